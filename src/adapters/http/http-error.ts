@@ -1,0 +1,33 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** The contract's one error body, for every non-2xx response. */
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String({ description: 'For people' }),
+    code: Type.String({ description: 'For programs: VALIDATION_ERROR, NOT_FOUND, …' }),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    timestamp: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'ErrorBody', title: 'Error' },
+);
+export type ErrorBody = Static<typeof ErrorBody>;
+
+export function errorBody(code: string, error: string, details?: Record<string, unknown>): ErrorBody {
+  return details === undefined
+    ? { error, code, timestamp: new Date().toISOString() }
+    : { error, code, details, timestamp: new Date().toISOString() };
+}
+
+/** An HTTP-level failure raised at the edge (not a domain rule): the error handler renders it as is. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}

@@ -1,0 +1,90 @@
+import { ConcurrentUpdate, JobNotFound } from '../../domain/errors.js';
+import type { Job } from '../../domain/job.js';
+import type { JobEvents } from '../../application/ports/job-events.js';
+import type { JobPage, JobPosition, JobRepository, ListQuery } from '../../application/ports/job-repository.js';
+
+type Listener = (job: Job) => void;
+
+/** Sorts ascending by (createdAt, jobId): the order of a user's index. */
+function compare(a: JobPosition, b: JobPosition): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+  return a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0;
+}
+
+/**
+ * Jobs in memory, with a per-user index kept sorted by creation, so a page costs O(log n + limit)
+ * whatever the user's job count. Also the local JobEvents: every write is pushed to the job's watchers.
+ */
+export class InMemoryJobRepository implements JobRepository, JobEvents {
+  private readonly byId = new Map<string, Job>();
+  private readonly byUser = new Map<string, Job[]>();
+  private readonly watchers = new Map<string, Set<Listener>>();
+
+  async create(job: Job): Promise<void> {
+    if (this.byId.has(job.jobId)) throw new Error(`job ${job.jobId} already exists`);
+    const stored = Object.freeze({ ...job });
+    this.byId.set(job.jobId, stored);
+    let index = this.byUser.get(job.userId);
+    if (!index) this.byUser.set(job.userId, (index = []));
+    const last = index[index.length - 1];
+    if (!last || compare(last, stored) < 0) index.push(stored);
+    else index.splice(this.lowerBound(index, stored), 0, stored);
+    this.emit(stored);
+  }
+
+  async get(jobId: string): Promise<Job | undefined> {
+    return this.byId.get(jobId);
+  }
+
+  async update(next: Job): Promise<void> {
+    const current = this.byId.get(next.jobId);
+    if (!current) throw new JobNotFound(next.jobId);
+    if (current.version !== next.version - 1) throw new ConcurrentUpdate(next.jobId);
+    const stored = Object.freeze({ ...next });
+    this.byId.set(next.jobId, stored);
+    const index = this.byUser.get(current.userId) as Job[];
+    index[this.lowerBound(index, current)] = stored;
+    this.emit(stored);
+  }
+
+  async listByUser(userId: string, query: ListQuery): Promise<JobPage> {
+    const index = this.byUser.get(userId) ?? [];
+    const jobs: Job[] = [];
+    // Newest first: walk the ascending index backwards from just before the cursor.
+    let i = (query.after ? this.lowerBound(index, query.after) : index.length) - 1;
+    for (; i >= 0 && jobs.length < query.limit; i--) {
+      const job = index[i] as Job;
+      if (!query.status || job.status === query.status) jobs.push(job);
+    }
+    const last = jobs[jobs.length - 1];
+    const more = last !== undefined && jobs.length === query.limit && i >= 0;
+    return more ? { jobs, next: { createdAt: last.createdAt, jobId: last.jobId } } : { jobs };
+  }
+
+  watch(jobId: string, listener: Listener): () => void {
+    let set = this.watchers.get(jobId);
+    if (!set) this.watchers.set(jobId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.watchers.delete(jobId);
+    };
+  }
+
+  private emit(job: Job): void {
+    const set = this.watchers.get(job.jobId);
+    if (set) for (const listener of [...set]) listener(job);
+  }
+
+  /** The first index whose entry is not below `position`. */
+  private lowerBound(index: readonly JobPosition[], position: JobPosition): number {
+    let lo = 0;
+    let hi = index.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compare(index[mid] as JobPosition, position) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}

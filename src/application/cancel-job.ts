@@ -1,0 +1,36 @@
+import { JobFinished } from '../domain/errors.js';
+import { cancelJob, isTerminal, type Job } from '../domain/job.js';
+import type { GetJob } from './get-job.js';
+import { mutateJob } from './mutate-job.js';
+import type { Clock } from './ports/clock.js';
+import type { JobRepository } from './ports/job-repository.js';
+import type { Logger } from './ports/logger.js';
+import type { VideoWorkflow } from './ports/video-workflow.js';
+
+export interface CancelJobDeps {
+  getJob: GetJob;
+  jobs: JobRepository;
+  workflow: VideoWorkflow;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * The record is canceled first, with a conditional write: if completion wins the race, the cancel
+ * fails with JOB_FINISHED and the job stays completed; if the cancel wins, the workflow is stopped and
+ * its late writes are refused by the same rule (terminal states never change).
+ */
+export class CancelJob {
+  constructor(private readonly deps: CancelJobDeps) {}
+
+  async execute(input: { userId: string; jobId: string }): Promise<Job> {
+    const { jobs, workflow, clock, logger } = this.deps;
+    const job = await this.deps.getJob.execute(input);
+    if (isTerminal(job.status)) throw new JobFinished(job.jobId, job.status);
+    const canceled = await mutateJob(jobs, job.jobId, (current) => cancelJob(current, clock.now()));
+    await workflow.stop(canceled).catch((err: unknown) => {
+      logger.warn({ err, jobId: job.jobId }, 'job canceled but its workflow could not be stopped');
+    });
+    return canceled;
+  }
+}

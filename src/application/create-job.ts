@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { IdempotencyKeyReused, QuotaExceeded, ServiceUnavailable } from '../domain/errors.js';
+import { attachExecution, failJob, newJob, parseCategory, parsePrompt, type Job } from '../domain/job.js';
+import { periodEnd, periodOf } from '../domain/quota.js';
+import { mutateJob } from './mutate-job.js';
+import type { Clock } from './ports/clock.js';
+import type { IdGenerator } from './ports/id-generator.js';
+import type { IdempotencyStore } from './ports/idempotency-store.js';
+import type { JobRepository } from './ports/job-repository.js';
+import type { Logger } from './ports/logger.js';
+import type { UsageLedger } from './ports/usage-ledger.js';
+import type { VideoWorkflow } from './ports/video-workflow.js';
+
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+export interface CreateJobInput {
+  userId: string;
+  prompt: unknown;
+  category: unknown;
+  idempotencyKey?: string;
+}
+
+export interface CreateJobResult {
+  job: Job;
+  /** True when an earlier request with the same Idempotency-Key and body created this job. */
+  replayed: boolean;
+}
+
+export interface CreateJobDeps {
+  jobs: JobRepository;
+  usage: UsageLedger;
+  idempotency: IdempotencyStore;
+  workflow: VideoWorkflow;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  quotaPerMonth: number;
+}
+
+/** Idempotency key → quota (atomic) → save job → start workflow, compensating each step that came before. */
+export class CreateJob {
+  constructor(private readonly deps: CreateJobDeps) {}
+
+  async execute(input: CreateJobInput): Promise<CreateJobResult> {
+    const prompt = parsePrompt(input.prompt);
+    const category = parseCategory(input.category);
+    const { jobs, usage, clock, ids } = this.deps;
+    const now = clock.now();
+    const job = newJob({ jobId: ids.newId(), userId: input.userId, prompt, category, now });
+    const key = input.idempotencyKey;
+
+    if (key !== undefined) {
+      const fingerprint = createHash('sha256').update(JSON.stringify([input.prompt, input.category])).digest('hex');
+      const earlier = await this.claimKey(input.userId, key, fingerprint, job.jobId);
+      if (earlier) return { job: earlier, replayed: true };
+    }
+    const period = periodOf(now);
+    const limit = this.deps.quotaPerMonth;
+    const counted = await usage.consume(input.userId, period, limit).catch(async (err: unknown) => {
+      await this.releaseKey(input.userId, key, job.jobId);
+      throw err;
+    });
+    if (!counted) {
+      await this.releaseKey(input.userId, key, job.jobId);
+      throw new QuotaExceeded(limit, period, periodEnd(period).toISOString());
+    }
+    try {
+      await jobs.create(job);
+    } catch (err) {
+      await this.giveBack(input.userId, period, key, job.jobId);
+      throw err;
+    }
+    return { job: await this.start(job, period, key), replayed: false };
+  }
+
+  private async start(job: Job, period: string, key: string | undefined): Promise<Job> {
+    const { jobs, workflow, clock, logger } = this.deps;
+    let executionArn: string | undefined;
+    try {
+      ({ executionArn } = await workflow.start(job));
+    } catch (err) {
+      logger.error({ err, jobId: job.jobId }, 'workflow could not be started; job marked failed, quota unit refunded');
+      const failure = { code: 'WORKFLOW_START_FAILED', message: 'The video workflow could not be started' };
+      await mutateJob(jobs, job.jobId, (j) => failJob(j, failure, clock.now())).catch((e: unknown) =>
+        logger.error({ err: e, jobId: job.jobId }, 'could not mark job failed'),
+      );
+      await this.giveBack(job.userId, period, key, job.jobId);
+      throw new ServiceUnavailable('The video workflow could not be started; no quota was used. Please retry.', 5, {
+        cause: err,
+      });
+    }
+    if (!executionArn) return job;
+    const arn = executionArn;
+    return mutateJob(jobs, job.jobId, (j) => (j.executionArn ? j : attachExecution(j, arn, clock.now())));
+  }
+
+  /** Returns the job an earlier request made with this key, or undefined once this request holds the key. */
+  private async claimKey(userId: string, key: string, fingerprint: string, jobId: string): Promise<Job | undefined> {
+    const { idempotency, jobs, clock } = this.deps;
+    for (let attempt = 1; attempt <= 100; attempt++) {
+      const now = clock.now();
+      const expiresAt = new Date(now.getTime() + IDEMPOTENCY_TTL_MS).toISOString();
+      const held = await idempotency.reserve({ userId, key, fingerprint, jobId, expiresAt }, now);
+      if (!held) return undefined;
+      if (held.fingerprint !== fingerprint) throw new IdempotencyKeyReused();
+      const job = await jobs.get(held.jobId);
+      if (job) return job;
+      // A concurrent request with the same key is between claiming it and saving its job: wait for it.
+      await sleep(Math.min(5 * attempt, 50));
+    }
+    throw new ServiceUnavailable('A request with this Idempotency-Key is still in progress', 1);
+  }
+
+  private async giveBack(userId: string, period: string, key: string | undefined, jobId: string): Promise<void> {
+    await this.deps.usage
+      .refund(userId, period)
+      .catch((err: unknown) => this.deps.logger.error({ err, userId, period }, 'quota refund failed'));
+    await this.releaseKey(userId, key, jobId);
+  }
+
+  private async releaseKey(userId: string, key: string | undefined, jobId: string): Promise<void> {
+    if (key === undefined) return;
+    await this.deps.idempotency
+      .release(userId, key, jobId)
+      .catch((err: unknown) => this.deps.logger.error({ err, userId }, 'idempotency key release failed'));
+  }
+}

@@ -1,0 +1,4 @@
+export interface IdGenerator {
+  /** A new lower-case UUID. */
+  newId(): string;
+}

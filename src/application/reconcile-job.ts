@@ -1,0 +1,49 @@
+import { advanceJob, cancelJob, completeJob, failJob, isTerminal, markSynced, type Job } from '../domain/job.js';
+import { mutateJob } from './mutate-job.js';
+import type { Clock } from './ports/clock.js';
+import type { JobRepository } from './ports/job-repository.js';
+import type { Logger } from './ports/logger.js';
+import type { VideoWorkflow, WorkflowState } from './ports/video-workflow.js';
+
+export interface ReconcileDeps {
+  jobs: JobRepository;
+  workflow: VideoWorkflow;
+  clock: Clock;
+  logger: Logger;
+  /** A running job is compared with the workflow engine at most this often. */
+  syncIntervalMs: number;
+}
+
+function apply(job: Job, state: WorkflowState, now: Date): Job {
+  if (isTerminal(job.status)) return job;
+  switch (state.status) {
+    case 'completed':
+      return completeJob(job, state.videoKey, now);
+    case 'failed':
+      return failJob(job, state.failure, now);
+    case 'canceled':
+      return cancelJob(job, now);
+    case 'processing':
+      return job.status === 'pending' ? markSynced(advanceJob(job, { progress: job.progress }, now), now) : markSynced(job, now);
+  }
+}
+
+/**
+ * Brings a running job's record up to date with the workflow engine, when it was last synced more than
+ * `syncIntervalMs` ago. A failing engine leaves the stored job as it is: a slightly stale status beats
+ * an error, and readiness reports the dependency.
+ */
+export async function reconcileJob(job: Job, deps: ReconcileDeps): Promise<Job> {
+  if (isTerminal(job.status)) return job;
+  const now = deps.clock.now();
+  const last = Date.parse(job.syncedAt ?? job.createdAt);
+  if (now.getTime() - last < deps.syncIntervalMs) return job;
+  try {
+    const state = await deps.workflow.describe(job);
+    if (!state) return job;
+    return await mutateJob(deps.jobs, job.jobId, (current) => apply(current, state, deps.clock.now()));
+  } catch (err) {
+    deps.logger.warn({ err, jobId: job.jobId }, 'could not reconcile job with the workflow');
+    return job;
+  }
+}

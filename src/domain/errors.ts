@@ -1,0 +1,104 @@
+// Domain errors carry a stable string `code`. The HTTP edge maps each code to a status in one place
+// (src/adapters/http/error-handler.ts); nothing below the edge knows about HTTP.
+
+export type DomainErrorCode =
+  | 'VALIDATION_ERROR'
+  | 'NOT_FOUND'
+  | 'JOB_NOT_READY'
+  | 'JOB_FINISHED'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'QUOTA_EXCEEDED'
+  | 'RATE_LIMITED'
+  | 'UNAUTHORIZED'
+  | 'SERVICE_UNAVAILABLE'
+  | 'CONCURRENT_UPDATE';
+
+export type ErrorDetails = Record<string, string | number | boolean>;
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details?: ErrorDetails,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends DomainError {
+  constructor(field: string, constraint: string, message: string) {
+    super('VALIDATION_ERROR', `Invalid request: ${message}`, { field, constraint });
+  }
+}
+
+export class JobNotFound extends DomainError {
+  constructor(jobId: string) {
+    super('NOT_FOUND', `Job ${jobId} not found`);
+  }
+}
+
+export class JobNotReady extends DomainError {
+  constructor(jobId: string, status: string) {
+    super('JOB_NOT_READY', `Job ${jobId} is ${status}; its video is ready once it is completed`, { status });
+  }
+}
+
+export class JobFinished extends DomainError {
+  constructor(jobId: string, status: string) {
+    super('JOB_FINISHED', `Job ${jobId} has already ended (${status})`, { status });
+  }
+}
+
+export class IdempotencyKeyReused extends DomainError {
+  constructor() {
+    super('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body');
+  }
+}
+
+export class QuotaExceeded extends DomainError {
+  constructor(limit: number, period: string, resetsAt: string) {
+    super('QUOTA_EXCEEDED', `Monthly quota of ${limit} jobs used up for ${period}; it resets at ${resetsAt}`, {
+      limit,
+      period,
+      resetsAt,
+    });
+  }
+}
+
+export class RateLimited extends DomainError {
+  constructor(
+    limit: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('RATE_LIMITED', `Rate limit of ${limit} requests per minute exceeded; retry in ${retryAfterSeconds} s`, {
+      limit,
+      retryAfter: retryAfterSeconds,
+    });
+  }
+}
+
+export class Unauthorized extends DomainError {
+  constructor(message = 'Missing or invalid bearer token') {
+    super('UNAUTHORIZED', message);
+  }
+}
+
+/** A dependency throttles, times out or is down: the caller may retry after `retryAfterSeconds`. */
+export class ServiceUnavailable extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 5,
+    options?: { cause?: unknown },
+  ) {
+    super('SERVICE_UNAVAILABLE', message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** Optimistic concurrency: the stored job changed since it was read. Use cases re-read and retry. */
+export class ConcurrentUpdate extends DomainError {
+  constructor(jobId: string) {
+    super('CONCURRENT_UPDATE', `Job ${jobId} was changed concurrently`);
+  }
+}

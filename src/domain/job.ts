@@ -1,0 +1,135 @@
+import { JobFinished, ValidationError } from './errors.js';
+
+export const JOB_CATEGORIES = ['music-video', 'ad-creative'] as const;
+export type JobCategory = (typeof JOB_CATEGORIES)[number];
+
+export const JOB_STATUSES = ['pending', 'processing', 'completed', 'failed', 'canceled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const PROMPT_MIN = 10;
+export const PROMPT_MAX = 500;
+
+export interface JobFailure {
+  code: string;
+  message: string;
+}
+
+export interface Job {
+  readonly jobId: string;
+  readonly userId: string;
+  readonly prompt: string;
+  readonly category: JobCategory;
+  readonly status: JobStatus;
+  /** 0..100; 100 exactly when completed. Never goes down. */
+  readonly progress: number;
+  /** The workflow step a person would recognise: queued, scripting, rendering, … */
+  readonly stage?: string;
+  readonly failure?: JobFailure;
+  /** Storage key of the finished video; set when completed. */
+  readonly videoKey?: string;
+  /** The workflow's handle for this job (a Step Functions execution ARN in aws mode). */
+  readonly executionArn?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** When the record was last reconciled with the workflow engine (aws mode). */
+  readonly syncedAt?: string;
+  /** Bumped on every change; repositories write with "version = previous" (optimistic concurrency). */
+  readonly version: number;
+}
+
+const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'canceled']);
+
+const NEXT: Record<JobStatus, ReadonlySet<JobStatus>> = {
+  pending: new Set(['pending', 'processing', 'completed', 'failed', 'canceled']),
+  processing: new Set(['processing', 'completed', 'failed', 'canceled']),
+  completed: new Set(),
+  failed: new Set(),
+  canceled: new Set(),
+};
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL.has(status);
+}
+
+export function isJobCategory(value: unknown): value is JobCategory {
+  return typeof value === 'string' && (JOB_CATEGORIES as readonly string[]).includes(value);
+}
+
+export function isJobStatus(value: unknown): value is JobStatus {
+  return typeof value === 'string' && (JOB_STATUSES as readonly string[]).includes(value);
+}
+
+/** The prompt as stored: trimmed, 10..500 characters (counted as Unicode code points). */
+export function parsePrompt(raw: unknown): string {
+  if (typeof raw !== 'string') throw new ValidationError('prompt', 'type', 'prompt must be a string');
+  const prompt = raw.trim();
+  const length = [...prompt].length;
+  if (length < PROMPT_MIN) {
+    throw new ValidationError('prompt', 'minLength', `prompt must be at least ${PROMPT_MIN} characters`);
+  }
+  if (length > PROMPT_MAX) {
+    throw new ValidationError('prompt', 'maxLength', `prompt must be at most ${PROMPT_MAX} characters`);
+  }
+  return prompt;
+}
+
+export function parseCategory(raw: unknown): JobCategory {
+  if (!isJobCategory(raw)) {
+    throw new ValidationError('category', 'enum', `category must be one of ${JOB_CATEGORIES.join(', ')}`);
+  }
+  return raw;
+}
+
+export function newJob(input: {
+  jobId: string;
+  userId: string;
+  prompt: string;
+  category: JobCategory;
+  now: Date;
+}): Job {
+  const at = input.now.toISOString();
+  return {
+    jobId: input.jobId,
+    userId: input.userId,
+    prompt: input.prompt,
+    category: input.category,
+    status: 'pending',
+    progress: 0,
+    stage: 'queued',
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+}
+
+function change(job: Job, status: JobStatus, now: Date, patch: Partial<Job>): Job {
+  if (!NEXT[job.status].has(status)) throw new JobFinished(job.jobId, job.status);
+  return { ...job, status, updatedAt: now.toISOString(), ...patch, version: job.version + 1 };
+}
+
+/** A workflow step: the job is (still) running at `progress` (clamped to 0..99, never lower than before). */
+export function advanceJob(job: Job, update: { progress: number; stage?: string }, now: Date): Job {
+  const progress = Math.min(99, Math.max(job.progress, Math.trunc(update.progress)));
+  return change(job, 'processing', now, { progress, stage: update.stage ?? job.stage });
+}
+
+export function completeJob(job: Job, videoKey: string, now: Date): Job {
+  return change(job, 'completed', now, { progress: 100, stage: 'done', videoKey });
+}
+
+export function failJob(job: Job, failure: JobFailure, now: Date): Job {
+  return change(job, 'failed', now, { failure, stage: 'failed' });
+}
+
+export function cancelJob(job: Job, now: Date): Job {
+  return change(job, 'canceled', now, { stage: 'canceled' });
+}
+
+export function attachExecution(job: Job, executionArn: string, now: Date): Job {
+  return change(job, job.status, now, { executionArn });
+}
+
+/** Records that the job was compared with the workflow engine and found current. */
+export function markSynced(job: Job, now: Date): Job {
+  return change(job, job.status, now, { syncedAt: now.toISOString(), updatedAt: job.updatedAt });
+}
