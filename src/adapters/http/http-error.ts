@@ -8,7 +8,7 @@ export const ErrorBody = Type.Object(
     details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     timestamp: Type.String({ format: 'date-time' }),
   },
-  { $id: 'ErrorBody', title: 'Error' },
+  { title: 'Error' },
 );
 export type ErrorBody = Static<typeof ErrorBody>;
 

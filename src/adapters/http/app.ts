@@ -1,0 +1,111 @@
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { CancelJob } from '../../application/cancel-job.js';
+import type { CreateJob } from '../../application/create-job.js';
+import type { GetJob } from '../../application/get-job.js';
+import type { GetUsage } from '../../application/get-usage.js';
+import type { GetVideoUrl } from '../../application/get-video-url.js';
+import type { ListJobs } from '../../application/list-jobs.js';
+import type { TokenVerifier } from './auth/principal.js';
+import { useErrorFormat } from './error-handler.js';
+import { authenticate } from './plugins/auth.plugin.js';
+import { BODY_LIMIT, useJsonBodies } from './plugins/json-body.js';
+import { RateLimiter, rateLimit } from './plugins/rate-limit.plugin.js';
+import { requestContextPlugin, requestIdOf } from './plugins/request-context.plugin.js';
+import { healthRoutes, type ReadinessCheck } from './routes/health.routes.js';
+import { jobRoutes } from './routes/job.routes.js';
+import { usageRoutes } from './routes/usage.routes.js';
+import { useStrictValidation } from './validation.js';
+
+export const API_PREFIX = '/api/v1';
+
+export interface UseCases {
+  createJob: CreateJob;
+  listJobs: ListJobs;
+  getJob: GetJob;
+  getVideoUrl: GetVideoUrl;
+  cancelJob: CancelJob;
+  getUsage: GetUsage;
+}
+
+/** Registers routes into a scope the app prepares (public: per-IP limit; protected: auth + per-user limit). */
+export type RouteRegistrar = (scope: FastifyInstance) => void;
+
+export interface AppDeps {
+  useCases: UseCases;
+  verifier: TokenVerifier;
+  rateLimitPerMin: number;
+  corsOrigins: '*' | string[];
+  readiness: Record<string, ReadinessCheck>;
+  /** Mode-specific routes without a bearer token: OAuth login, the dev identity provider, local video files, … */
+  publicRoutes?: RouteRegistrar[];
+  /** Extra routes behind the bearer token, under /api/v1 (e.g. the job events stream). */
+  protectedRoutes?: RouteRegistrar[];
+  logger?: FastifyBaseLogger;
+  /** Behind an ALB: trust one proxy hop for the client IP (X-Forwarded-For). */
+  trustProxy?: boolean | number;
+  now?: () => number;
+}
+
+const EXPOSED_HEADERS = ['x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after', 'location'];
+
+/** Builds the whole HTTP app from its collaborators. main.ts only listens and closes it. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    disableRequestLogging: true,
+    requestIdHeader: false,
+    requestIdLogLabel: 'requestId',
+    genReqId: (req) => requestIdOf(req, randomUUID),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: (deps.trustProxy ?? false) as boolean,
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+
+  useStrictValidation(app);
+  useJsonBodies(app);
+  useErrorFormat(app);
+  const limiter = new RateLimiter(deps.rateLimitPerMin, deps.now);
+  app.addHook('onClose', async () => limiter.close());
+
+  // The design's order: request logging → CORS → JWT → rate limit → (quota in CreateJob) → handlers.
+  await app.register(requestContextPlugin);
+  await app.register(cors, {
+    origin: deps.corsOrigins === '*' ? '*' : deps.corsOrigins,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'range'],
+    exposedHeaders: EXPOSED_HEADERS,
+    maxAge: 600,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'OmniGen API', version: '1.0.0', description: 'Prompt in, AI-generated video out. See CONTRACT.md.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+
+  const limitRequest = rateLimit(limiter);
+  await app.register(async (open) => {
+    open.addHook('onRequest', limitRequest);
+    for (const register of deps.publicRoutes ?? []) register(open);
+    await open.register(swaggerUi, { routePrefix: `${API_PREFIX}/docs` });
+    open.get('/docs', { schema: { hide: true } }, async (_req, reply) => reply.redirect(`${API_PREFIX}/docs`));
+  });
+  await app.register(healthRoutes, { prefix: API_PREFIX, checks: deps.readiness });
+  await app.register(
+    async (secured) => {
+      secured.addHook('onRequest', authenticate(deps.verifier));
+      secured.addHook('onRequest', limitRequest);
+      await secured.register(jobRoutes, deps.useCases);
+      await secured.register(usageRoutes, deps.useCases);
+      for (const register of deps.protectedRoutes ?? []) register(secured);
+    },
+    { prefix: API_PREFIX },
+  );
+  return app;
+}

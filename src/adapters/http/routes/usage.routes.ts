@@ -1,0 +1,10 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { GetUsage } from '../../../application/get-usage.js';
+import { principalOf } from '../plugins/auth.plugin.js';
+import { authErrors, bearer, Usage } from '../schemas.js';
+
+export const usageRoutes: FastifyPluginAsyncTypebox<{ getUsage: GetUsage }> = async (app, { getUsage }) => {
+  app.get('/usage', {
+    schema: { tags: ['usage'], security: bearer, summary: "The caller's monthly job quota", response: { 200: Usage, ...authErrors } },
+  }, async (request) => getUsage.execute({ userId: principalOf(request).userId }));
+};

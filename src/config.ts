@@ -1,0 +1,165 @@
+// Environment → typed, validated configuration. Every problem is collected, so one failed start lists
+// all of them (see CONTRACT.md "Modes and configuration").
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type AppMode = 'local' | 'aws';
+
+export interface AwsSettings {
+  region: string;
+  jobTable: string;
+  usageTable: string;
+  assetsBucket: string;
+  stateMachineArn: string;
+  userPoolId: string;
+  clientId: string;
+  clientSecret?: string;
+  issuer: string;
+  cognitoDomain: string;
+  redirectUri: string;
+  logoutUri?: string;
+  forcePathStyle: boolean;
+}
+
+export interface LocalSettings {
+  workflowDurationMs: number;
+  dataDir: string;
+}
+
+export interface AppConfig {
+  mode: AppMode;
+  port: number;
+  host: string;
+  logLevel: string;
+  rateLimitPerMin: number;
+  quotaPerMonth: number;
+  /** '*' or the exact origins allowed; an empty list allows none. */
+  corsOrigins: '*' | string[];
+  videoUrlTtlSeconds: number;
+  /** The base URL clients reach this service at (signed video URLs, the local issuer, OAuth redirects). */
+  publicUrl: string;
+  /** Signs list cursors and the login cookie. Random per process unless APP_SECRET is set. */
+  secret?: string;
+  local?: LocalSettings;
+  aws?: AwsSettings;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+type Env = Record<string, string | undefined>;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  string(name: string, fallback?: string): string {
+    const value = this.env[name]?.trim();
+    if (value) return value;
+    if (fallback === undefined) this.problems.push(`${name}: required in aws mode, but not set`);
+    return fallback ?? '';
+  }
+
+  optional(name: string): string | undefined {
+    return this.env[name]?.trim() || undefined;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || value < min || value > max) {
+      this.problems.push(`${name}: must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  oneOf(name: string, fallback: string, allowed: string[]): string {
+    const raw = this.env[name]?.trim();
+    if (!raw) return fallback;
+    if (!allowed.includes(raw)) this.problems.push(`${name}: must be one of ${allowed.join(', ')}, got "${raw}"`);
+    return raw;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    return this.oneOf(name, String(fallback), ['true', 'false']) === 'true';
+  }
+
+  url(name: string, value: string | undefined): void {
+    if (!value) return;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+    } catch {
+      this.problems.push(`${name}: must be an http(s) URL, got "${value}"`);
+    }
+  }
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const r = new Reader(env);
+  const mode = r.oneOf('APP_MODE', 'local', ['local', 'aws']) as AppMode;
+  const port = r.int('PORT', 8080, 0, 65535);
+  const host = r.optional('HOST') ?? '0.0.0.0';
+  const corsRaw = r.optional('CORS_ORIGINS');
+  const corsOrigins = corsRaw === undefined ? (mode === 'local' ? '*' : []) : corsRaw === '*' ? '*' : corsRaw.split(',').map((o) => o.trim()).filter(Boolean);
+  if (Array.isArray(corsOrigins)) for (const origin of corsOrigins) r.url('CORS_ORIGINS', origin);
+  const publicUrl = r.optional('PUBLIC_URL')?.replace(/\/+$/, '');
+  r.url('PUBLIC_URL', publicUrl);
+  const config: AppConfig = {
+    mode,
+    port,
+    host,
+    logLevel: r.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    rateLimitPerMin: r.int('RATE_LIMIT_PER_MIN', 100, 1, 1_000_000),
+    quotaPerMonth: r.int('QUOTA_PER_MONTH', 10, 0, 1_000_000_000),
+    corsOrigins,
+    videoUrlTtlSeconds: r.int('VIDEO_URL_TTL_SECONDS', 3600, 60, 604_800),
+    publicUrl: publicUrl ?? defaultPublicUrl(host, port),
+    secret: r.optional('APP_SECRET'),
+  };
+  if (mode === 'local') {
+    config.local = {
+      workflowDurationMs: r.int('LOCAL_WORKFLOW_DURATION_MS', 8000, 0, 3_600_000),
+      dataDir: r.optional('LOCAL_DATA_DIR') ?? join(tmpdir(), 'omnigen-local'),
+    };
+  } else {
+    const region = r.string('AWS_REGION', env.AWS_DEFAULT_REGION?.trim() || undefined);
+    const aws: AwsSettings = {
+      region,
+      jobTable: r.string('JOB_TABLE'),
+      usageTable: r.string('USAGE_TABLE'),
+      assetsBucket: r.string('ASSETS_BUCKET'),
+      stateMachineArn: r.string('STEP_FUNCTIONS_ARN'),
+      userPoolId: r.string('COGNITO_USER_POOL_ID'),
+      clientId: r.string('COGNITO_CLIENT_ID'),
+      clientSecret: r.optional('COGNITO_CLIENT_SECRET'),
+      issuer: r.string('JWT_ISSUER').replace(/\/+$/, ''),
+      cognitoDomain: r.string('COGNITO_DOMAIN').replace(/\/+$/, ''),
+      redirectUri: r.string('AUTH_REDIRECT_URI'),
+      logoutUri: r.optional('AUTH_LOGOUT_URI'),
+      forcePathStyle: r.bool('S3_FORCE_PATH_STYLE', false),
+    };
+    if (aws.stateMachineArn && !aws.stateMachineArn.startsWith('arn:')) {
+      r.problems.push(`STEP_FUNCTIONS_ARN: must be a state machine ARN (arn:aws:states:…), got "${aws.stateMachineArn}"`);
+    }
+    r.url('JWT_ISSUER', aws.issuer);
+    r.url('COGNITO_DOMAIN', aws.cognitoDomain);
+    r.url('AUTH_REDIRECT_URI', aws.redirectUri);
+    r.url('AUTH_LOGOUT_URI', aws.logoutUri);
+    config.aws = aws;
+  }
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
+
+function defaultPublicUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
