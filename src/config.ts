@@ -159,6 +159,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   return config;
 }
 
+/** The config once the port is known (PORT=0 asks for any free port): the default public URL follows it. */
+export function withPort(config: AppConfig, port: number, env: Env = process.env): AppConfig {
+  const explicit = env.PUBLIC_URL?.trim();
+  return { ...config, port, publicUrl: explicit ? config.publicUrl : defaultPublicUrl(config.host, port) };
+}
+
 function defaultPublicUrl(host: string, port: number): string {
   const reachable = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;

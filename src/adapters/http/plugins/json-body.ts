@@ -9,7 +9,8 @@ export const BODY_LIMIT = 64 * 1024;
  * `__proto__` / `constructor.prototype` keys are dropped, so no payload can reach Object.prototype.
  */
 export function useJsonBodies(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
+  // JSON is the only body this API takes: anything else is 415 (Fastify would otherwise parse text/plain).
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
