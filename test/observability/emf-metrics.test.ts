@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { EmfMetrics, OVERFLOW, type EmfMetricsOptions } from '../../src/adapters/observability/emf-metrics.js';
 import { validateEmf } from './fixtures/emf-validator.js';
 
@@ -8,7 +8,7 @@ interface Histogram { Values: number[]; Counts: number[]; Count: number; Sum: nu
 const NOW = Date.UTC(2026, 10, 27, 10, 30);
 
 /** A metrics object whose output is captured, each line checked against the EMF spec as it is written. */
-function capture(t: Tap.Test, options: EmfMetricsOptions = {}) {
+function capture(t: Test, options: EmfMetricsOptions = {}) {
   const lines: string[] = [];
   const metrics = new EmfMetrics({ now: () => NOW, ...options, write: (line) => lines.push(line) });
   const docs = (): Doc[] => lines.splice(0).map((line) => {
@@ -203,7 +203,7 @@ t.test('the validator rejects what the spec forbids (so the checks above can fai
   t.not(broken((d) => { delete (d as Record<string, unknown>).D; }).length, 0, 'dimension without a root member');
   t.not(broken((d) => { d.D = 7 as unknown as string; }).length, 0, 'dimension value that is not a string');
   t.not(broken((d) => { delete (d as Record<string, unknown>).M; }).length, 0, 'metric without a root member');
-  t.not(broken((d) => { d.M = Array.from({ length: 101 }, () => 1); }).length, 0, 'more than 100 values');
+  t.not(broken((d) => { d.M = Array.from({ length: 101 }, () => 1) as unknown as number; }).length, 0, 'more than 100 values');
   t.not(broken((d) => { d.M = { Values: [1], Counts: [1, 2], Count: 3, Sum: 1, Min: 1, Max: 1 } as unknown as number; }).length, 0, 'histogram with mismatched arrays');
   t.not(broken((d) => { d._aws.CloudWatchMetrics[0]!.Dimensions = [Array.from({ length: 31 }, () => 'D')]; }).length, 0, 'more than 30 dimensions');
   t.not(broken((d) => { d._aws.CloudWatchMetrics[0]!.Metrics = Array.from({ length: 101 }, () => ({ Name: 'M', Unit: 'Count' })); }).length, 0, 'more than 100 metrics');
