@@ -6,8 +6,13 @@ import { ErrorBody } from './http-error.js';
 const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'lower-case UUID' });
 const Time = Type.String({ format: 'date-time', description: 'ISO 8601 UTC' });
 
-export const JobStatus = Type.Union(JOB_STATUSES.map((s) => Type.Literal(s)));
-export const JobCategory = Type.Union(JOB_CATEGORIES.map((c) => Type.Literal(c)));
+/** A plain JSON Schema `enum` (TypeBox's Union of Literals becomes anyOf/const: worse errors and docs). */
+function StringEnum<T extends string>(values: readonly T[], options: { description?: string } = {}) {
+  return Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
+}
+
+export const JobStatus = StringEnum(JOB_STATUSES);
+export const JobCategory = StringEnum(JOB_CATEGORIES);
 
 export const JobIdParams = Type.Object({ id: Uuid });
 
