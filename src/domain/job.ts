@@ -109,7 +109,9 @@ function change(job: Job, status: JobStatus, now: Date, patch: Partial<Job>): Jo
 
 /** A workflow step: the job is (still) running at `progress` (clamped to 0..99, never lower than before). */
 export function advanceJob(job: Job, update: { progress: number; stage?: string }, now: Date): Job {
-  const progress = Math.min(99, Math.max(job.progress, Math.trunc(update.progress)));
+  // NaN would slip through Math.min/max and end up in the stored job (and the API's integer field).
+  const reported = Number.isNaN(update.progress) ? job.progress : Math.trunc(update.progress);
+  const progress = Math.min(99, Math.max(job.progress, reported));
   return change(job, 'processing', now, { progress, stage: update.stage ?? job.stage });
 }
 
