@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IdempotencyKeyReused, QuotaExceeded, ServiceUnavailable } from '../domain/errors.js';
-import { attachExecution, failJob, newJob, parseCategory, parsePrompt, type Job } from '../domain/job.js';
+import { attachExecution, failJob, isTerminal, newJob, parseCategory, parsePrompt, type Job } from '../domain/job.js';
 import { periodEnd, periodOf } from '../domain/quota.js';
 import { mutateJob } from './mutate-job.js';
 import type { Clock } from './ports/clock.js';
@@ -92,7 +92,18 @@ export class CreateJob {
     }
     if (!executionArn) return job;
     const arn = executionArn;
-    return mutateJob(jobs, job.jobId, (j) => (j.executionArn ? j : attachExecution(j, arn, clock.now())));
+    // The job id is out (a concurrent duplicate replays it) before start() returns, so the job may already
+    // be canceled: attaching would throw JOB_FINISHED at the caller of POST /jobs. Keep the job as it is,
+    // and stop the execution, which a cancel that came before it existed could not.
+    const current = await mutateJob(jobs, job.jobId, (j) =>
+      j.executionArn || isTerminal(j.status) ? j : attachExecution(j, arn, clock.now()),
+    );
+    if (current.status === 'canceled') {
+      await workflow.stop(current).catch((err: unknown) => {
+        logger.warn({ err, jobId: job.jobId }, 'job canceled while starting; its workflow could not be stopped');
+      });
+    }
+    return current;
   }
 
   /** Returns the job an earlier request made with this key, or undefined once this request holds the key. */
