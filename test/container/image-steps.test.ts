@@ -1,0 +1,95 @@
+// The image's own steps without a Docker engine: production-only install into a clean folder,
+// the TypeScript build, the files the runtime stage copies — then boot `node dist/main.js` from
+// there the way the container does, get /api/v1/health, and stop it with SIGTERM as ECS does.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import t from 'tap';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+// npm ci from a warm cache takes ~10 s, from the network up to a minute; tsc ~10 s.
+t.setTimeout(300_000);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function sizeOf(path: string): Promise<number> {
+  const info = await stat(path);
+  if (!info.isDirectory()) return info.size;
+  let total = 0;
+  for (const entry of await readdir(path)) total += await sizeOf(join(path, entry));
+  return total;
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+t.test('the production image layout boots, answers /health and stops cleanly on SIGTERM', async (t) => {
+  const app = await mkdtemp(join(tmpdir(), 'omnigen-image-'));
+  t.teardown(() => rm(app, { recursive: true, force: true }));
+
+  // Stage prod-deps: `npm ci --omit=dev` from the lockfile alone.
+  await copyFile(join(root, 'package.json'), join(app, 'package.json'));
+  await copyFile(join(root, 'package-lock.json'), join(app, 'package-lock.json'));
+  const install = run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, maxBuffer: 16 << 20 });
+  // Stage build: tsc → dist/, plus any static files kept beside the sources.
+  const build = run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(app, 'dist')], { cwd: root, maxBuffer: 16 << 20 })
+    .then(() => cp(join(root, 'src'), join(app, 'dist'), { recursive: true, filter: (source) => !source.endsWith('.ts') }));
+  await Promise.all([install, build]);
+  await cp(join(root, 'assets'), join(app, 'assets'), { recursive: true });
+
+  t.ok(existsSync(join(app, 'node_modules/fastify')), 'production dependencies are installed');
+  for (const dev of ['typescript', 'tap', 'eslint', 'dynalite', 's3rver']) t.notOk(existsSync(join(app, 'node_modules', dev)), `${dev} (dev) is left out`);
+  t.comment(`image payload: node_modules ${((await sizeOf(join(app, 'node_modules'))) / 1e6).toFixed(1)} MB, dist ${((await sizeOf(join(app, 'dist'))) / 1e6).toFixed(1)} MB`);
+  if (!t.ok(existsSync(join(app, 'dist/main.js')), 'dist/main.js is built (from src/main.ts)')) return;
+
+  // Stage runtime: only what the task definition would set, not this test runner's environment.
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: app,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', APP_MODE: 'local', HOST: '127.0.0.1', PORT: String(port), LOCAL_DATA_DIR: join(app, 'data') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+
+  // Poll until it listens: boot time is the app's, not something a fake clock can stand in for.
+  let health: Response | undefined;
+  const deadline = Date.now() + 20_000;
+  while (!health && Date.now() < deadline && child.exitCode === null) {
+    health = await fetch(`http://127.0.0.1:${port}/api/v1/health`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
+    if (!health) await delay(100);
+  }
+  if (!t.ok(health, 'the server listens on PORT', { stdout, stderr, exitCode: child.exitCode })) return;
+  t.equal(health?.status, 200);
+  t.same(await health?.json(), { status: 'ok' });
+
+  const stopping = Date.now();
+  child.kill('SIGTERM');
+  const { code, signal } = await Promise.race([exited(child), delay(25_000).then(() => ({ code: null, signal: 'timeout' as const }))]);
+  t.same({ code, signal }, { code: 0, signal: null }, 'SIGTERM ends the process with exit code 0', { stderr });
+  t.ok(Date.now() - stopping < 10_000, 'well within the 30 s ECS gives before SIGKILL');
+
+  // CloudWatch reads stdout line by line: every line must be one JSON document (pino, EMF).
+  const lines = stdout.split('\n').filter((line) => line.trim() !== '');
+  t.ok(lines.length > 0, 'the server logs to stdout');
+  const notJson = lines.filter((line) => { try { return typeof JSON.parse(line) !== 'object'; } catch { return true; } });
+  t.same(notJson, [], 'stdout holds only JSON lines');
+});
