@@ -14,6 +14,7 @@ function capture(t: Test, options: EmfMetricsOptions = {}) {
   const docs = (): Doc[] => lines.splice(0).map((line) => {
     t.ok(line.endsWith('\n') && !line.slice(0, -1).includes('\n'), 'one document per line');
     t.same(validateEmf(line.trimEnd()), [], 'valid EMF');
+    t.ok(Buffer.byteLength(line) < 16 * 1024, "under 16 KiB, where Docker's log driver would split the line");
     return JSON.parse(line) as Doc;
   });
   return { metrics, docs };
@@ -52,7 +53,7 @@ t.test('a mix of requests, errors and jobs flushes as aggregated, valid EMF', as
   t.equal(duration.Min, 7.25);
   t.equal(duration.Max, 30);
   t.same(created?._aws.CloudWatchMetrics[0]?.Metrics, [{ Name: 'RequestCount', Unit: 'Count' }, { Name: 'RequestDuration', Unit: 'Milliseconds' }]);
-  t.same(created?._aws.CloudWatchMetrics[0]?.Dimensions, [['Endpoint', 'StatusCode'], []], 'per endpoint and a service-wide rollup');
+  t.same(created?._aws.CloudWatchMetrics[0]?.Dimensions, [['Endpoint', 'StatusCode'], ['StatusCode'], []], 'per endpoint, per status, and service-wide');
 
   t.equal(find(out, { Endpoint: '/api/v1/jobs', StatusCode: '429' })?.RequestCount, 1);
   t.equal((find(out, { Endpoint: '/api/v1/jobs/:id', StatusCode: '200' })?.RequestDuration as Histogram).Sum, 4);

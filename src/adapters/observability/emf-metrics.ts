@@ -92,7 +92,7 @@ export class EmfMetrics {
     this.requests = new Map();
     this.errors = new Map();
     for (const s of requests.values()) {
-      this.emit(timestamp, { Endpoint: s.endpoint, StatusCode: s.statusCode }, [['Endpoint', 'StatusCode'], []], {
+      this.emit(timestamp, { Endpoint: s.endpoint, StatusCode: s.statusCode }, [['Endpoint', 'StatusCode'], ['StatusCode'], []], {
         RequestCount: ['Count', s.count],
         RequestDuration: ['Milliseconds', s.duration.toEmf()],
       });
@@ -118,8 +118,9 @@ export class EmfMetrics {
   }
 
   /**
-   * One EMF document. Dimension values and metric values are top-level members, as the spec requires;
-   * `Dimensions: [[...], []]` also publishes a service-wide rollup (the empty dimension set).
+   * One EMF document. Dimension values and metric values are top-level members, as the spec requires.
+   * Requests go out under three dimension sets, so alarms need no SEARCH (which alarms cannot use):
+   * per endpoint and status, per status across endpoints (5xx alarms), and service-wide (the empty set).
    */
   private emit(timestamp: number, dimensions: Record<string, string>, sets: string[][], metrics: Record<string, [string, unknown]>): void {
     const service = this.serviceName === undefined ? {} : { Service: this.serviceName };
