@@ -1,9 +1,9 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { buildTestApp } from '../helpers/test-app.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-function assertErrorBody(t: Tap.Test, body: string, code: string): Record<string, unknown> {
+function assertErrorBody(t: Test, body: string, code: string): Record<string, unknown> {
   const parsed = JSON.parse(body) as Record<string, unknown>;
   t.equal(parsed.code, code);
   t.type(parsed.error, 'string');

@@ -25,8 +25,8 @@ export const requestContextPlugin = fp(
     });
     app.addHook('onResponse', async (request, reply) => {
       const statusCode = reply.statusCode;
+      // requestId is already on request.log's bindings (requestIdLogLabel).
       const line = {
-        requestId: request.id,
         method: request.method,
         endpoint: endpointOf(request),
         statusCode,

@@ -1,0 +1,133 @@
+// The composition root: the one place that picks adapters by mode and wires them into the use cases.
+// Local mode never loads the AWS SDK (the aws adapters are imported only in composeAws).
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { CancelJob } from './application/cancel-job.js';
+import { CreateJob } from './application/create-job.js';
+import { GetJob } from './application/get-job.js';
+import { GetUsage } from './application/get-usage.js';
+import { GetVideoUrl } from './application/get-video-url.js';
+import { JobCursor } from './application/job-cursor.js';
+import { ListJobs } from './application/list-jobs.js';
+import type { Clock } from './application/ports/clock.js';
+import type { IdempotencyStore } from './application/ports/idempotency-store.js';
+import type { JobEvents } from './application/ports/job-events.js';
+import type { JobRepository } from './application/ports/job-repository.js';
+import type { UsageLedger } from './application/ports/usage-ledger.js';
+import type { VideoStorage } from './application/ports/video-storage.js';
+import type { VideoWorkflow } from './application/ports/video-workflow.js';
+import { buildApp, type RouteRegistrar, type UseCases } from './adapters/http/app.js';
+import { JwksTokenVerifier } from './adapters/http/auth/jwks-token-verifier.js';
+import { OAuthClient } from './adapters/http/auth/oauth-client.js';
+import { authRoutes } from './adapters/http/routes/auth.routes.js';
+import type { ReadinessCheck } from './adapters/http/routes/health.routes.js';
+import { jobEventsRoutes } from './adapters/http/routes/job-events.routes.js';
+import { systemClock, uuidGenerator } from './adapters/system-clock.js';
+import type { AppConfig } from './config.js';
+import type { DevIdentityProvider } from './adapters/local/dev-identity-provider.js';
+
+/** A running job is compared with Step Functions at most this often (aws mode). */
+const SYNC_INTERVAL_MS = 5_000;
+
+interface Adapters {
+  jobs: JobRepository;
+  usage: UsageLedger;
+  idempotency: IdempotencyStore;
+  workflow: VideoWorkflow;
+  storage: VideoStorage;
+  events?: JobEvents;
+  verifier: JwksTokenVerifier;
+  oauth: OAuthClient;
+  devIdp?: DevIdentityProvider;
+  readiness: Record<string, ReadinessCheck>;
+  publicRoutes: RouteRegistrar[];
+  onShutdown: () => Promise<void>;
+}
+
+export interface Composition {
+  app: FastifyInstance;
+  /** Runs after the app closed: stops timers, flushes metrics. */
+  onShutdown: () => Promise<void>;
+}
+
+export async function composeApp(config: AppConfig, logger: FastifyBaseLogger): Promise<Composition> {
+  const secret = config.secret ?? randomBytes(32).toString('base64url');
+  if (!config.secret && config.mode === 'aws') {
+    logger.warn('APP_SECRET is not set: list cursors and login cookies are only valid on this task');
+  }
+  const clock = systemClock;
+  const adapters = config.mode === 'local' ? await composeLocal(config, secret, clock, logger) : await composeAws(config, secret, clock, logger);
+  const { jobs, usage, idempotency, workflow, storage } = adapters;
+  const quotaPerMonth = config.quotaPerMonth;
+  const getJob = new GetJob({ jobs, workflow, clock, logger, syncIntervalMs: SYNC_INTERVAL_MS });
+  const useCases: UseCases = {
+    createJob: new CreateJob({ jobs, usage, idempotency, workflow, clock, ids: uuidGenerator, logger, quotaPerMonth }),
+    listJobs: new ListJobs({ jobs, cursor: new JobCursor(secret) }),
+    getJob,
+    getVideoUrl: new GetVideoUrl({ getJob, storage, clock, ttlSeconds: config.videoUrlTtlSeconds }),
+    cancelJob: new CancelJob({ getJob, jobs, workflow, clock, logger }),
+    getUsage: new GetUsage({ usage, clock, quotaPerMonth }),
+  };
+  const secureCookies = config.publicUrl.startsWith('https:');
+  const app = await buildApp({
+    useCases,
+    verifier: adapters.verifier,
+    rateLimitPerMin: config.rateLimitPerMin,
+    corsOrigins: config.corsOrigins,
+    readiness: { ...adapters.readiness, jwks: () => adapters.verifier.check() },
+    logger,
+    trustProxy: config.mode === 'aws' ? 1 : false,
+    publicRoutes: [
+      ...adapters.publicRoutes,
+      (scope) => scope.register(authRoutes, { prefix: '/api/v1', oauth: adapters.oauth, cookieSecret: secret, secureCookies, devIdp: adapters.devIdp }),
+    ],
+    protectedRoutes: [(scope) => scope.register(jobEventsRoutes, { getJob, events: adapters.events })],
+  });
+  return { app, onShutdown: adapters.onShutdown };
+}
+
+async function composeLocal(config: AppConfig, secret: string, clock: Clock, logger: FastifyBaseLogger): Promise<Adapters> {
+  const local = config.local as NonNullable<AppConfig['local']>;
+  const [{ InMemoryJobRepository }, { InMemoryUsageLedger }, { InMemoryIdempotencyStore }, { LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }] =
+    await Promise.all([
+      import('./adapters/local/in-memory-job-repository.js'),
+      import('./adapters/local/in-memory-usage-ledger.js'),
+      import('./adapters/local/in-memory-idempotency-store.js'),
+      import('./adapters/local/local-video-storage.js'),
+      import('./adapters/local/local-video-workflow.js'),
+      import('./adapters/local/dev-identity-provider.js'),
+      import('./adapters/http/routes/dev-idp.routes.js'),
+      import('./adapters/http/routes/local-video.routes.js'),
+    ]);
+  const jobs = new InMemoryJobRepository();
+  const storage = new LocalVideoStorage({ dir: local.dataDir, publicUrl: config.publicUrl, secret });
+  const workflow = new LocalVideoWorkflow({
+    jobs, storage, clock, logger, durationMs: local.workflowDurationMs,
+    sampleVideoPath: fileURLToPath(new URL('../assets/sample.mp4', import.meta.url)),
+  });
+  const clientId = 'omnigen-local';
+  const idp = new DevIdentityProvider({ issuer: config.publicUrl, clientId });
+  return {
+    jobs,
+    usage: new InMemoryUsageLedger(),
+    idempotency: new InMemoryIdempotencyStore(),
+    workflow,
+    storage,
+    events: jobs,
+    devIdp: idp,
+    verifier: new JwksTokenVerifier({ issuer: config.publicUrl, clientId }),
+    oauth: new OAuthClient({ domain: config.publicUrl, clientId, redirectUri: `${config.publicUrl}/api/v1/auth/callback`, logoutUri: `${config.publicUrl}/` }),
+    readiness: { storage: () => storage.check() },
+    publicRoutes: [
+      (scope) => scope.register(devIdpRoutes, { idp }),
+      (scope) => scope.register(localVideoRoutes, { prefix: '/api/v1', storage }),
+    ],
+    onShutdown: async () => workflow.close(),
+  };
+}
+
+async function composeAws(config: AppConfig, _secret: string, _clock: Clock, _logger: FastifyBaseLogger): Promise<Adapters> {
+  void config;
+  throw new Error('aws mode is not wired yet');
+}

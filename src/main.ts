@@ -1,0 +1,84 @@
+// The process entry: read the config, compose the app, listen, and close gracefully on SIGTERM/SIGINT.
+import { createServer } from 'node:net';
+import { pino } from 'pino';
+import { composeApp } from './compose.js';
+import { ConfigError, loadConfig, withPort, type AppConfig } from './config.js';
+
+// Fargate sends SIGTERM and waits 30 s (stopTimeout) before SIGKILL: finish well within that.
+const SHUTDOWN_DEADLINE_MS = 20_000;
+
+function readConfig(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // One line per problem, no stack trace: the operator reads this in the task's stopped reason.
+    for (const problem of err.problems) process.stderr.write(`config error: ${problem}\n`);
+    process.exit(1);
+  }
+}
+
+/** PORT=0 means any free port: pick it before composing, so URLs and the local issuer can name it. */
+async function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  let config = readConfig();
+  if (config.port === 0) config = withPort(config, await freePort(config.host));
+  const logger = pino({
+    level: config.logLevel,
+    base: { service: 'omnigen-api', mode: config.mode },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // Belt and braces: nothing we log should carry these, but if a future line does, it is masked.
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie', '*.accessToken', '*.idToken', '*.refreshToken', '*.url'],
+  });
+  const { app, onShutdown } = await composeApp(config, logger);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    const deadline = setTimeout(() => {
+      logger.error('shutdown deadline passed; exiting');
+      logger.flush();
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    app
+      .close()
+      .then(() => onShutdown())
+      .then(() => {
+        clearTimeout(deadline);
+        logger.info('shut down cleanly');
+        logger.flush();
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        logger.error({ err }, 'error during shutdown');
+        logger.flush();
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  const tryIt = config.mode === 'local' ? ` — try it at ${config.publicUrl}/` : '';
+  logger.info(
+    { port: config.port, host: config.host, url: config.publicUrl, docs: `${config.publicUrl}/api/v1/docs` },
+    `OmniGen API (${config.mode} mode) listening on port ${config.port}${tryIt}`,
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`startup failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
