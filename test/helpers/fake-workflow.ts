@@ -17,7 +17,7 @@ export class FakeWorkflow implements VideoWorkflow {
   async stop(job: Job): Promise<void> {
     this.stopped.push(job.jobId);
   }
-  async describe(): Promise<WorkflowState | undefined> {
+  async describe(_job: Job): Promise<WorkflowState | undefined> {
     return this.state;
   }
 }
