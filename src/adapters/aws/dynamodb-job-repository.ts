@@ -1,0 +1,115 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConcurrentUpdate, JobNotFound } from '../../domain/errors.js';
+import type { Job } from '../../domain/job.js';
+import type { JobPage, JobPosition, JobRepository, ListQuery } from '../../application/ports/job-repository.js';
+import { callAws } from './aws-errors.js';
+import { JOB_INDEX, JOB_LIST_KEY } from './table-definitions.js';
+import { itemToJob, jobToItem, listKey } from './job-item.js';
+
+export interface DynamoDbJobRepositoryOptions {
+  /** Index items read per Query round while a status filter fills a page (a Query's Limit counts items before filtering). */
+  filteredBatchSize?: number;
+}
+
+/**
+ * Jobs in DynamoDB. Writes are conditional on the stored version (optimistic concurrency), so a
+ * workflow writing the same item directly must bump `version` too (see docs/aws-mode.md).
+ */
+export class DynamoDbJobRepository implements JobRepository {
+  private readonly filteredBatchSize: number;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    options: DynamoDbJobRepositoryOptions = {},
+  ) {
+    this.filteredBatchSize = options.filteredBatchSize ?? 100;
+  }
+
+  async create(job: Job): Promise<void> {
+    const put = new PutCommand({
+      TableName: this.tableName,
+      Item: jobToItem(job),
+      ConditionExpression: 'attribute_not_exists(jobId)',
+    });
+    await callAws('DynamoDB', async () => {
+      try {
+        await this.db.send(put);
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) throw new Error(`job ${job.jobId} already exists`, { cause: err });
+        throw err;
+      }
+    });
+  }
+
+  async get(jobId: string): Promise<Job | undefined> {
+    const out = await callAws('DynamoDB', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: { jobId }, ConsistentRead: true })),
+    );
+    return out.Item ? itemToJob(out.Item) : undefined;
+  }
+
+  async update(next: Job): Promise<void> {
+    const put = new PutCommand({
+      TableName: this.tableName,
+      Item: jobToItem(next),
+      ConditionExpression: 'version = :previous',
+      ExpressionAttributeValues: { ':previous': next.version - 1 },
+    });
+    await callAws('DynamoDB', async () => {
+      try {
+        await this.db.send(put);
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        // The condition also fails on a missing item (no version): tell the two apart.
+        const current = await this.get(next.jobId);
+        throw current ? new ConcurrentUpdate(next.jobId) : new JobNotFound(next.jobId);
+      }
+    });
+  }
+
+  async listByUser(userId: string, query: ListQuery): Promise<JobPage> {
+    // One job more than asked for tells whether another page follows, so the last page has no `next`.
+    const wanted = query.limit + 1;
+    const found: Job[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await callAws('DynamoDB', () => this.db.send(this.listQuery(userId, query, wanted - found.length, startKey)));
+      for (const item of page.Items ?? []) found.push(itemToJob(item));
+      startKey = page.LastEvaluatedKey;
+    } while (found.length < wanted && startKey);
+    const jobs = found.slice(0, query.limit);
+    const last = jobs[jobs.length - 1];
+    if (found.length <= query.limit || !last) return { jobs };
+    const next: JobPosition = { createdAt: last.createdAt, jobId: last.jobId };
+    return { jobs, next };
+  }
+
+  private listQuery(userId: string, query: ListQuery, missing: number, startKey: Record<string, unknown> | undefined): QueryCommand {
+    // DynamoDB refuses names and values that the expressions do not use, so each is added with its use.
+    const names: Record<string, string> = { '#user': 'userId' };
+    const values: Record<string, unknown> = { ':user': userId };
+    let keyCondition = '#user = :user';
+    if (query.after) {
+      names['#key'] = JOB_LIST_KEY;
+      keyCondition += ' AND #key < :after';
+      values[':after'] = listKey(query.after);
+    }
+    if (query.status) {
+      names['#status'] = 'status';
+      values[':status'] = query.status;
+    }
+    return new QueryCommand({
+      TableName: this.tableName,
+      IndexName: JOB_INDEX,
+      KeyConditionExpression: keyCondition,
+      FilterExpression: query.status ? '#status = :status' : undefined,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+      Limit: query.status ? Math.max(missing, this.filteredBatchSize) : missing,
+      ExclusiveStartKey: startKey,
+    });
+  }
+}

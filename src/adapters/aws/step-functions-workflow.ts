@@ -1,0 +1,138 @@
+import {
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  StartExecutionCommand,
+  StopExecutionCommand,
+  type DescribeExecutionOutput,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import type { Job } from '../../domain/job.js';
+import type { Clock } from '../../application/ports/clock.js';
+import type { VideoWorkflow, WorkflowState } from '../../application/ports/video-workflow.js';
+import { callAws } from './aws-errors.js';
+
+/** What an execution receives as input (docs/aws-mode.md). */
+export interface WorkflowInput {
+  jobId: string;
+  userId: string;
+  prompt: string;
+  category: string;
+}
+
+export interface StepFunctionsWorkflowOptions {
+  stateMachineArn: string;
+  clock: Clock;
+  /** A job whose execution is missing for longer than this after creation is reported failed. */
+  startGraceMs?: number;
+}
+
+/**
+ * Video generation as a Step Functions (Standard) execution named by the job id, which makes starting
+ * idempotent: a second start of the same job finds the first execution.
+ */
+export class StepFunctionsWorkflow implements VideoWorkflow {
+  private readonly stateMachineArn: string;
+  private readonly clock: Clock;
+  private readonly startGraceMs: number;
+
+  constructor(
+    private readonly sfn: SFNClient,
+    options: StepFunctionsWorkflowOptions,
+  ) {
+    this.stateMachineArn = options.stateMachineArn;
+    this.clock = options.clock;
+    this.startGraceMs = options.startGraceMs ?? 60_000;
+  }
+
+  /** arn:aws:states:region:account:stateMachine:name → arn:aws:states:region:account:execution:name:jobId */
+  executionArnOf(jobId: string): string {
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${jobId}`;
+  }
+
+  async start(job: Job): Promise<{ executionArn?: string }> {
+    const input: WorkflowInput = { jobId: job.jobId, userId: job.userId, prompt: job.prompt, category: job.category };
+    const command = new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: job.jobId, input: JSON.stringify(input) });
+    return callAws('Step Functions', async () => {
+      try {
+        const out = await this.sfn.send(command);
+        return { executionArn: out.executionArn ?? this.executionArnOf(job.jobId) };
+      } catch (err) {
+        // An execution with this name exists (a retried start, or one that already ended): it is this job's.
+        if (err instanceof ExecutionAlreadyExists) return { executionArn: this.executionArnOf(job.jobId) };
+        throw err;
+      }
+    });
+  }
+
+  async stop(job: Job): Promise<void> {
+    // No error/cause: with them, stopping an encrypted execution would also need KMS permissions.
+    const command = new StopExecutionCommand({ executionArn: job.executionArn ?? this.executionArnOf(job.jobId) });
+    await callAws('Step Functions', async () => {
+      try {
+        await this.sfn.send(command);
+      } catch (err) {
+        if (!(err instanceof ExecutionDoesNotExist)) throw err;
+      }
+    });
+  }
+
+  async describe(job: Job): Promise<WorkflowState | undefined> {
+    const command = new DescribeExecutionCommand({ executionArn: job.executionArn ?? this.executionArnOf(job.jobId) });
+    const out = await callAws('Step Functions', async () => {
+      try {
+        return await this.sfn.send(command);
+      } catch (err) {
+        if (err instanceof ExecutionDoesNotExist) return undefined;
+        throw err;
+      }
+    });
+    if (out) return stateOf(out);
+    // Between saving a job and starting its execution there is no execution yet; long after, there never will be.
+    const age = this.clock.now().getTime() - Date.parse(job.createdAt);
+    if (age < this.startGraceMs) return undefined;
+    return { status: 'failed', failure: { code: 'WORKFLOW_NOT_FOUND', message: 'The video workflow for this job was never started' } };
+  }
+
+  /** Readiness: the state machine exists and these credentials may use it. */
+  async check(): Promise<void> {
+    await callAws('Step Functions', () => this.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: this.stateMachineArn })));
+  }
+}
+
+function videoKeyOf(output: string | undefined): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(output ?? 'null');
+    const videoKey = (parsed as { videoKey?: unknown } | null)?.videoKey;
+    return typeof videoKey === 'string' && videoKey !== '' ? videoKey : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The engine's status as a job state. The execution's `cause` is not shown to users: for a failed
+ * Lambda task it holds the function's error message and stack trace. Its `error` (a Fail state's
+ * Error, or States.Timeout, …) is a stable name and becomes the failure code.
+ */
+export function stateOf(out: DescribeExecutionOutput): WorkflowState {
+  switch (out.status) {
+    case 'SUCCEEDED': {
+      const videoKey = videoKeyOf(out.output);
+      if (videoKey) return { status: 'completed', videoKey };
+      return { status: 'failed', failure: { code: 'WORKFLOW_OUTPUT_INVALID', message: 'The video workflow finished without a video' } };
+    }
+    case 'FAILED':
+      return { status: 'failed', failure: { code: out.error || 'WORKFLOW_FAILED', message: 'Video generation failed' } };
+    case 'TIMED_OUT':
+      return { status: 'failed', failure: { code: out.error || 'WORKFLOW_TIMED_OUT', message: 'Video generation took too long and was stopped' } };
+    // Stopped outside this API (a user's cancel marks the job canceled before stopping, so its record is
+    // already terminal and never reaches here): the user did not ask for it, so it is a failure.
+    case 'ABORTED':
+      return { status: 'failed', failure: { code: out.error || 'WORKFLOW_ABORTED', message: 'Video generation was stopped' } };
+    default:
+      // RUNNING, and PENDING_REDRIVE (a failed execution about to be redriven).
+      return { status: 'processing' };
+  }
+}
