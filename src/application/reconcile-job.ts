@@ -24,7 +24,10 @@ function apply(job: Job, state: WorkflowState, now: Date): Job {
     case 'canceled':
       return cancelJob(job, now);
     case 'processing':
-      return job.status === 'pending' ? markSynced(advanceJob(job, { progress: job.progress }, now), now) : markSynced(job, now);
+      // One change, one version bump: the conditional write expects exactly version + 1, so chaining
+      // markSynced(advanceJob(…)) (two bumps) was refused every time and the job never left pending.
+      if (job.status === 'pending') return { ...advanceJob(job, { progress: job.progress }, now), syncedAt: now.toISOString() };
+      return markSynced(job, now);
   }
 }
 
