@@ -1,0 +1,134 @@
+import t, { type Test } from 'tap';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
+import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.js';
+import { LocalVideoWorkflow } from '../../src/adapters/local/local-video-workflow.js';
+import { systemClock } from '../../src/adapters/system-clock.js';
+import { mutateJob } from '../../src/application/mutate-job.js';
+import type { Logger } from '../../src/application/ports/logger.js';
+import { cancelJob, isTerminal, newJob, type Job } from '../../src/domain/job.js';
+
+const SAMPLE = path.resolve('assets/sample.mp4');
+const DURATION_MS = 60;
+
+/** A workflow over a fresh repository and folder, with a logger that remembers errors. */
+function setup(t: Test, options: { sampleVideoPath?: string } = {}) {
+  const dir = t.testdir();
+  const jobs = new InMemoryJobRepository();
+  const storage = new LocalVideoStorage({ dir, publicUrl: 'http://localhost:8080', secret: 's' });
+  const errors: string[] = [];
+  const logger: Logger = { info() {}, warn() {}, error: (_obj, msg) => void errors.push(msg) };
+  const workflow = new LocalVideoWorkflow({
+    jobs, storage, clock: systemClock, logger, durationMs: DURATION_MS, sampleVideoPath: options.sampleVideoPath ?? SAMPLE,
+  });
+  t.teardown(() => workflow.close());
+  let n = 0;
+  const create = async (): Promise<Job> => {
+    const job = newJob({ jobId: `job-${++n}`, userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: new Date() });
+    await jobs.create(job);
+    return job;
+  };
+  return { dir, jobs, storage, workflow, errors, create };
+}
+
+/** Every stored state of a job, and a way to wait for one that satisfies `done` (fails after 5 s). */
+function record(jobs: InMemoryJobRepository, jobId: string) {
+  const updates: Job[] = [];
+  const waiters: Array<{ done: (job: Job) => boolean; resolve: (job: Job) => void }> = [];
+  jobs.watch(jobId, (job) => {
+    updates.push(job);
+    for (const waiter of [...waiters]) if (waiter.done(job)) waiter.resolve(job);
+  });
+  const until = (done: (job: Job) => boolean): Promise<Job> =>
+    new Promise((resolve, reject) => {
+      // A referenced timer: it keeps the process alive while the workflow's own timers are unref'd.
+      const timer = setTimeout(() => reject(new Error(`job ${jobId} never got there: ${JSON.stringify(updates.at(-1))}`)), 5000);
+      waiters.push({ done, resolve: (job) => (clearTimeout(timer), resolve(job)) });
+    });
+  return { updates, until };
+}
+
+t.test('a job walks through named stages with rising progress to a completed video', async (t) => {
+  const { dir, jobs, workflow, errors, create } = setup(t);
+  const job = await create();
+  const { updates, until } = record(jobs, job.jobId);
+  t.same(await workflow.start(job), {}, 'no execution handle in local mode');
+
+  const done = await until((j) => isTerminal(j.status));
+  t.equal(done.status, 'completed');
+  t.equal(done.progress, 100);
+  t.equal(done.videoKey, `videos/${job.jobId}.mp4`);
+  t.same(await readFile(path.join(dir, 'videos', `${job.jobId}.mp4`)), await readFile(SAMPLE), 'the stored video is the sample clip');
+
+  t.ok(updates.length >= 8 && updates.length <= 12, `${updates.length} updates`);
+  t.equal(updates[0]?.status, 'processing', 'pending → processing on the first tick');
+  for (let i = 1; i < updates.length; i++) {
+    t.ok((updates[i] as Job).progress > (updates[i - 1] as Job).progress, `progress rises at update ${i}`);
+  }
+  t.ok(updates.every((j) => Number.isInteger(j.progress)));
+  const stages = [...new Set(updates.map((j) => j.stage))];
+  t.same(stages, ['scripting', 'rendering', 'encoding', 'uploading', 'done']);
+  t.same(errors, []);
+  t.equal(await workflow.describe(), undefined);
+});
+
+t.test('starting a running job again changes nothing', async (t) => {
+  const { jobs, workflow, errors, create } = setup(t);
+  const job = await create();
+  const { updates, until } = record(jobs, job.jobId);
+  await workflow.start(job);
+  await workflow.start(job);
+  await until((j) => isTerminal(j.status));
+  t.equal(updates.length, 10, 'one schedule, not two');
+  t.same(errors, []);
+});
+
+t.test('a job canceled midway stays canceled, gets no video, and the workflow stays quiet', async (t) => {
+  for (const stop of [true, false]) {
+    const { dir, jobs, workflow, errors, create } = setup(t);
+    const job = await create();
+    const { updates, until } = record(jobs, job.jobId);
+    await workflow.start(job);
+    await until((j) => j.progress >= 30);
+    const canceled = await mutateJob(jobs, job.jobId, (j) => cancelJob(j, new Date()));
+    // As CancelJob does; without stop() the workflow must notice the terminal state by itself.
+    if (stop) await workflow.stop(canceled);
+    // Waiting for something *not* to happen: give the schedule twice its length to misbehave.
+    await sleep(DURATION_MS * 2);
+    const label = stop ? 'with stop()' : 'without stop()';
+    t.same(await jobs.get(job.jobId), canceled, `${label}: untouched since the cancel`);
+    t.equal(updates.at(-1)?.status, 'canceled', label);
+    await t.rejects(readFile(path.join(dir, 'videos', `${job.jobId}.mp4`)), { code: 'ENOENT' }, `${label}: no video`);
+    t.same(errors, [], `${label}: nothing logged as an error`);
+  }
+});
+
+t.test('close() stops every job and refuses new ones', async (t) => {
+  const { jobs, workflow, create } = setup(t);
+  const [a, b] = [await create(), await create()];
+  const watchA = record(jobs, a.jobId);
+  await workflow.start(a);
+  await workflow.start(b);
+  await watchA.until((j) => j.status === 'processing');
+  workflow.close();
+  const [frozenA, frozenB] = [await jobs.get(a.jobId), await jobs.get(b.jobId)];
+  await sleep(DURATION_MS * 2);
+  t.same(await jobs.get(a.jobId), frozenA, 'a: no tick after close');
+  t.same(await jobs.get(b.jobId), frozenB, 'b: no tick after close');
+  t.notOk(isTerminal((frozenA as Job).status));
+  await t.rejects(workflow.start(await create()), { message: /shut down/ });
+});
+
+t.test('a failure in a tick marks the job failed and logs it, without an unhandled rejection', async (t) => {
+  const { jobs, workflow, errors, create } = setup(t, { sampleVideoPath: '/no/such/sample.mp4' });
+  const job = await create();
+  const { until } = record(jobs, job.jobId);
+  await workflow.start(job);
+  const failed = await until((j) => isTerminal(j.status));
+  t.equal(failed.status, 'failed');
+  t.same(failed.failure, { code: 'LOCAL_WORKFLOW_FAILED', message: 'The video could not be generated' });
+  t.ok(failed.progress < 100 && failed.videoKey === undefined);
+  t.same(errors, ['local video workflow failed; marking the job failed']);
+});
