@@ -9,7 +9,7 @@ function spyDescribe(s: Setup, fail = false) {
   s.workflow.describe = async (job) => {
     calls.push(job.jobId);
     if (fail) throw new Error('states:DescribeExecution throttled');
-    return describe();
+    return describe(job);
   };
   return calls;
 }
