@@ -211,3 +211,14 @@ t.test('the validator rejects what the spec forbids (so the checks above can fai
   t.not(broken((d) => { d._aws.CloudWatchMetrics[0]!.Metrics[0]!.Unit = 'Requests'; }).length, 0, 'unknown unit');
   t.not(broken((d) => { d._aws.Timestamp = '2026' as unknown as number; }).length, 0, 'timestamp not in ms');
 });
+
+t.test('by default each document goes to stdout, where the awslogs driver picks it up', async (t) => {
+  const writes = t.capture(process.stdout, 'write', () => true);
+  const metrics = new EmfMetrics();
+  metrics.recordError('INTERNAL_ERROR');
+  metrics.flush();
+  const lines = writes().map((call) => String(call.args[0]));
+  t.equal(lines.length, 1);
+  t.same(validateEmf(lines[0]?.trimEnd() ?? ''), []);
+  t.equal((JSON.parse(lines[0] ?? '{}') as { _aws: { CloudWatchMetrics: { Namespace: string }[] } })._aws.CloudWatchMetrics[0]?.Namespace, 'OmniGen');
+});
