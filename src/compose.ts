@@ -23,6 +23,7 @@ import { OAuthClient } from './adapters/http/auth/oauth-client.js';
 import { authRoutes } from './adapters/http/routes/auth.routes.js';
 import type { ReadinessCheck } from './adapters/http/routes/health.routes.js';
 import { jobEventsRoutes } from './adapters/http/routes/job-events.routes.js';
+import { EmfMetrics } from './adapters/observability/emf-metrics.js';
 import { systemClock, uuidGenerator } from './adapters/system-clock.js';
 import type { AppConfig } from './config.js';
 import type { DevIdentityProvider } from './adapters/local/dev-identity-provider.js';
@@ -70,7 +71,12 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger): 
     getUsage: new GetUsage({ usage, clock, quotaPerMonth }),
   };
   const secureCookies = config.publicUrl.startsWith('https:');
+  // Metrics go to stdout as CloudWatch EMF, aggregated per minute; the log driver ships them.
+  const metrics = new EmfMetrics({ serviceName: 'omnigen-api' });
+  metrics.start();
   const app = await buildApp({
+    metrics,
+    hsts: config.mode === 'aws',
     useCases,
     verifier: adapters.verifier,
     rateLimitPerMin: config.rateLimitPerMin,
@@ -84,7 +90,13 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger): 
     ],
     protectedRoutes: [(scope) => scope.register(jobEventsRoutes, { getJob, events: adapters.events })],
   });
-  return { app, onShutdown: adapters.onShutdown };
+  return {
+    app,
+    onShutdown: async () => {
+      await adapters.onShutdown();
+      metrics.stop();
+    },
+  };
 }
 
 async function composeLocal(config: AppConfig, secret: string, clock: Clock, logger: FastifyBaseLogger): Promise<Adapters> {

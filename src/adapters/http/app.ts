@@ -1,4 +1,5 @@
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -12,7 +13,10 @@ import type { GetVideoUrl } from '../../application/get-video-url.js';
 import type { ListJobs } from '../../application/list-jobs.js';
 import type { TokenVerifier } from './auth/principal.js';
 import { useErrorFormat } from './error-handler.js';
+import type { EmfMetrics } from '../observability/emf-metrics.js';
 import { authenticate } from './plugins/auth.plugin.js';
+import { loadSheddingPlugin, type LoadSheddingOptions } from './plugins/load-shedding.plugin.js';
+import { metricsPlugin } from './plugins/metrics.plugin.js';
 import { BODY_LIMIT, useJsonBodies } from './plugins/json-body.js';
 import { RateLimiter, rateLimit } from './plugins/rate-limit.plugin.js';
 import { requestContextPlugin, requestIdOf } from './plugins/request-context.plugin.js';
@@ -48,6 +52,11 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** Behind an ALB: trust one proxy hop for the client IP (X-Forwarded-For). */
   trustProxy?: boolean | number;
+  /** CloudWatch EMF aggregator fed by every response. */
+  metrics?: EmfMetrics;
+  loadShedding?: LoadSheddingOptions;
+  /** Send HSTS (only behind HTTPS, i.e. aws mode behind the ALB). */
+  hsts?: boolean;
   now?: () => number;
 }
 
@@ -74,6 +83,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // The design's order: request logging → CORS → JWT → rate limit → (quota in CreateJob) → handlers.
   await app.register(requestContextPlugin);
+  if (deps.metrics) await app.register(metricsPlugin, { metrics: deps.metrics });
+  await app.register(loadSheddingPlugin, deps.loadShedding ?? {});
+  // Headers for a JSON API. The HTML pages (docs UI, try-it page) set their own Content-Security-Policy;
+  // videos and JSON may be read cross-origin by the web app (CORS decides who), hence cross-origin CORP.
+  await app.register(helmet, {
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    hsts: deps.hsts ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
   await app.register(cors, {
     origin: deps.corsOrigins === '*' ? '*' : deps.corsOrigins,
     methods: ['GET', 'POST', 'OPTIONS'],

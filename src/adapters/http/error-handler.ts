@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { DomainError, type DomainErrorCode, RateLimited, ServiceUnavailable } from '../../domain/errors.js';
 import { errorBody, HttpError } from './http-error.js';
 import { describeValidation } from './validation.js';
+import './plugins/metrics.plugin.js';
 
 /** The one place where domain error codes become HTTP statuses. */
 const STATUS: Record<DomainErrorCode, number> = {
@@ -28,6 +29,7 @@ const FASTIFY: Record<string, [number, string, string]> = {
 };
 
 function send(reply: FastifyReply, status: number, code: string, message: string, details?: Record<string, unknown>) {
+  reply.request.errorCode = code;
   return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message, details));
 }
 

@@ -1,0 +1,45 @@
+import t from 'tap';
+import { EmfMetrics } from '../../src/adapters/observability/emf-metrics.js';
+import { buildTestApp } from '../helpers/test-app.js';
+
+t.test('under pressure: 503 SERVICE_UNAVAILABLE with Retry-After, but /health still answers', async (t) => {
+  const { app, auth } = await buildTestApp({ loadShedding: { maxHeapUsedBytes: 1, retryAfterSeconds: 7 } });
+  t.teardown(() => app.close());
+  let res = await app.inject({ method: 'GET', url: '/api/v1/usage', headers: auth('alice') });
+  // under-pressure samples memory on an interval: wait for the first sample to see the "pressure".
+  for (let i = 0; i < 60 && res.statusCode !== 503; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    res = await app.inject({ method: 'GET', url: '/api/v1/usage', headers: auth('alice') });
+  }
+  t.equal(res.statusCode, 503);
+  t.equal(res.json().code, 'SERVICE_UNAVAILABLE');
+  t.equal(res.headers['retry-after'], '7');
+  const health = await app.inject({ method: 'GET', url: '/api/v1/health' });
+  t.equal(health.statusCode, 200);
+});
+
+t.test('security headers suited to a JSON API', async (t) => {
+  const { app } = await buildTestApp();
+  t.teardown(() => app.close());
+  const res = await app.inject({ method: 'GET', url: '/api/v1/health' });
+  t.equal(res.headers['x-content-type-options'], 'nosniff');
+  t.equal(res.headers['x-frame-options'], 'SAMEORIGIN');
+  t.notOk(res.headers['x-powered-by']);
+});
+
+t.test('every response feeds the EMF metrics, by route pattern and status, errors by code', async (t) => {
+  const lines: string[] = [];
+  const metrics = new EmfMetrics({ write: (line) => lines.push(line) });
+  const { app, auth } = await buildTestApp({ metrics });
+  t.teardown(() => app.close());
+  await app.inject({ method: 'GET', url: '/api/v1/usage', headers: auth('alice') });
+  await app.inject({ method: 'GET', url: '/api/v1/jobs/00000000-0000-4000-8000-000000000000', headers: auth('alice') });
+  await app.inject({ method: 'GET', url: '/api/v1/usage' });
+  metrics.flush();
+  const records = lines.join('\n').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const usage200 = records.find((r) => r.Endpoint === '/api/v1/usage' && r.StatusCode === '200');
+  t.equal(usage200?.RequestCount, 1);
+  t.ok(records.find((r) => r.Endpoint === '/api/v1/jobs/:id' && r.StatusCode === '404'), 'the pattern, not the raw URL');
+  t.ok(records.find((r) => r.ErrorType === 'NOT_FOUND'));
+  t.ok(records.find((r) => r.ErrorType === 'UNAUTHORIZED'));
+});
