@@ -60,7 +60,7 @@ export interface AppDeps {
   now?: () => number;
 }
 
-const EXPOSED_HEADERS = ['x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after', 'location'];
+const EXPOSED_HEADERS = ['x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after', 'location', 'accept-ranges', 'content-range'];
 
 /** Builds the whole HTTP app from its collaborators. main.ts only listens and closes it. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
