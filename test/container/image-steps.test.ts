@@ -45,7 +45,9 @@ t.test('the production image layout boots, answers /health and stops cleanly on 
   // Stage prod-deps: `npm ci --omit=dev` from the lockfile alone.
   await copyFile(join(root, 'package.json'), join(app, 'package.json'));
   await copyFile(join(root, 'package-lock.json'), join(app, 'package-lock.json'));
-  const install = run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, maxBuffer: 16 << 20 });
+  // A clean environment, as in `docker build`: no npm_* settings or NODE_OPTIONS from `npm test`/tap.
+  const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'NODE_OPTIONS'));
+  const install = run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, env: cleanEnv, maxBuffer: 16 << 20 });
   // Stage build: tsc → dist/, plus any static files kept beside the sources.
   const build = run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(app, 'dist')], { cwd: root, maxBuffer: 16 << 20 })
     .then(() => cp(join(root, 'src'), join(app, 'dist'), { recursive: true, filter: (source) => !source.endsWith('.ts') }));
