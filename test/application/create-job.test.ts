@@ -3,7 +3,7 @@ import { IDEMPOTENCY_TTL_MS } from '../../src/application/create-job.js';
 import { mutateJob } from '../../src/application/mutate-job.js';
 import { IdempotencyKeyReused, QuotaExceeded, ServiceUnavailable } from '../../src/domain/errors.js';
 import { cancelJob, type Job } from '../../src/domain/job.js';
-import { PROMPT, setup, type Setup } from './fixture.js';
+import { PROMPT, setup, type Setup } from './fixtures/use-cases.js';
 
 const body = { prompt: PROMPT, category: 'music-video' };
 const used = (s: Setup, userId = 'alice') => s.usage.used(userId, '2026-11');

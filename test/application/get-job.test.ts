@@ -1,6 +1,6 @@
 import t from 'tap';
 import { JobNotFound } from '../../src/domain/errors.js';
-import { createFor, setup, SYNC_INTERVAL_MS, type Setup } from './fixture.js';
+import { createFor, setup, SYNC_INTERVAL_MS, type Setup } from './fixtures/use-cases.js';
 
 /** Counts describe() calls; optionally makes them fail. */
 function spyDescribe(s: Setup, fail = false) {

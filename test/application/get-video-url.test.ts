@@ -2,7 +2,7 @@ import t from 'tap';
 import { mutateJob } from '../../src/application/mutate-job.js';
 import { JobNotFound, JobNotReady } from '../../src/domain/errors.js';
 import { advanceJob, cancelJob, completeJob } from '../../src/domain/job.js';
-import { createFor, setup } from './fixture.js';
+import { createFor, setup } from './fixtures/use-cases.js';
 
 t.test('JOB_NOT_READY until the job is completed', async (t) => {
   const s = setup();

@@ -1,0 +1,123 @@
+import t from 'tap';
+import { mutateJob } from '../../src/application/mutate-job.js';
+import type { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
+import { JobFinished, JobNotFound } from '../../src/domain/errors.js';
+import { advanceJob, completeJob, failJob, type Job } from '../../src/domain/job.js';
+import { createFor, setup, SYNC_INTERVAL_MS, type Setup } from './fixtures/use-cases.js';
+
+async function running(s: Setup, userId = 'alice'): Promise<Job> {
+  const job = await createFor(s, userId);
+  return mutateJob(s.jobs, job.jobId, (j) => advanceJob(j, { progress: 40, stage: 'rendering' }, s.clock.now()));
+}
+
+t.test('a running job is canceled and its workflow stopped', async (t) => {
+  const s = setup();
+  const job = await running(s);
+  s.clock.advance(1_000);
+  const canceled = await s.cancelJob.execute({ userId: 'alice', jobId: job.jobId });
+  t.match(canceled, { status: 'canceled', progress: 40, updatedAt: s.clock.now().toISOString(), version: job.version + 1 });
+  t.same(await s.jobs.get(job.jobId), canceled);
+  t.same(s.workflow.stopped, [job.jobId]);
+});
+
+t.test('a pending job can be canceled too', async (t) => {
+  const s = setup();
+  const job = await createFor(s, 'alice');
+  t.equal((await s.cancelJob.execute({ userId: 'alice', jobId: job.jobId })).status, 'canceled');
+});
+
+t.test('a job that already ended is JOB_FINISHED and stays as it was', async (t) => {
+  const s = setup();
+  const ends: ((j: Job) => Job)[] = [
+    (j) => completeJob(j, 'v.mp4', s.clock.now()),
+    (j) => failJob(j, { code: 'X', message: 'x' }, s.clock.now()),
+  ];
+  for (const end of ends) {
+    const job = await running(s);
+    const ended = await mutateJob(s.jobs, job.jobId, end);
+    await t.rejects(s.cancelJob.execute({ userId: 'alice', jobId: job.jobId }), { code: 'JOB_FINISHED', details: { status: ended.status } });
+    t.same(await s.jobs.get(job.jobId), ended);
+  }
+  const job = await running(s);
+  await s.cancelJob.execute({ userId: 'alice', jobId: job.jobId });
+  await t.rejects(s.cancelJob.execute({ userId: 'alice', jobId: job.jobId }), JobFinished, 'a second cancel');
+  t.same(s.workflow.stopped, [job.jobId], 'only the one real cancel stopped a workflow');
+});
+
+t.test('a job the engine has already finished is JOB_FINISHED, not canceled', async (t) => {
+  const s = setup();
+  const job = await running(s);
+  s.workflow.state = { status: 'completed', videoKey: 'v.mp4' };
+  s.clock.advance(SYNC_INTERVAL_MS);
+  await t.rejects(s.cancelJob.execute({ userId: 'alice', jobId: job.jobId }), JobFinished);
+  t.equal((await s.jobs.get(job.jobId))?.status, 'completed');
+});
+
+t.test("another user's job is NOT_FOUND and is not touched", async (t) => {
+  const s = setup();
+  const job = await running(s);
+  await t.rejects(s.cancelJob.execute({ userId: 'bob', jobId: job.jobId }), JobNotFound);
+  t.same(await s.jobs.get(job.jobId), job);
+  t.same(s.workflow.stopped, []);
+});
+
+t.test('a workflow that cannot be stopped does not undo the cancel', async (t) => {
+  const s = setup();
+  const job = await running(s);
+  s.workflow.stop = async () => {
+    throw new Error('states:StopExecution throttled');
+  };
+  t.equal((await s.cancelJob.execute({ userId: 'alice', jobId: job.jobId })).status, 'canceled');
+  t.equal((await s.jobs.get(job.jobId))?.status, 'canceled');
+  t.ok(s.logger.lines.some((l) => l.level === 'warn'));
+});
+
+/**
+ * Holds the first two writes until both have arrived (so both were computed from the same read), then
+ * lets them through in the order asked for.
+ */
+function holdTwoWrites(jobs: InMemoryJobRepository, winner: 'first' | 'second') {
+  const update = jobs.update.bind(jobs);
+  const held: { next: Job; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  jobs.update = (next) => {
+    if (held.length >= 2) return update(next);
+    return new Promise<void>((resolve, reject) => {
+      held.push({ next, resolve, reject });
+      if (held.length < 2) return;
+      const order = winner === 'first' ? [...held] : [...held].reverse();
+      void (async () => {
+        for (const w of order) await update(w.next).then(w.resolve, w.reject);
+      })();
+    });
+  };
+  return held;
+}
+
+t.test('a cancel racing a completion ends in exactly one terminal state', async (t) => {
+  const outcomes = new Set<string>();
+  for (const winner of ['first', 'second'] as const) {
+    const s = setup();
+    const job = await running(s);
+    const held = holdTwoWrites(s.jobs, winner);
+    const [cancel, complete] = await Promise.allSettled([
+      s.cancelJob.execute({ userId: 'alice', jobId: job.jobId }),
+      mutateJob(s.jobs, job.jobId, (j) => completeJob(j, 'v.mp4', s.clock.now())),
+    ]);
+    t.equal(held[0]?.next.version, held[1]?.next.version, 'both writes started from the same read');
+    const stored = (await s.jobs.get(job.jobId)) as Job;
+    t.equal(stored.version, job.version + 1, 'one write landed');
+    if (stored.status === 'canceled') {
+      t.equal(cancel?.status, 'fulfilled');
+      t.match(complete, { status: 'rejected', reason: { code: 'JOB_FINISHED' } });
+      t.same(s.workflow.stopped, [job.jobId]);
+    } else {
+      t.equal(stored.status, 'completed');
+      t.equal(stored.progress, 100);
+      t.equal(complete?.status, 'fulfilled');
+      t.match(cancel, { status: 'rejected', reason: { code: 'JOB_FINISHED' } });
+      t.same(s.workflow.stopped, [], 'a completed job is not stopped');
+    }
+    outcomes.add(stored.status);
+  }
+  t.same([...outcomes].sort(), ['canceled', 'completed'], 'both ways the race can go were exercised');
+});
