@@ -42,6 +42,8 @@ interface Adapters {
   oauth: OAuthClient;
   devIdp?: DevIdentityProvider;
   readiness: Record<string, ReadinessCheck>;
+  /** Jobs running now, where this process can know it (the local workflow); aws mode leaves it to Step Functions' metrics. */
+  activeJobs?: () => number;
   publicRoutes: RouteRegistrar[];
   onShutdown: () => Promise<void>;
 }
@@ -74,6 +76,8 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger): 
   // Metrics go to stdout as CloudWatch EMF, aggregated per minute; the log driver ships them.
   const metrics = new EmfMetrics({ serviceName: 'omnigen-api' });
   metrics.start();
+  const activeJobs = adapters.activeJobs;
+  if (activeJobs) setInterval(() => metrics.setActiveJobs(activeJobs()), 10_000).unref();
   const app = await buildApp({
     metrics,
     hsts: config.mode === 'aws',
@@ -131,6 +135,7 @@ async function composeLocal(config: AppConfig, secret: string, clock: Clock, log
     verifier: new JwksTokenVerifier({ issuer: config.publicUrl, clientId }),
     oauth: new OAuthClient({ domain: config.publicUrl, clientId, redirectUri: `${config.publicUrl}/api/v1/auth/callback`, logoutUri: `${config.publicUrl}/` }),
     readiness: { storage: () => storage.check() },
+    activeJobs: () => workflow.activeJobs,
     publicRoutes: [
       (scope) => scope.register(devIdpRoutes, { idp }),
       (scope) => scope.register(localVideoRoutes, { prefix: '/api/v1', storage }),

@@ -68,6 +68,11 @@ export class LocalVideoWorkflow implements VideoWorkflow {
     return undefined;
   }
 
+  /** Jobs this workflow is running now (the ActiveJobs metric). */
+  get activeJobs(): number {
+    return this.runs.size;
+  }
+
   /** Graceful shutdown: no tick runs after this, and no new job starts. */
   close(): void {
     this.closed = true;
