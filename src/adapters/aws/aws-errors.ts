@@ -29,11 +29,6 @@ interface SdkErrorShape {
   cause?: unknown;
 }
 
-/** The name of an SDK service exception (`ConditionalCheckFailedException`, …), if `err` is one. */
-export function awsErrorName(err: unknown): string | undefined {
-  return err instanceof Error ? err.name : undefined;
-}
-
 function isTransient(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as SdkErrorShape;

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IdempotencyRecord, IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import { ServiceUnavailable } from '../../domain/errors.js';
 import { callAws } from './aws-errors.js';
 import { TTL_ATTRIBUTE, USAGE_PK, USAGE_SK } from './table-definitions.js';
 
@@ -44,7 +45,8 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       const held = await this.read(record.userId, record.key);
       if (held && Date.parse(held.expiresAt) > now.getTime()) return held;
     }
-    throw new Error(`idempotency key for ${record.userId} kept changing; gave up after ${MAX_ATTEMPTS} attempts`);
+    // Only a storm of claims and releases on one key gets here; the client may simply retry.
+    throw new ServiceUnavailable('This Idempotency-Key is changing hands too fast; please retry', 1);
   }
 
   async release(userId: string, key: string, jobId: string): Promise<void> {

@@ -86,6 +86,11 @@ export class DynamoDbJobRepository implements JobRepository {
     return { jobs, next };
   }
 
+  /** Readiness: the table answers a read with these credentials (GetItem, the permission the service has anyway). */
+  async check(): Promise<void> {
+    await callAws('DynamoDB', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: { jobId: 'readiness-probe' } })));
+  }
+
   private listQuery(userId: string, query: ListQuery, missing: number, startKey: Record<string, unknown> | undefined): QueryCommand {
     // DynamoDB refuses names and values that the expressions do not use, so each is added with its use.
     const names: Record<string, string> = { '#user': 'userId' };

@@ -49,6 +49,11 @@ export class DynamoDbUsageLedger implements UsageLedger {
     return Number(out.Item?.used ?? 0);
   }
 
+  /** Readiness: the table answers a read with these credentials. */
+  async check(): Promise<void> {
+    await callAws('DynamoDB', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: usageKey('readiness-probe', '0000-00') })));
+  }
+
   /** True when the update was applied, false when its condition did not hold. */
   private async conditional(update: UpdateCommand): Promise<boolean> {
     return callAws('DynamoDB', async () => {

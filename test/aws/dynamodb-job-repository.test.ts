@@ -1,0 +1,79 @@
+// What the contract suite cannot see: the job table as a Step Functions workflow shares it. These are the
+// very UpdateItem expressions docs/aws-mode.md gives workflow authors.
+import t from 'tap';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbJobRepository } from '../../src/adapters/aws/dynamodb-job-repository.js';
+import { DynamoDbUsageLedger } from '../../src/adapters/aws/dynamodb-usage-ledger.js';
+import { ConcurrentUpdate } from '../../src/domain/errors.js';
+import { advanceJob, newJob } from '../../src/domain/job.js';
+import { startDynalite } from '../helpers/dynalite.js';
+
+const PROGRESS = {
+  UpdateExpression: 'SET progress = :progress, stage = :stage, #status = :processing, updatedAt = :now ADD version :one',
+  ConditionExpression: '#status IN (:pending, :processing) AND progress <= :progress',
+};
+const FAIL = {
+  UpdateExpression: 'SET #status = :failed, stage = :failedStage, failure = :failure, updatedAt = :now ADD version :one',
+  ConditionExpression: '#status IN (:pending, :processing)',
+};
+const COMPLETE = {
+  UpdateExpression: 'SET #status = :completed, progress = :hundred, stage = :done, videoKey = :videoKey, updatedAt = :now ADD version :one',
+  ConditionExpression: '#status IN (:pending, :processing)',
+};
+
+t.test('a workflow writing the job item directly', async (t) => {
+  const dynamo = await startDynalite(t);
+  const table = await dynamo.jobTable();
+  const repo = new DynamoDbJobRepository(dynamo.clients.dynamo, table);
+  const job = newJob({ jobId: '6f1c6f1c-0000-4000-8000-000000000001', userId: 'alice', prompt: 'A neon city at night, synthwave', category: 'music-video', now: new Date('2026-11-27T10:00:00.000Z') });
+  await repo.create(job);
+  const write = (expression: typeof PROGRESS, values: Record<string, unknown>) =>
+    dynamo.clients.dynamo.send(new UpdateCommand({
+      TableName: table,
+      Key: { jobId: job.jobId },
+      ...expression,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':one': 1, ':now': '2026-11-27T10:01:00.000Z', ...values },
+    }));
+
+  await write(PROGRESS, { ':progress': 40, ':stage': 'rendering', ':pending': 'pending', ':processing': 'processing' });
+  const seen = await repo.get(job.jobId);
+  t.match(seen, { status: 'processing', progress: 40, stage: 'rendering', version: 2 }, 'the API reads the workflow\'s progress');
+
+  await t.rejects(repo.update(advanceJob(job, { progress: 10 }, new Date())), ConcurrentUpdate, 'a write based on the version before the workflow\'s loses');
+  await write(COMPLETE, { ':completed': 'completed', ':hundred': 100, ':done': 'done', ':videoKey': 'videos/a.mp4', ':pending': 'pending', ':processing': 'processing' });
+  t.match(await repo.get(job.jobId), { status: 'completed', progress: 100, videoKey: 'videos/a.mp4', version: 3 });
+  await t.rejects(
+    write(PROGRESS, { ':progress': 99, ':stage': 'late', ':pending': 'pending', ':processing': 'processing' }),
+    { name: 'ConditionalCheckFailedException' },
+    'a late progress write cannot reopen a finished job',
+  );
+  await t.rejects(
+    write(FAIL, { ':failed': 'failed', ':failedStage': 'failed', ':failure': { code: 'X', message: 'm' }, ':pending': 'pending', ':processing': 'processing' }),
+    { name: 'ConditionalCheckFailedException' },
+    'nor can a late failure',
+  );
+});
+
+t.test('a workflow failing a job directly', async (t) => {
+  const dynamo = await startDynalite(t);
+  const table = await dynamo.jobTable();
+  const repo = new DynamoDbJobRepository(dynamo.clients.dynamo, table);
+  const job = newJob({ jobId: '6f1c6f1c-0000-4000-8000-000000000002', userId: 'alice', prompt: 'A neon city at night, synthwave', category: 'ad-creative', now: new Date('2026-11-27T10:00:00.000Z') });
+  await repo.create(job);
+  await dynamo.clients.dynamo.send(new UpdateCommand({
+    TableName: table,
+    Key: { jobId: job.jobId },
+    ...FAIL,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':one': 1, ':now': '2026-11-27T10:01:00.000Z', ':failed': 'failed', ':failedStage': 'failed', ':failure': { code: 'ContentPolicyViolation', message: 'The prompt was refused' }, ':pending': 'pending', ':processing': 'processing' },
+  }));
+  t.match(await repo.get(job.jobId), { status: 'failed', stage: 'failed', failure: { code: 'ContentPolicyViolation', message: 'The prompt was refused' }, version: 2 });
+});
+
+t.test('check passes for the tables and fails for a missing one', async (t) => {
+  const dynamo = await startDynalite(t);
+  await new DynamoDbUsageLedger(dynamo.clients.dynamo, await dynamo.usageTable()).check();
+  await new DynamoDbJobRepository(dynamo.clients.dynamo, await dynamo.jobTable()).check();
+  await t.rejects(new DynamoDbJobRepository(dynamo.clients.dynamo, 'missing').check(), { name: 'ResourceNotFoundException' });
+});
