@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { JwksTokenVerifier } from '../../src/adapters/http/auth/jwks-token-verifier.js';
 import { Unauthorized } from '../../src/domain/errors.js';
-import { handMade, hs256, JwksServer, makeKey, sign } from './fixtures.js';
+import { handMade, hs256, JwksServer, makeKey, sign } from './fixtures/auth-fixtures.js';
 
 const CLIENT = 'omnigen-web';
 const START = Date.parse('2026-11-27T10:00:00.000Z');
