@@ -77,7 +77,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger): 
   const metrics = new EmfMetrics({ serviceName: 'omnigen-api' });
   metrics.start();
   const activeJobs = adapters.activeJobs;
-  if (activeJobs) setInterval(() => metrics.setActiveJobs(activeJobs()), 10_000).unref();
+  const gauge = activeJobs ? setInterval(() => metrics.setActiveJobs(activeJobs()), 10_000).unref() : undefined;
   const app = await buildApp({
     metrics,
     hsts: config.mode === 'aws',
@@ -98,6 +98,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger): 
     app,
     onShutdown: async () => {
       await adapters.onShutdown();
+      clearInterval(gauge);
       metrics.stop();
     },
   };
