@@ -145,7 +145,41 @@ async function composeLocal(config: AppConfig, secret: string, clock: Clock, log
   };
 }
 
-async function composeAws(config: AppConfig, _secret: string, _clock: Clock, _logger: FastifyBaseLogger): Promise<Adapters> {
-  void config;
-  throw new Error('aws mode is not wired yet');
+async function composeAws(config: AppConfig, _secret: string, clock: Clock, _logger: FastifyBaseLogger): Promise<Adapters> {
+  const aws = config.aws as NonNullable<AppConfig['aws']>;
+  const [clientsModule, jobsModule, usageModule, idempotencyModule, s3Module, sfnModule] = await Promise.all([
+    import('./adapters/aws/aws-clients.js'),
+    import('./adapters/aws/dynamodb-job-repository.js'),
+    import('./adapters/aws/dynamodb-usage-ledger.js'),
+    import('./adapters/aws/dynamodb-idempotency-store.js'),
+    import('./adapters/aws/s3-video-storage.js'),
+    import('./adapters/aws/step-functions-workflow.js'),
+  ]);
+  // Endpoints and credentials come from the SDK's own chain (AWS_ENDPOINT_URL_*, the task role).
+  const clients = clientsModule.createAwsClients({ region: aws.region, forcePathStyle: aws.forcePathStyle });
+  const jobs = new jobsModule.DynamoDbJobRepository(clients.dynamo, aws.jobTable);
+  const usage = new usageModule.DynamoDbUsageLedger(clients.dynamo, aws.usageTable);
+  const storage = new s3Module.S3VideoStorage(clients.s3, aws.assetsBucket);
+  const workflow = new sfnModule.StepFunctionsWorkflow(clients.sfn, { stateMachineArn: aws.stateMachineArn, clock });
+  return {
+    jobs,
+    usage,
+    // Idempotency claims share the usage table under their own key prefix: the contract's two tables suffice.
+    idempotency: new idempotencyModule.DynamoDbIdempotencyStore(clients.dynamo, aws.usageTable),
+    workflow,
+    storage,
+    verifier: new JwksTokenVerifier({ issuer: aws.issuer, clientId: aws.clientId }),
+    oauth: new OAuthClient({
+      domain: aws.cognitoDomain, clientId: aws.clientId, clientSecret: aws.clientSecret,
+      redirectUri: aws.redirectUri, logoutUri: aws.logoutUri,
+    }),
+    readiness: {
+      jobTable: () => jobs.check(),
+      usageTable: () => usage.check(),
+      bucket: () => storage.check(),
+      stateMachine: () => workflow.check(),
+    },
+    publicRoutes: [],
+    onShutdown: async () => clients.destroy(),
+  };
 }
