@@ -1,0 +1,287 @@
+// The try-it page: plain ES module, no build step. Talks to the API exactly as a client would.
+const API = '/api/v1';
+const PROMPT_MIN = 10;
+const PROMPT_MAX = 500;
+const TERMINAL = new Set(['completed', 'failed', 'canceled']);
+const STAGES = {
+  queued: 'Waiting to start', scripting: 'Writing the script', rendering: 'Rendering frames',
+  encoding: 'Encoding the video', uploading: 'Saving the video', done: 'Done', failed: 'Failed', canceled: 'Canceled',
+};
+const FIELDS = { prompt: 'prompt', category: 'category', userId: 'name' };
+
+const $ = (id) => document.getElementById(id);
+const session = {
+  get token() { return sessionStorage.getItem('omnigen.token'); },
+  get userId() { return sessionStorage.getItem('omnigen.userId'); },
+  save(token, userId) { sessionStorage.setItem('omnigen.token', token); sessionStorage.setItem('omnigen.userId', userId); },
+  clear() { sessionStorage.removeItem('omnigen.token'); sessionStorage.removeItem('omnigen.userId'); },
+};
+let watching = null; // AbortController of the events stream being read
+let shownJobId = null;
+
+class ApiError extends Error {
+  constructor(status, body, retryAfter) {
+    super(body?.error ?? `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.code ?? 'HTTP_ERROR';
+    this.details = body?.details ?? {};
+    this.retryAfter = Number(retryAfter) || undefined;
+  }
+}
+
+async function api(path, { method = 'GET', body } = {}) {
+  const headers = { accept: 'application/json' };
+  if (session.token) headers.authorization = `Bearer ${session.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data, response.headers.get('retry-after'));
+  return data;
+}
+
+// ---- Messages a person can act on ----
+
+const formatDate = (iso) => new Intl.DateTimeFormat(undefined, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
+
+function say(text, kind = 'info') {
+  const notice = $('notice');
+  notice.textContent = text;
+  notice.dataset.kind = kind;
+}
+
+function explain(error) {
+  if (!(error instanceof ApiError)) return 'Could not reach the service. Is it still running?';
+  const wait = error.retryAfter ? `${error.retryAfter} seconds` : 'a moment';
+  switch (error.code) {
+    case 'VALIDATION_ERROR': {
+      const field = FIELDS[error.details.field] ?? error.details.field ?? 'request';
+      return `Please check the ${field}: ${error.message.replace(/^Invalid request: /, '')}.`;
+    }
+    case 'QUOTA_EXCEEDED':
+      return `You have used all ${error.details.limit ?? ''} videos for this month. You can make more from ${formatDate(error.details.resetsAt)}.`;
+    case 'RATE_LIMITED': return `That was a lot of requests at once. Please wait ${wait} and try again.`;
+    case 'SERVICE_UNAVAILABLE': return `The service is busy right now. Please try again in ${wait}.`;
+    case 'UNAUTHORIZED': return 'Your sign-in has expired. Please sign in again.';
+    case 'NOT_FOUND': return 'That job could not be found.';
+    case 'JOB_FINISHED': return 'That job had already ended, so there was nothing to cancel.';
+    case 'JOB_NOT_READY': return 'The video is not ready yet.';
+    default: return `Something went wrong: ${error.message}`;
+  }
+}
+
+/** Shows the error; marks the field it names; sends the person back to sign in when the token is no good. */
+function fail(error) {
+  if (error?.name === 'AbortError') return;
+  say(explain(error), 'error');
+  if (error instanceof ApiError && error.code === 'UNAUTHORIZED') return signOut(false);
+  const field = error instanceof ApiError ? { prompt: 'prompt', category: 'category', userId: 'user-id' }[error.details.field] : undefined;
+  if (field) {
+    $(field).setAttribute('aria-invalid', 'true');
+    $(field).focus();
+  }
+}
+
+// ---- Signing in ----
+
+function showSignedIn() {
+  const signedIn = Boolean(session.token);
+  $('sign-in').hidden = signedIn;
+  $('workspace').hidden = !signedIn;
+  $('who').hidden = !signedIn;
+  $('who-name').textContent = session.userId ?? '';
+  if (signedIn) void Promise.all([loadUsage(), loadJobs()]).catch(fail);
+}
+
+function signOut(clearNotice = true) {
+  watching?.abort();
+  session.clear();
+  shownJobId = null;
+  $('current').hidden = true;
+  if (clearNotice) say('Signed out.');
+  showSignedIn();
+  $('user-id').focus();
+}
+
+$('sign-in-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const userId = $('user-id').value.trim();
+  try {
+    const { accessToken } = await api('/auth/dev-token', { method: 'POST', body: { userId } });
+    session.save(accessToken, userId);
+    $('user-id').removeAttribute('aria-invalid');
+    say(`Signed in as ${userId}.`);
+    showSignedIn();
+    $('prompt').focus();
+  } catch (error) {
+    fail(error);
+  }
+});
+$('sign-out').addEventListener('click', () => signOut());
+
+// ---- Creating a job ----
+
+function countPrompt() {
+  const length = [...$('prompt').value.trim()].length;
+  const hint = length < PROMPT_MIN ? ` (at least ${PROMPT_MIN})` : length > PROMPT_MAX ? ' — too long' : '';
+  $('prompt-count').textContent = `${length} of ${PROMPT_MAX} characters${hint}`;
+  $('prompt-count').dataset.state = length > PROMPT_MAX ? 'over' : 'ok';
+}
+$('prompt').addEventListener('input', () => {
+  $('prompt').removeAttribute('aria-invalid');
+  countPrompt();
+});
+
+$('create-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('create').disabled = true;
+  try {
+    const job = await api('/jobs', { method: 'POST', body: { prompt: $('prompt').value, category: $('category').value } });
+    say('Video generation started.');
+    void loadUsage().catch(fail);
+    void loadJobs().catch(fail);
+    void watch(job);
+  } catch (error) {
+    fail(error);
+  } finally {
+    $('create').disabled = false;
+  }
+});
+
+async function loadUsage() {
+  const usage = await api('/usage');
+  $('usage').textContent = `${usage.used} of ${usage.limit} jobs used this month (resets ${formatDate(usage.resetsAt)}).`;
+}
+
+// ---- Watching a job live ----
+
+/** Server-Sent Events from a fetch body (EventSource cannot send the bearer header). */
+async function* readEvents(response) {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value.replace(/\r\n?/g, '\n');
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const message = { event: 'message', data: [] };
+      for (const line of block.split('\n')) {
+        if (line === '' || line.startsWith(':')) continue; // comments are keep-alives
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') message.event = text;
+        else if (field === 'data') message.data.push(text);
+      }
+      if (message.data.length > 0) yield { event: message.event, data: message.data.join('\n') };
+    }
+  }
+}
+
+async function watch(job) {
+  watching?.abort();
+  const controller = new AbortController();
+  watching = controller;
+  shownJobId = job.jobId;
+  $('video').hidden = true;
+  $('video').removeAttribute('src');
+  render(job);
+  $('current').hidden = false;
+  if (TERMINAL.has(job.status)) return;
+  try {
+    const response = await fetch(`${API}/jobs/${job.jobId}/events`, {
+      headers: { authorization: `Bearer ${session.token}` }, signal: controller.signal,
+    });
+    if (!response.ok) {
+      const body = await response.json().catch(() => null);
+      throw new ApiError(response.status, body, response.headers.get('retry-after'));
+    }
+    let last = job;
+    for await (const message of readEvents(response)) {
+      if (message.event === 'job') render((last = JSON.parse(message.data)));
+    }
+    if (!TERMINAL.has(last.status) && !controller.signal.aborted) say('Lost the live connection. Choose the job in the list to follow it again.', 'error');
+  } catch (error) {
+    fail(error);
+  }
+}
+
+function render(job) {
+  if (job.jobId !== shownJobId) return;
+  $('current-prompt').textContent = job.prompt;
+  setBadge($('current-badge'), job.status);
+  $('stage').textContent = STAGES[job.stage] ?? job.stage ?? '';
+  $('progress').value = job.progress;
+  $('progress').setAttribute('aria-valuetext', `${job.progress} percent, ${STAGES[job.stage] ?? job.status}`);
+  $('percent').textContent = `${job.progress} %`;
+  $('cancel').hidden = TERMINAL.has(job.status);
+  $('failure').hidden = job.status !== 'failed';
+  $('failure').textContent = job.failure ? `It failed: ${job.failure.message}` : '';
+  updateListItem(job);
+  if (job.status === 'completed') void play(job).catch(fail);
+  if (job.status === 'canceled') say('The job was canceled.');
+  if (job.status === 'failed') say('The job failed. You can try again with another prompt.', 'error');
+}
+
+async function play(job) {
+  const { url } = await api(`/jobs/${job.jobId}/video`);
+  if (job.jobId !== shownJobId) return;
+  $('video').src = url;
+  $('video').hidden = false;
+  say('Your video is ready.');
+  void loadJobs().catch(fail);
+}
+
+$('cancel').addEventListener('click', async () => {
+  try {
+    render(await api(`/jobs/${shownJobId}/cancel`, { method: 'POST' }));
+  } catch (error) {
+    fail(error);
+  }
+});
+
+// ---- Earlier jobs ----
+
+function setBadge(element, status) {
+  element.textContent = status;
+  element.className = `badge badge-${status}`;
+}
+
+function updateListItem(job) {
+  const badge = document.querySelector(`[data-job-id="${job.jobId}"] .badge`);
+  if (badge) setBadge(badge, job.status);
+}
+
+async function loadJobs() {
+  const { jobs } = await api('/jobs?limit=20');
+  const list = $('jobs');
+  list.replaceChildren(...jobs.map((job) => {
+    const item = document.createElement('li');
+    item.dataset.jobId = job.jobId;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'job';
+    const badge = document.createElement('span');
+    setBadge(badge, job.status);
+    const prompt = document.createElement('span');
+    prompt.className = 'job-prompt';
+    prompt.textContent = job.prompt;
+    const meta = document.createElement('span');
+    meta.className = 'job-meta';
+    meta.textContent = `${job.category === 'ad-creative' ? 'Ad creative' : 'Music video'} · ${formatDate(job.createdAt)}`;
+    button.append(badge, prompt, meta);
+    button.addEventListener('click', () => {
+      void watch(job);
+      $('current').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+    });
+    item.append(button);
+    return item;
+  }));
+  $('jobs-empty').hidden = jobs.length > 0;
+}
+$('refresh').addEventListener('click', () => void loadJobs().catch(fail));
+
+countPrompt();
+showSignedIn();
