@@ -152,3 +152,16 @@ t.test('an unreachable issuer is Unauthorized, not a crash', async (t) => {
   const verifier = new JwksTokenVerifier({ issuer: 'http://127.0.0.1:9', clientId: CLIENT, jwksTimeoutMs: 500 });
   await t.rejects(verifier.verify(sign(key, { sub: 'a', exp: Math.floor(Date.now() / 1000) + 60 })), Unauthorized);
 });
+
+t.test('jwksUrl: keys fetched from elsewhere, iss still compared with the issuer', async (t) => {
+  const jwks = new JwksServer();
+  jwks.keys = [key];
+  const origin = await jwks.start();
+  t.teardown(() => jwks.stop());
+  const issuer = 'https://omnigen.example';
+  const verifier = new JwksTokenVerifier({ issuer, clientId: CLIENT, jwksUrl: `${origin}/.well-known/jwks.json` });
+  const exp = Math.floor(Date.now() / 1000) + 60;
+  t.same(await verifier.verify(sign(key, { sub: 'alice', iss: issuer, client_id: CLIENT, token_use: 'access', exp })), { userId: 'alice' });
+  await t.rejects(verifier.verify(sign(key, { sub: 'alice', iss: origin, client_id: CLIENT, token_use: 'access', exp })), Unauthorized);
+  t.equal(jwks.fetches, 1);
+});

@@ -17,6 +17,8 @@ export interface JwksTokenVerifierOptions {
   /** Verified tokens kept (LRU); 0 turns the cache off. */
   cacheSize?: number;
   jwksTimeoutMs?: number;
+  /** Where to fetch the keys when the issuer's own URL is not reachable from here (local mode behind a proxy). */
+  jwksUrl?: string;
 }
 
 interface Verified {
@@ -43,7 +45,7 @@ export class JwksTokenVerifier implements TokenVerifier {
   constructor(private readonly options: JwksTokenVerifierOptions) {
     this.now = options.now ?? Date.now;
     this.keys = new JwksKeySet({
-      jwksUrl: `${options.issuer.replace(/\/+$/, '')}/.well-known/jwks.json`,
+      jwksUrl: options.jwksUrl ?? `${options.issuer.replace(/\/+$/, '')}/.well-known/jwks.json`,
       now: this.now,
       timeoutMs: options.jwksTimeoutMs ?? 3000,
     });

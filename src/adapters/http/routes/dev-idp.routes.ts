@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { CODE_CHALLENGE, InvalidGrant, type DevIdentityProvider } from '../../local/dev-identity-provider.js';
+import { page, signInPage } from '../auth/dev-sign-in-page.js';
 import { ErrorBody, HttpError } from '../http-error.js';
 
 const tags = ['dev identity provider (local mode)'];
@@ -55,7 +56,7 @@ export const devIdpRoutes: FastifyPluginAsyncTypebox<{ idp: DevIdentityProvider 
   app.get('/oauth2/authorize', {
     schema: {
       tags, summary: 'Sign-in page; with ?username=… (no password, dev only) redirects back with a code',
-      querystring: AuthorizeQuery, response: { 200: Html, 302: Redirect, 400: ErrorBody, 429: ErrorBody },
+      querystring: AuthorizeQuery, response: { 200: Html, 302: Redirect, 400: ErrorBody, 429: ErrorBody, 500: ErrorBody },
     },
   }, async (request, reply) => {
     const query = request.query;
@@ -76,7 +77,7 @@ export const devIdpRoutes: FastifyPluginAsyncTypebox<{ idp: DevIdentityProvider 
     schema: {
       tags, summary: 'Sign out; redirects to logout_uri when given',
       querystring: Type.Object({ client_id: Type.String({ minLength: 1, maxLength: 128 }), logout_uri: Type.Optional(Type.String({ maxLength: 2048 })) }),
-      response: { 200: Html, 302: Redirect, 400: ErrorBody, 429: ErrorBody },
+      response: { 200: Html, 302: Redirect, 400: ErrorBody, 429: ErrorBody, 500: ErrorBody },
     },
   }, async (request, reply) => {
     const { client_id: clientId, logout_uri: logoutUri } = request.query;
@@ -111,7 +112,7 @@ async function tokenEndpoint(scope: FastifyInstance, { idp }: { idp: DevIdentity
     schema: {
       tags, summary: 'Exchange an authorization code (PKCE) or a refresh token for tokens',
       consumes: ['application/x-www-form-urlencoded'], body: TokenBody,
-      response: { 200: TokenResponse, 400: OAuthError, 415: ErrorBody, 429: ErrorBody },
+      response: { 200: TokenResponse, 400: OAuthError, 415: ErrorBody, 429: ErrorBody, 500: ErrorBody },
     },
   }, async (request, reply) => {
     const body = request.body;
@@ -144,26 +145,4 @@ function basicClientId(header: string | undefined): string | undefined {
   } catch {
     throw new OAuthFailure('invalid_client', 'Basic credentials are malformed');
   }
-}
-
-function signInPage(url: string): string {
-  const here = new URL(url, 'http://dev.invalid');
-  const params = here.searchParams;
-  const hidden = [...params].filter(([name]) => name !== 'username')
-    .map(([name, value]) => `<input type="hidden" name="${escape(name)}" value="${escape(value)}">`).join('');
-  return page('Sign in', `<form method="get" action="${escape(here.pathname)}">${hidden}
-<label for="username">Username</label>
-<input id="username" name="username" autocomplete="username" required maxlength="128" pattern="[A-Za-z0-9._@+\\-]+" autofocus>
-<button type="submit">Sign in</button>
-</form>
-<p>Dev identity provider: no password; any username made of letters, digits and <code>. _ @ + -</code>.</p>`);
-}
-
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · OmniGen (local)</title></head><body><main><h1>${title}</h1>${body}</main></body></html>`;
-}
-
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
