@@ -19,11 +19,11 @@ import { FakeClock } from '../helpers/fake-clock.js';
 import { FakeWorkflow } from '../helpers/fake-workflow.js';
 import { fakeStorage, namedUserVerifier } from '../helpers/test-app.js';
 
-type Options = Omit<JobEventsRoutesOptions, 'getJob' | 'events'> & { push?: boolean };
+type Options = Omit<JobEventsRoutesOptions, 'getJob' | 'events'> & { push?: boolean; slowRead?: () => Promise<void> };
 
 /** A listening app whose job events route reads the in-memory repository (push) or polls it (aws style). */
 async function eventsApp(t: Test, options: Options = {}) {
-  const { push = true, ...routeOptions } = options;
+  const { push = true, slowRead, ...routeOptions } = options;
   const clock = new FakeClock();
   const jobs = new InMemoryJobRepository();
   const workflow = new FakeWorkflow();
@@ -43,7 +43,12 @@ async function eventsApp(t: Test, options: Options = {}) {
     corsOrigins: '*',
     readiness: {},
     now: clock.nowMs,
-    protectedRoutes: [(scope) => scope.register(jobEventsRoutes, { getJob, ...(push ? { events: jobs } : {}), ...routeOptions })],
+    protectedRoutes: [(scope) => scope.register(jobEventsRoutes, {
+      // slowRead holds the stream's first read back, as a slow DynamoDB would.
+      getJob: slowRead ? ({ execute: async (input) => (await slowRead(), getJob.execute(input)) } as GetJob) : getJob,
+      ...(push ? { events: jobs } : {}),
+      ...routeOptions,
+    })],
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => app.close());
@@ -193,6 +198,34 @@ t.test('bounds open streams per user and per process, and frees a slot when a cl
     again = await open(job.jobId, 'alice');
   }
   t.equal(again?.status, 200, 'a closed stream frees its slot');
+  await again?.body?.cancel();
+});
+
+t.test('a client that leaves before the stream opens does not keep its slot', async (t) => {
+  let readStarted = () => {};
+  const started = new Promise<void>((resolve) => (readStarted = resolve));
+  let letReadFinish = () => {};
+  const gate = new Promise<void>((resolve) => (letReadFinish = resolve));
+  const slowRead = () => (readStarted(), gate);
+  const { addJob, open } = await eventsApp(t, { maxStreamsPerUser: 1, slowRead });
+  const job = await addJob();
+  const controller = new AbortController();
+  const leaving = open(job.jobId, 'alice', controller.signal).catch(() => undefined);
+  await started;
+  controller.abort();
+  await leaving;
+  // The server sees the socket close on its next turns of the event loop; give it those, then finish the read.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  letReadFinish();
+  let again: Response | undefined;
+  for (let i = 0; i < 50 && again?.status !== 200; i++) {
+    if (again) {
+      await again.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    again = await open(job.jobId, 'alice');
+  }
+  t.equal(again?.status, 200);
   await again?.body?.cancel();
 });
 

@@ -109,6 +109,8 @@ export const jobEventsRoutes: FastifyPluginAsyncTypebox<JobEventsRoutesOptions> 
     };
     open.add(finish);
     reply.raw.on('close', () => finish());
+    // A client that left while the job was being read has already fired 'close': end now, or its slot leaks.
+    if (request.raw.destroyed || reply.raw.destroyed) return finish();
 
     const onJob = (job: DomainJob) => {
       // Versions only grow: a read that resolves after a newer push must not move the bar backwards.
