@@ -54,7 +54,12 @@ export interface Composition {
   onShutdown: () => Promise<void>;
 }
 
-export async function composeApp(config: AppConfig, logger: FastifyBaseLogger): Promise<Composition> {
+export interface ComposeOptions {
+  /** Where EMF metric lines go; stdout by default (the container's log stream). */
+  metricsWrite?: (line: string) => void;
+}
+
+export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, options: ComposeOptions = {}): Promise<Composition> {
   const secret = config.secret ?? randomBytes(32).toString('base64url');
   if (!config.secret && config.mode === 'aws') {
     logger.warn('APP_SECRET is not set: list cursors and login cookies are only valid on this task');
@@ -74,7 +79,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger): 
   };
   const secureCookies = config.publicUrl.startsWith('https:');
   // Metrics go to stdout as CloudWatch EMF, aggregated per minute; the log driver ships them.
-  const metrics = new EmfMetrics({ serviceName: 'omnigen-api' });
+  const metrics = new EmfMetrics({ serviceName: 'omnigen-api', write: options.metricsWrite });
   metrics.start();
   const activeJobs = adapters.activeJobs;
   const gauge = activeJobs ? setInterval(() => metrics.setActiveJobs(activeJobs()), 10_000).unref() : undefined;

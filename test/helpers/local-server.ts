@@ -32,7 +32,7 @@ export async function startLocalServer(env: Record<string, string> = {}): Promis
     await freePort(),
     {},
   );
-  const { app, onShutdown } = await composeApp(config, pino({ level: 'silent' }));
+  const { app, onShutdown } = await composeApp(config, pino({ level: 'silent' }), { metricsWrite: () => {} });
   await app.listen({ port: config.port, host: config.host });
   return {
     app,
