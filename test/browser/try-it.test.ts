@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { chromium, type Page } from 'playwright-core';
 import { tryItRoutes } from '../../src/adapters/http/routes/try-it.routes.js';
@@ -12,7 +13,7 @@ import { loadConfig, withPort } from '../../src/config.js';
 
 // Debian's chromium (installed by .ci/run), never a browser download.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
+const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
