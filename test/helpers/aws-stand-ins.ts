@@ -1,0 +1,143 @@
+// Everything aws mode talks to, on free loopback ports: dynalite (DynamoDB), s3rver (S3), the fake Step
+// Functions and the Cognito stand-in, with the tables and bucket made by the project's own create-resources
+// code. `env` is what the API needs to run against them. Used by the aws-mode tests and by `scripts/aws-local.mjs`,
+// so it depends on nothing from tap.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createAwsClients } from '../../src/adapters/aws/aws-clients.js';
+import { createAwsResources, type Say } from '../../src/adapters/aws/aws-resources.js';
+import { FakeStepFunctions } from '../fakes/fake-step-functions.js';
+import { CognitoStandIn } from './cognito-stand-in.js';
+
+// dynalite and s3rver ship no types; these are the calls used here.
+const require = createRequire(import.meta.url);
+const dynalite = require('dynalite') as (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+const S3rver = require('s3rver') as new (options: { port: number; address: string; directory: string; silent: boolean }) => {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+};
+
+export interface AwsStandInsOptions {
+  /** Where the API will listen: its callback and logout URLs are derived from it. */
+  apiPort: number;
+  host?: string;
+  names?: Partial<{ jobTable: string; usageTable: string; bucket: string; clientId: string; userPoolId: string }>;
+  /** Finish every execution this long after it started, with the sample video put into the bucket (the one-command run). */
+  autoCompleteMs?: number;
+  say?: Say;
+}
+
+export interface AwsStandIns {
+  /** Every variable aws mode needs (APP_MODE, PORT and HOST included), pointing at the stand-ins. */
+  env: Record<string, string>;
+  apiUrl: string;
+  idp: CognitoStandIn;
+  sfn: FakeStepFunctions;
+  /** An S3 client for s3rver that can upload to it (s3rver predates the SDK's default upload checksums). */
+  s3: S3Client;
+  stop(): Promise<void>;
+}
+
+const REGION = 'us-east-1';
+const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }; // s3rver accepts only these; the others any
+const SAMPLE_VIDEO = new URL('../../assets/sample.mp4', import.meta.url);
+
+function listen(server: Server, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve(`http://${host}:${(server.address() as AddressInfo).port}`));
+  });
+}
+
+export async function startAwsStandIns(options: AwsStandInsOptions): Promise<AwsStandIns> {
+  const host = options.host ?? '127.0.0.1';
+  const names = { jobTable: 'omnigen-jobs', usageTable: 'omnigen-usage', bucket: 'omnigen-assets', clientId: 'omnigen-local-client', userPoolId: 'us-east-1_StandIn', ...options.names };
+  const stops: Array<() => unknown> = [];
+  const stop = async (): Promise<void> => {
+    for (const fn of stops.splice(0).reverse()) await fn();
+  };
+  try {
+    const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const dynamoUrl = await listen(dynamo, host);
+    stops.push(() => new Promise<void>((resolve) => dynamo.close(() => resolve())));
+
+    const directory = await mkdtemp(join(tmpdir(), 'omnigen-s3rver-'));
+    stops.push(() => rm(directory, { recursive: true, force: true }));
+    const s3rver = new S3rver({ port: 0, address: host, directory, silent: true });
+    const s3Url = `http://${host}:${(await s3rver.run()).port}`;
+    stops.push(() => s3rver.close());
+
+    const sfn = await FakeStepFunctions.start({ teardown: (fn) => stops.push(fn) });
+    const idp = await CognitoStandIn.start({ clientId: names.clientId, host });
+    stops.push(() => idp.stop());
+
+    const clients = createAwsClients({
+      region: REGION, forcePathStyle: true, credentials: CREDENTIALS, endpoints: { dynamodb: dynamoUrl, s3: s3Url, sfn: sfn.endpoint },
+    });
+    stops.push(() => clients.destroy());
+    const s3 = new S3Client({
+      region: REGION, endpoint: s3Url, credentials: CREDENTIALS, forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    stops.push(() => s3.destroy());
+    await createAwsResources(clients, { region: REGION, jobTable: names.jobTable, usageTable: names.usageTable, bucket: names.bucket }, options.say ?? (() => {}));
+
+    if (options.autoCompleteMs !== undefined) {
+      const timer = autoComplete(sfn, s3, names.bucket, options.autoCompleteMs);
+      stops.push(() => clearInterval(timer));
+    }
+
+    const apiUrl = `http://${host}:${options.apiPort}`;
+    const env = {
+      APP_MODE: 'aws',
+      HOST: host,
+      PORT: String(options.apiPort),
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
+      AWS_ENDPOINT_URL_S3: s3Url,
+      AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+      JOB_TABLE: names.jobTable,
+      USAGE_TABLE: names.usageTable,
+      ASSETS_BUCKET: names.bucket,
+      STEP_FUNCTIONS_ARN: sfn.stateMachineArn,
+      COGNITO_USER_POOL_ID: names.userPoolId,
+      COGNITO_CLIENT_ID: names.clientId,
+      JWT_ISSUER: idp.url,
+      COGNITO_DOMAIN: idp.url,
+      AUTH_REDIRECT_URI: `${apiUrl}/api/v1/auth/callback`,
+      AUTH_LOGOUT_URI: `${apiUrl}/api/v1/docs`,
+    };
+    return { env, apiUrl, idp, sfn, s3, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** A stand-in for the state machine's work: after `afterMs`, the sample video lands under videos/ and the execution succeeds. */
+function autoComplete(sfn: FakeStepFunctions, s3: S3Client, bucket: string, afterMs: number): NodeJS.Timeout {
+  const busy = new Set<string>();
+  const timer = setInterval(() => {
+    for (const execution of sfn.executions.values()) {
+      if (execution.status !== 'RUNNING' || busy.has(execution.name) || Date.now() - execution.startDate * 1000 < afterMs) continue;
+      busy.add(execution.name);
+      const videoKey = `videos/${execution.name}.mp4`;
+      readFile(SAMPLE_VIDEO)
+        .then((body) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: videoKey, Body: body, ContentType: 'video/mp4' })))
+        .then(() => {
+          if (execution.status === 'RUNNING') sfn.succeed(execution.name, { videoKey });
+        })
+        .catch((err: unknown) => sfn.finish(execution.name, 'FAILED', { error: 'StandInUploadFailed', cause: String(err) }))
+        .finally(() => busy.delete(execution.name));
+    }
+  }, 250);
+  return timer.unref();
+}
