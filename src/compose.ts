@@ -111,7 +111,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
 
 async function composeLocal(config: AppConfig, secret: string, clock: Clock, logger: FastifyBaseLogger): Promise<Adapters> {
   const local = config.local as NonNullable<AppConfig['local']>;
-  const [{ InMemoryJobRepository }, { InMemoryUsageLedger }, { InMemoryIdempotencyStore }, { LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }] =
+  const [{ InMemoryJobRepository }, { InMemoryUsageLedger }, { InMemoryIdempotencyStore }, { LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }, { tryItRoutes }] =
     await Promise.all([
       import('./adapters/local/in-memory-job-repository.js'),
       import('./adapters/local/in-memory-usage-ledger.js'),
@@ -121,6 +121,7 @@ async function composeLocal(config: AppConfig, secret: string, clock: Clock, log
       import('./adapters/local/dev-identity-provider.js'),
       import('./adapters/http/routes/dev-idp.routes.js'),
       import('./adapters/http/routes/local-video.routes.js'),
+      import('./adapters/http/routes/try-it.routes.js'),
     ]);
   const jobs = new InMemoryJobRepository();
   const storage = new LocalVideoStorage({ dir: local.dataDir, publicUrl: config.publicUrl, secret });
@@ -145,6 +146,8 @@ async function composeLocal(config: AppConfig, secret: string, clock: Clock, log
     publicRoutes: [
       (scope) => scope.register(devIdpRoutes, { idp }),
       (scope) => scope.register(localVideoRoutes, { prefix: '/api/v1', storage }),
+      // The page plays videos from PUBLIC_URL even when it was opened at another host name (localhost).
+      (scope) => scope.register(tryItRoutes, { mediaOrigins: [config.publicUrl] }),
     ],
     onShutdown: async () => workflow.close(),
   };

@@ -1,47 +1,20 @@
 import t, { type Test } from 'tap';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { chromium, type Page } from 'playwright-core';
-import { tryItRoutes } from '../../src/adapters/http/routes/try-it.routes.js';
-import { composeApp } from '../../src/compose.js';
-import { loadConfig, withPort } from '../../src/config.js';
+import { startLocalServer } from '../helpers/local-server.js';
 
 // Debian's chromium (installed by .ci/run), never a browser download.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 /** The real local-mode composition, as `npm start` builds it, with a workflow that takes 1.5 s. */
 async function startServer(t: Test) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'omnigen-browser-'));
-  const config = withPort(
-    loadConfig({ APP_MODE: 'local', HOST: '127.0.0.1', LOCAL_DATA_DIR: dataDir, LOCAL_WORKFLOW_DURATION_MS: '1500' }),
-    await freePort(),
-    {},
-  );
-  const { app, onShutdown } = await composeApp(config, pino({ level: 'silent' }));
-  // Until compose.ts registers the page itself in local mode.
-  if (!app.hasRoute({ method: 'GET', url: '/' })) await app.register(tryItRoutes, { mediaOrigins: [config.publicUrl] });
-  await app.listen({ port: config.port, host: config.host });
-  t.teardown(async () => {
-    await app.close();
-    await onShutdown();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  return config.publicUrl;
+  const server = await startLocalServer({ LOCAL_WORKFLOW_DURATION_MS: '1500' });
+  t.teardown(() => server.close());
+  return server.base;
 }
 
 /**
