@@ -1,0 +1,191 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { startAwsStandIns, type AwsStandIns } from '../helpers/aws-stand-ins.js';
+import { subOf } from '../helpers/cognito-stand-in.js';
+
+// The real server process (`node dist/main.js`) in aws mode, with every variable pointing at the stand-ins
+// (dynalite, s3rver, the fake Step Functions, the Cognito stand-in), walked through the contract.
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const QUOTA = 3;
+
+/** dist/main.js when `npm run build` is newer than every source; otherwise src/main.ts with tap's TypeScript loader. */
+function entryPoint(): { args: string[]; note: string } {
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  const stale = sources(join(root, 'src')).find((file) => {
+    try {
+      return statSync(join(root, 'dist', relative(join(root, 'src'), file).replace(/\.ts$/, '.js'))).mtimeMs < statSync(file).mtimeMs;
+    } catch {
+      return true;
+    }
+  });
+  if (!stale) return { args: [join(root, 'dist/main.js')], note: 'dist/main.js' };
+  const loader = process.execArgv.filter((arg) => arg.includes('@tapjs/typescript'));
+  return { args: [...loader, join(root, 'src/main.ts')], note: `src/main.ts (dist is older than ${relative(root, stale)}; run npm run build)` };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+let stands: AwsStandIns;
+let api: string;
+let child: ChildProcess;
+let output = '';
+let exited: Promise<number | null>;
+
+t.before(async () => {
+  stands = await startAwsStandIns({ apiPort: await freePort() });
+  api = stands.apiUrl;
+  // Nothing from this process's environment leaks in: only what a container would be given.
+  const env = { PATH: process.env.PATH ?? '', ...stands.env, QUOTA_PER_MONTH: String(QUOTA), LOG_LEVEL: 'warn', APP_SECRET: randomBytes(32).toString('base64url') };
+  const entry = entryPoint();
+  t.comment(`server: node ${entry.note}`);
+  child = spawn(process.execPath, entry.args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  for (const started = Date.now(); ; await new Promise((r) => setTimeout(r, 200))) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() - started > 60_000) throw new Error(`the server did not answer /health within 60 s:\n${output}`);
+    if (await fetch(`${api}/api/v1/health`).then((r) => r.ok, () => false)) break;
+  }
+});
+
+t.teardown(async () => {
+  if (child.exitCode === null) child.kill('SIGKILL');
+  await stands.stop();
+});
+
+const json = { 'content-type': 'application/json' };
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const create = (token: string, prompt = 'A neon city at night, synthwave') =>
+  fetch(`${api}/api/v1/jobs`, { method: 'POST', headers: { ...bearer(token), ...json }, body: JSON.stringify({ prompt, category: 'music-video' }) });
+
+/** A token from the OAuth2 server's token endpoint, over HTTP (the stand-in's password grant). */
+async function tokenFor(username: string): Promise<string> {
+  const res = await fetch(`${stands.idp.url}/oauth2/token`, {
+    method: 'POST', body: new URLSearchParams({ grant_type: 'password', username, client_id: stands.env.COGNITO_CLIENT_ID ?? '' }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+t.test('ready: every check ok', async (t) => {
+  const res = await fetch(`${api}/api/v1/health/ready`);
+  const body = (await res.json()) as { checks: Record<string, string> };
+  t.equal(res.status, 200, JSON.stringify(body));
+  t.same(body.checks, { jobTable: 'ok', usageTable: 'ok', bucket: 'ok', stateMachine: 'ok', jwks: 'ok' });
+});
+
+t.test('local-only routes do not exist in aws mode', async (t) => {
+  const devToken = await fetch(`${api}/api/v1/auth/dev-token`, { method: 'POST', headers: json, body: JSON.stringify({ userId: 'alice' }) });
+  t.equal(devToken.status, 404);
+  t.match(await devToken.json(), { code: 'NOT_FOUND' });
+  t.equal((await fetch(`${api}/.well-known/jwks.json`)).status, 404);
+});
+
+t.test('sign in → create → the execution succeeds with a video in S3 → completed → video URL → the same bytes', async (t) => {
+  // The login flow through the server process: login → the provider's authorize → callback → tokens.
+  const login = await fetch(`${api}/api/v1/auth/login`, { redirect: 'manual' });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const authorize = new URL(login.headers.get('location') ?? '');
+  authorize.searchParams.set('username', 'alice');
+  const approved = await fetch(authorize, { redirect: 'manual' });
+  const callback = await fetch(approved.headers.get('location') ?? '', { headers: { cookie } });
+  t.equal(callback.status, 200, 'tokens from the callback');
+  const { accessToken } = (await callback.json()) as { accessToken: string };
+
+  const created = await create(accessToken);
+  t.equal(created.status, 202);
+  const job = (await created.json()) as { jobId: string; status: string };
+  t.equal(created.headers.get('location'), `/api/v1/jobs/${job.jobId}`);
+  const execution = stands.sfn.execution(job.jobId);
+  t.equal(execution.status, 'RUNNING', 'the fake Step Functions has the execution, named by the job id');
+  t.same(JSON.parse(execution.input), { jobId: job.jobId, userId: subOf('alice'), prompt: 'A neon city at night, synthwave', category: 'music-video' });
+
+  const video = randomBytes(64 * 1024);
+  const videoKey = `videos/${job.jobId}.mp4`;
+  await stands.s3.send(new PutObjectCommand({ Bucket: stands.env.ASSETS_BUCKET, Key: videoKey, Body: video, ContentType: 'video/mp4' }));
+  stands.sfn.succeed(job.jobId, { videoKey });
+
+  // A running job is compared with Step Functions when it was last synced more than 5 s ago (compose.ts).
+  let current = { status: 'pending', progress: 0 };
+  for (const started = Date.now(); current.status !== 'completed' && Date.now() - started < 15_000; await new Promise((r) => setTimeout(r, 500))) {
+    current = (await (await fetch(`${api}/api/v1/jobs/${job.jobId}`, { headers: bearer(accessToken) })).json()) as typeof current;
+  }
+  t.match(current, { status: 'completed', progress: 100 });
+
+  const link = await fetch(`${api}/api/v1/jobs/${job.jobId}/video`, { headers: bearer(accessToken) });
+  t.equal(link.status, 200);
+  const { url, expiresAt } = (await link.json()) as { url: string; expiresAt: string };
+  t.ok(url.startsWith(`${stands.env.AWS_ENDPOINT_URL_S3}/${stands.env.ASSETS_BUCKET}/${videoKey}?`), 'a presigned, path-style S3 URL');
+  t.ok(Date.parse(expiresAt) > Date.now() + 3_500_000, 'valid for VIDEO_URL_TTL_SECONDS (3600)');
+  const file = await fetch(url);
+  t.equal(file.status, 200, 'fetchable without auth');
+  t.ok(Buffer.from(await file.arrayBuffer()).equals(video), 'the same bytes');
+
+  const other = await fetch(`${api}/api/v1/jobs/${job.jobId}`, { headers: bearer(await tokenFor('mallory')) });
+  t.equal(other.status, 404, "another user's job is not found");
+});
+
+t.test(`quota: 20 concurrent creates with QUOTA_PER_MONTH=${QUOTA} → exactly ${QUOTA} accepted`, async (t) => {
+  const token = await tokenFor('bob');
+  const started = stands.sfn.calls.filter((c) => c.operation === 'StartExecution').length;
+  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => create(token, `Concurrent prompt number ${i}`)));
+  const statuses = results.map((r) => r.status);
+  t.equal(statuses.filter((s) => s === 202).length, QUOTA, statuses.join(' '));
+  t.equal(statuses.filter((s) => s === 429).length, 20 - QUOTA);
+  const refused = await Promise.all(results.filter((r) => r.status === 429).map((r) => r.json() as Promise<{ code: string }>));
+  t.ok(refused.every((b) => b.code === 'QUOTA_EXCEEDED'));
+  t.equal(stands.sfn.calls.filter((c) => c.operation === 'StartExecution').length - started, QUOTA, 'one execution per accepted job');
+  const usage = (await (await fetch(`${api}/api/v1/usage`, { headers: bearer(token) })).json()) as { used: number; remaining: number };
+  t.match(usage, { used: QUOTA, limit: QUOTA, remaining: 0 });
+});
+
+t.test('cancel → canceled, and the execution is stopped', async (t) => {
+  const token = await tokenFor('carol');
+  const { jobId } = (await (await create(token)).json()) as { jobId: string };
+  const canceled = await fetch(`${api}/api/v1/jobs/${jobId}/cancel`, { method: 'POST', headers: bearer(token) });
+  t.equal(canceled.status, 202);
+  t.match(await canceled.json(), { jobId, status: 'canceled' });
+  const executionArn = stands.sfn.executionArnOf(jobId);
+  t.ok(stands.sfn.calls.some((c) => c.operation === 'StopExecution' && c.body.executionArn === executionArn), 'StopExecution for its execution');
+  t.equal(stands.sfn.execution(jobId).status, 'ABORTED');
+  const again = await fetch(`${api}/api/v1/jobs/${jobId}/cancel`, { method: 'POST', headers: bearer(token) });
+  t.equal(again.status, 409);
+  t.match(await again.json(), { code: 'JOB_FINISHED' });
+});
+
+t.test('not ready once Step Functions is down: 503 naming the check', async (t) => {
+  await stands.sfn.close();
+  // Readiness results are cached for 5 s.
+  let res: Response | undefined;
+  let body: { code?: string; error?: string; details?: { checks?: Record<string, string> } } = {};
+  for (const started = Date.now(); Date.now() - started < 12_000; await new Promise((r) => setTimeout(r, 500))) {
+    res = await fetch(`${api}/api/v1/health/ready`);
+    body = (await res.json()) as typeof body;
+    if (res.status === 503) break;
+  }
+  t.equal(res?.status, 503);
+  t.equal(res?.headers.get('retry-after'), '5');
+  t.match(body, { code: 'SERVICE_UNAVAILABLE', error: /stateMachine/ });
+  t.match(body.details?.checks, { jobTable: 'ok', usageTable: 'ok', bucket: 'ok', jwks: 'ok', stateMachine: /^failed/ });
+});
+
+t.test('SIGTERM → a clean exit, status 0', async (t) => {
+  child.kill('SIGTERM');
+  t.equal(await exited, 0, output.slice(-2000));
+});
