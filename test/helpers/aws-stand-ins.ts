@@ -27,8 +27,8 @@ export interface AwsStandInsOptions {
   apiPort: number;
   host?: string;
   names?: Partial<{ jobTable: string; usageTable: string; bucket: string; clientId: string; userPoolId: string }>;
-  /** Finish every execution this long after it started, with the sample video put into the bucket (the one-command run). */
-  autoCompleteMs?: number;
+  /** Finish every execution `afterMs` after it started, with `videoFile` put into the bucket (the one-command run). */
+  autoComplete?: { afterMs: number; videoFile: string };
   say?: Say;
 }
 
@@ -45,7 +45,6 @@ export interface AwsStandIns {
 
 const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }; // s3rver accepts only these; the others any
-const SAMPLE_VIDEO = new URL('../../assets/sample.mp4', import.meta.url);
 
 function listen(server: Server, host: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -87,8 +86,8 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
     stops.push(() => s3.destroy());
     await createAwsResources(clients, { region: REGION, jobTable: names.jobTable, usageTable: names.usageTable, bucket: names.bucket }, options.say ?? (() => {}));
 
-    if (options.autoCompleteMs !== undefined) {
-      const timer = autoComplete(sfn, s3, names.bucket, options.autoCompleteMs);
+    if (options.autoComplete) {
+      const timer = autoComplete(sfn, s3, names.bucket, options.autoComplete);
       stops.push(() => clearInterval(timer));
     }
 
@@ -122,15 +121,15 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
   }
 }
 
-/** A stand-in for the state machine's work: after `afterMs`, the sample video lands under videos/ and the execution succeeds. */
-function autoComplete(sfn: FakeStepFunctions, s3: S3Client, bucket: string, afterMs: number): NodeJS.Timeout {
+/** A stand-in for the state machine's work: after `afterMs`, the video lands under videos/ and the execution succeeds. */
+function autoComplete(sfn: FakeStepFunctions, s3: S3Client, bucket: string, { afterMs, videoFile }: { afterMs: number; videoFile: string }): NodeJS.Timeout {
   const busy = new Set<string>();
   const timer = setInterval(() => {
     for (const execution of sfn.executions.values()) {
       if (execution.status !== 'RUNNING' || busy.has(execution.name) || Date.now() - execution.startDate * 1000 < afterMs) continue;
       busy.add(execution.name);
       const videoKey = `videos/${execution.name}.mp4`;
-      readFile(SAMPLE_VIDEO)
+      readFile(videoFile)
         .then((body) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: videoKey, Body: body, ContentType: 'video/mp4' })))
         .then(() => {
           if (execution.status === 'RUNNING') sfn.succeed(execution.name, { videoKey });
