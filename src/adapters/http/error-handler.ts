@@ -1,4 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { DomainError, type DomainErrorCode, RateLimited, ServiceUnavailable } from '../../domain/errors.js';
 import { errorBody, HttpError } from './http-error.js';
 import { describeValidation } from './validation.js';
@@ -71,4 +74,28 @@ export function useErrorFormat(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unhandled error');
     return send(reply, 500, 'INTERNAL_ERROR', 'Internal server error');
   });
+}
+
+/** Node's HTTP parser failures, by code: [status, message]. Anything else it refuses is a plain 400. */
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Invalid request: the request headers are larger than the server accepts'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Invalid request: the request was not received in time'],
+};
+
+/**
+ * Fastify's `clientErrorHandler`: requests Node's parser refuses (a broken request line, a bad header
+ * byte, headers over 16 KiB) never reach a route, and Fastify's default answers them in its own body.
+ * This answers in the contract's body, with a request id, then closes the connection as Node would.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Invalid request: the request is not valid HTTP'];
+  if (socket.writable) {
+    const body = JSON.stringify(errorBody('INVALID_REQUEST', message));
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n`
+        + `Content-Length: ${Buffer.byteLength(body)}\r\nx-request-id: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
