@@ -100,6 +100,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'range'],
     exposedHeaders: EXPOSED_HEADERS,
     maxAge: 600,
+    // An OPTIONS request that is not a full preflight would get a text/plain 400 outside the contract's
+    // error body; answering it 204 (no CORS grant) is what HTTP expects of OPTIONS anyway.
+    strictPreflight: false,
   });
   await app.register(swagger, {
     openapi: {
