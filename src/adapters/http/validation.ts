@@ -19,7 +19,8 @@ export function useStrictValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema));
 }
 
-const HEADER_NAMES: Record<string, string> = { 'idempotency-key': 'Idempotency-Key' };
+// A Map, not an object literal: a body field named `constructor` or `toString` must not find Object's.
+const HEADER_NAMES = new Map([['idempotency-key', 'Idempotency-Key']]);
 
 export interface ValidationProblem {
   field: string;
@@ -36,7 +37,7 @@ export function describeValidation(errors: readonly ErrorObject[], part: string 
   let field = path[0] ?? part ?? 'body';
   if (err.keyword === 'required') field = String(params.missingProperty);
   if (err.keyword === 'additionalProperties') field = String(params.additionalProperty);
-  field = HEADER_NAMES[field] ?? field;
+  field = HEADER_NAMES.get(field) ?? field;
   const constraint = err.keyword;
   const message = sentence(field, constraint, params, err.message);
   return { field, constraint, message };
