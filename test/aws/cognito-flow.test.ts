@@ -30,7 +30,7 @@ t.before(async () => {
     process.env[name] = stands.env[name];
   }
   const config = loadConfig(stands.env);
-  const { app, onShutdown } = await composeApp(config, pino({ level: 'silent' }));
+  const { app, onShutdown } = await composeApp(config, pino({ level: 'silent' }), { metricsWrite: () => {} });
   await app.listen({ port: config.port, host: config.host });
   api = stands.apiUrl;
   t.teardown(async () => {
