@@ -12,7 +12,7 @@ import type { GetUsage } from '../../application/get-usage.js';
 import type { GetVideoUrl } from '../../application/get-video-url.js';
 import type { ListJobs } from '../../application/list-jobs.js';
 import type { TokenVerifier } from './auth/principal.js';
-import { clientErrorHandler, useErrorFormat } from './error-handler.js';
+import { clientErrorHandler, frameworkErrorHandler, useErrorFormat } from './error-handler.js';
 import type { EmfMetrics } from '../observability/emf-metrics.js';
 import { authenticate } from './plugins/auth.plugin.js';
 import { loadSheddingPlugin, type LoadSheddingOptions } from './plugins/load-shedding.plugin.js';
@@ -75,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     // Requests Node's HTTP parser refuses get the contract's error body too.
     clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
   useStrictValidation(app);

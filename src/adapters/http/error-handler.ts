@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
@@ -74,6 +74,19 @@ export function useErrorFormat(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unhandled error');
     return send(reply, 500, 'INTERNAL_ERROR', 'Internal server error');
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: a path that is not valid percent-encoding, or a path parameter past the
+ * router's length limit, is refused before any hook runs, so Fastify's own body (code FST_ERR_BAD_URL)
+ * would go out instead of the contract's, without x-request-id.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', request.id);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return send(reply, 400, 'VALIDATION_ERROR', 'Invalid request: a path parameter is too long', { field: 'path', constraint: 'maxLength' });
+  }
+  return send(reply, 400, 'INVALID_REQUEST', 'Invalid request: the path is not a valid URL');
 }
 
 /** Node's HTTP parser failures, by code: [status, message]. Anything else it refuses is a plain 400. */
