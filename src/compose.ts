@@ -28,8 +28,6 @@ import { systemClock, uuidGenerator } from './adapters/system-clock.js';
 import type { AppConfig } from './config.js';
 import type { DevIdentityProvider } from './adapters/local/dev-identity-provider.js';
 
-/** A running job is compared with Step Functions at most this often (aws mode). */
-const SYNC_INTERVAL_MS = 5_000;
 
 interface Adapters {
   jobs: JobRepository;
@@ -68,7 +66,9 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
   const adapters = config.mode === 'local' ? await composeLocal(config, secret, clock, logger) : await composeAws(config, secret, clock, logger);
   const { jobs, usage, idempotency, workflow, storage } = adapters;
   const quotaPerMonth = config.quotaPerMonth;
-  const getJob = new GetJob({ jobs, workflow, clock, logger, syncIntervalMs: SYNC_INTERVAL_MS });
+  // Local jobs are kept current by their workflow; aws jobs are compared with Step Functions now and then.
+  const syncIntervalMs = config.aws?.syncIntervalMs ?? 5_000;
+  const getJob = new GetJob({ jobs, workflow, clock, logger, syncIntervalMs });
   const useCases: UseCases = {
     createJob: new CreateJob({ jobs, usage, idempotency, workflow, clock, ids: uuidGenerator, logger, quotaPerMonth }),
     listJobs: new ListJobs({ jobs, cursor: new JobCursor(secret) }),

@@ -19,6 +19,8 @@ export interface AwsSettings {
   redirectUri: string;
   logoutUri?: string;
   forcePathStyle: boolean;
+  /** A running job is compared with Step Functions at most this often. */
+  syncIntervalMs: number;
 }
 
 export interface LocalSettings {
@@ -145,6 +147,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       redirectUri: r.string('AUTH_REDIRECT_URI'),
       logoutUri: r.optional('AUTH_LOGOUT_URI'),
       forcePathStyle: r.bool('S3_FORCE_PATH_STYLE', false),
+      syncIntervalMs: r.int('WORKFLOW_SYNC_INTERVAL_MS', 5000, 500, 600_000),
     };
     if (aws.stateMachineArn && !aws.stateMachineArn.startsWith('arn:')) {
       r.problems.push(`STEP_FUNCTIONS_ARN: must be a state machine ARN (arn:aws:states:…), got "${aws.stateMachineArn}"`);
