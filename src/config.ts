@@ -85,8 +85,9 @@ class Reader {
   oneOf(name: string, fallback: string, allowed: string[]): string {
     const raw = this.env[name]?.trim();
     if (!raw) return fallback;
-    if (!allowed.includes(raw)) this.problems.push(`${name}: must be one of ${allowed.join(', ')}, got "${raw}"`);
-    return raw;
+    if (allowed.includes(raw)) return raw;
+    this.problems.push(`${name}: must be one of ${allowed.join(', ')}, got "${raw}"`);
+    return fallback;
   }
 
   bool(name: string, fallback: boolean): boolean {

@@ -1,0 +1,73 @@
+import t from 'tap';
+import { ConfigError, loadConfig, withPort } from '../src/config.js';
+
+const AWS = {
+  APP_MODE: 'aws', AWS_REGION: 'eu-west-1', JOB_TABLE: 'jobs', USAGE_TABLE: 'usage', ASSETS_BUCKET: 'assets',
+  STEP_FUNCTIONS_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:video', COGNITO_USER_POOL_ID: 'eu-west-1_abc',
+  COGNITO_CLIENT_ID: 'client', JWT_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
+  COGNITO_DOMAIN: 'https://omnigen.auth.eu-west-1.amazoncognito.com', AUTH_REDIRECT_URI: 'https://app.omnigen.test/callback',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+t.test('local mode by default, with the contract defaults', async (t) => {
+  const config = loadConfig({});
+  t.match(config, {
+    mode: 'local', port: 8080, host: '0.0.0.0', logLevel: 'info', rateLimitPerMin: 100, quotaPerMonth: 10,
+    corsOrigins: '*', videoUrlTtlSeconds: 3600, publicUrl: 'http://127.0.0.1:8080', local: { workflowDurationMs: 8000 },
+  });
+  t.notOk(config.aws);
+});
+
+t.test('aws mode: every required variable, all problems listed at once', async (t) => {
+  const problems = problemsOf({ APP_MODE: 'aws', PORT: 'eighty' });
+  t.equal(problems.length, 11);
+  t.match(problems[0], /^PORT: /);
+  for (const name of ['AWS_REGION', 'JOB_TABLE', 'USAGE_TABLE', 'ASSETS_BUCKET', 'STEP_FUNCTIONS_ARN', 'COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'JWT_ISSUER', 'COGNITO_DOMAIN', 'AUTH_REDIRECT_URI']) {
+    t.ok(problems.some((p) => p.startsWith(`${name}: required`)), name);
+  }
+  const config = loadConfig(AWS);
+  t.equal(config.aws?.jobTable, 'jobs');
+  t.same(config.corsOrigins, [], 'no CORS origin allowed unless named in aws mode');
+  t.equal(config.aws?.forcePathStyle, false);
+  t.equal(config.aws?.syncIntervalMs, 5000);
+});
+
+t.test('bad values name the variable and what is wrong', async (t) => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ APP_MODE: 'cloud' }, /^APP_MODE: must be one of local, aws/],
+    [{ PORT: '70000' }, /^PORT: must be an integer from 0 to 65535/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+    [{ RATE_LIMIT_PER_MIN: '0' }, /^RATE_LIMIT_PER_MIN: /],
+    [{ QUOTA_PER_MONTH: '1.5' }, /^QUOTA_PER_MONTH: /],
+    [{ VIDEO_URL_TTL_SECONDS: '59' }, /^VIDEO_URL_TTL_SECONDS: must be an integer from 60 to 604800/],
+    [{ VIDEO_URL_TTL_SECONDS: '604801' }, /^VIDEO_URL_TTL_SECONDS: /],
+    [{ CORS_ORIGINS: 'not a url' }, /^CORS_ORIGINS: /],
+    [{ LOCAL_WORKFLOW_DURATION_MS: '-1' }, /^LOCAL_WORKFLOW_DURATION_MS: /],
+    [{ ...AWS, STEP_FUNCTIONS_ARN: 'video' }, /^STEP_FUNCTIONS_ARN: /],
+    [{ ...AWS, S3_FORCE_PATH_STYLE: 'yes' }, /^S3_FORCE_PATH_STYLE: /],
+    [{ ...AWS, JWT_ISSUER: 'ftp://x' }, /^JWT_ISSUER: /],
+  ];
+  for (const [env, expected] of cases) {
+    const problems = problemsOf(env);
+    t.equal(problems.length, 1, JSON.stringify(env).slice(0, 60));
+    t.match(problems[0], expected);
+  }
+});
+
+t.test('CORS origins, PUBLIC_URL and PORT=0', async (t) => {
+  t.same(loadConfig({ CORS_ORIGINS: 'https://a.test, https://b.test' }).corsOrigins, ['https://a.test', 'https://b.test']);
+  t.equal(loadConfig({ PUBLIC_URL: 'https://api.omnigen.test/' }).publicUrl, 'https://api.omnigen.test');
+  const zero = loadConfig({ PORT: '0' });
+  t.equal(withPort(zero, 41234, {}).publicUrl, 'http://127.0.0.1:41234');
+  t.equal(withPort(loadConfig({ PORT: '0', PUBLIC_URL: 'https://x.test' }), 41234, { PUBLIC_URL: 'https://x.test' }).publicUrl, 'https://x.test');
+  t.equal(loadConfig({ HOST: '::1' }).publicUrl, 'http://[::1]:8080');
+});
