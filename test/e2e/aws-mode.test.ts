@@ -1,44 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { startAwsStandIns, type AwsStandIns } from '../helpers/aws-stand-ins.js';
 import { subOf } from '../helpers/cognito-stand-in.js';
+import { entryPoint, freePort, projectRoot } from '../helpers/server-process.js';
 
 // The real server process (`node dist/main.js`) in aws mode, with every variable pointing at the stand-ins
 // (dynalite, s3rver, the fake Step Functions, the Cognito stand-in), walked through the contract.
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const root = projectRoot;
 const QUOTA = 3;
-
-/** dist/main.js when `npm run build` is newer than every source; otherwise src/main.ts with tap's TypeScript loader. */
-function entryPoint(): { args: string[]; note: string } {
-  const sources = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-  const stale = sources(join(root, 'src')).find((file) => {
-    try {
-      return statSync(join(root, 'dist', relative(join(root, 'src'), file).replace(/\.ts$/, '.js'))).mtimeMs < statSync(file).mtimeMs;
-    } catch {
-      return true;
-    }
-  });
-  if (!stale) return { args: [join(root, 'dist/main.js')], note: 'dist/main.js' };
-  const loader = process.execArgv.filter((arg) => arg.includes('@tapjs/typescript'));
-  return { args: [...loader, join(root, 'src/main.ts')], note: `src/main.ts (dist is older than ${relative(root, stale)}; run npm run build)` };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 let stands: AwsStandIns;
 let api: string;

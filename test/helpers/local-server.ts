@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { composeApp } from '../../src/compose.js';
 import { loadConfig, withPort } from '../../src/config.js';
+import { freePort } from './server-process.js';
 
 export interface LocalServer {
   app: FastifyInstance;
@@ -13,15 +13,6 @@ export interface LocalServer {
   /** A dev user's access token, through POST /api/v1/auth/dev-token. */
   tokenFor(userId: string): Promise<string>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** The real local-mode composition (as `npm start` builds it), listening on a free loopback port. */

@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import t from 'tap';
+import { entryPoint, freePort, projectRoot } from '../helpers/server-process.js';
+
+// The real process: what an operator sees when the config is wrong, and what Fargate's SIGTERM does to
+// a request in flight.
+
+function run(env: Record<string, string>) {
+  const child = spawn(process.execPath, entryPoint().args, { cwd: projectRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+t.test('a bad config stops the process before it listens: exit 1, one line per problem, no stack', async (t) => {
+  const proc = run({ APP_MODE: 'aws', PORT: 'http', AWS_REGION: 'eu-west-1' });
+  t.equal(await proc.exited, 1);
+  const lines = proc.err().trim().split('\n');
+  t.equal(lines.length, 10, 'PORT and the nine aws variables still missing');
+  for (const line of lines) t.match(line, /^config error: [A-Z_]+: /);
+  t.notMatch(proc.err(), /\n\s+at /, 'no stack trace');
+  t.equal(proc.out(), '', 'nothing was logged as started');
+});
+
+t.test('SIGTERM: the request in flight is answered, then the process exits 0', async (t) => {
+  const port = await freePort();
+  const proc = run({ APP_MODE: 'local', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+  t.teardown(() => void proc.child.kill('SIGKILL'));
+  for (let i = 0; i < 200 && !proc.out().includes('listening on port'); i++) await new Promise((r) => setTimeout(r, 50));
+  // A request whose body is still arriving when SIGTERM comes: it is in flight, not yet handled.
+  const body = JSON.stringify({ userId: 'late-user' });
+  const socket = connect(port, '127.0.0.1');
+  let response = '';
+  socket.on('data', (c: Buffer) => (response += c.toString()));
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(`POST /api/v1/auth/dev-token HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body.slice(0, 5)}`);
+  await new Promise((r) => setTimeout(r, 200));
+  proc.child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  socket.end(body.slice(5));
+  await closed;
+  t.match(response, /^HTTP\/1\.1 200 /, 'the request in flight got its answer');
+  t.match(response, /"accessToken"/);
+  t.equal(await proc.exited, 0);
+  t.match(proc.out(), /shut down cleanly/);
+  const refused = await fetch(`http://127.0.0.1:${port}/api/v1/health`).then(() => 'answered', () => 'refused');
+  t.equal(refused, 'refused', 'nothing listens afterwards');
+});
