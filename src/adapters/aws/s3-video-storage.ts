@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { SignedUrl, VideoStorage } from '../../application/ports/video-storage.js';
 import { callAws } from './aws-errors.js';
@@ -11,6 +11,9 @@ export class S3VideoStorage implements VideoStorage {
   ) {}
 
   async signedUrl(videoKey: string, ttlSeconds: number, now: Date): Promise<SignedUrl> {
+    // Presigning alone never touches S3, so with S3 down the client got a link that could not work. One
+    // HeadObject first: S3 unreachable, throttling or timing out becomes 503 with Retry-After here.
+    await callAws('S3', () => this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: videoKey })));
     const command = new GetObjectCommand({ Bucket: this.bucket, Key: videoKey });
     // Signing at `now` (the service clock) makes `expiresAt` exactly what the URL itself allows.
     // Presigning is local, but resolving credentials (e.g. from the container role) can fail.
