@@ -2,7 +2,7 @@
 // hanging, DynamoDB throttling or hanging, S3 down, the JWKS endpoint down at start or mid-run. The client
 // always gets the contract's error (503 with Retry-After, or 401 for tokens), within the configured
 // timeouts, and nothing is lost: a job that could not start is failed and its quota unit is back.
-import { createServer as createTcpServer } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import t from 'tap';
 import { freePort, makeKey } from '../auth/fixtures/auth-fixtures.js';
 import { contractProblem } from '../security/fixtures/contract.js';
@@ -17,14 +17,14 @@ async function closedPort(): Promise<string> {
 
 /** A TCP server that accepts connections and never answers. */
 async function blackHole(t: Parameters<typeof buildFaultyAws>[0]): Promise<string> {
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   const server = createTcpServer((socket) => void sockets.add(socket.on('error', () => undefined)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => {
     for (const socket of sockets) socket.destroy();
     server.close();
   });
-  return `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 function expect503(t: Parameters<typeof buildFaultyAws>[0], res: { statusCode: number; headers: Record<string, unknown>; body: string }, name: string) {

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// `npm run soak`: builds, starts the built server (node dist/main.js, local mode) on 127.0.0.1, and drives
+// a high rate for SOAK_SECONDS (60) across SOAK_USERS (10,000) users with creates, reads, lists, cancels
+// and usage reads. Then every accepted job must be found by id and in its owner's listing. Prints a
+// summary and exits non-zero on any 5xx, network error, lost job, or RSS (the last third of the samples
+// against the first) growing past ×SOAK_MAX_RSS_GROWTH plus the jobs local mode keeps in memory.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { soak, violations } from './soak-lib.mjs';
+
+const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
+const USERS = Number(process.env.SOAK_USERS ?? 10_000);
+const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 64);
+const MAX_RSS_GROWTH = Number(process.env.SOAK_MAX_RSS_GROWTH ?? 1.5);
+const PER_JOB_KIB = Number(process.env.SOAK_PER_JOB_KIB ?? 2);
+const root = new URL('../../', import.meta.url);
+const say = (line) => process.stdout.write(`soak: ${line}\n`);
+
+function freePort() {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function rssOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+if (process.env.SOAK_SKIP_BUILD !== '1') {
+  say('building (npm run build)');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+}
+const port = await freePort();
+const work = mkdtempSync(join(tmpdir(), 'omnigen-soak-'));
+const logFile = join(work, 'server.log');
+const server = spawn(process.execPath, ['dist/main.js'], {
+  cwd: root,
+  stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')],
+  env: {
+    PATH: process.env.PATH, APP_MODE: 'local', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_MIN: '1000000', QUOTA_PER_MONTH: '1000000', LOCAL_WORKFLOW_DURATION_MS: '2000',
+    LOCAL_DATA_DIR: join(work, 'videos'),
+  },
+});
+let exitCode = 1;
+const stop = () => {
+  if (server.exitCode === null) server.kill('SIGTERM');
+};
+process.on('SIGINT', () => { stop(); process.exit(130); });
+try {
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode}); see ${logFile}`);
+    if (i > 300) throw new Error('the server did not answer /api/v1/health within 30 s');
+    const up = await fetch(`${base}/api/v1/health`).then((r) => r.ok, () => false);
+    if (up) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  say(`server pid ${server.pid} on ${base}; ${USERS} users, ${SECONDS} s, ${CONCURRENCY} connections`);
+  const result = await soak({ base, users: USERS, durationMs: SECONDS * 1000, concurrency: CONCURRENCY, rss: () => rssOf(server.pid), log: say });
+  const problems = violations(result, { maxRssGrowth: MAX_RSS_GROWTH, perJobKiB: PER_JOB_KIB });
+  const summary = {
+    requests: result.requests, seconds: Number(result.seconds.toFixed(1)), reqPerSec: Math.round(result.rps),
+    statuses: result.statuses, fivexx: result.fivexx, networkErrors: result.networkErrors.length,
+    acceptedJobs: result.accepted, owners: result.owners, lostJobs: result.lost.length,
+    rssFirstThirdMiB: Math.round(result.rssFirstMiB), rssLastThirdMiB: Math.round(result.rssLastMiB), rssPeakMiB: Math.round(result.rssPeakMiB), rssSamples: result.samples,
+  };
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  if (problems.length > 0) {
+    for (const p of problems) say(`VIOLATION: ${p}`);
+    say(`server log: ${logFile}`);
+  } else {
+    say('OK: zero 5xx, zero lost jobs, RSS flat');
+    exitCode = 0;
+  }
+} catch (err) {
+  say(`failed: ${err instanceof Error ? err.message : String(err)}`);
+} finally {
+  stop();
+  await new Promise((resolve) => (server.exitCode !== null ? resolve() : server.once('exit', resolve)));
+  if (exitCode === 0) rmSync(work, { recursive: true, force: true });
+  else rmSync(join(work, 'videos'), { recursive: true, force: true });
+}
+process.exit(exitCode);
