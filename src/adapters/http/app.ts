@@ -1,5 +1,4 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -20,6 +19,7 @@ import { metricsPlugin } from './plugins/metrics.plugin.js';
 import { BODY_LIMIT, useJsonBodies } from './plugins/json-body.js';
 import { RateLimiter, rateLimit } from './plugins/rate-limit.plugin.js';
 import { requestContextPlugin, requestIdOf } from './plugins/request-context.plugin.js';
+import { useSecurityHeaders } from './plugins/security-headers.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.routes.js';
 import { jobRoutes } from './routes/job.routes.js';
 import { usageRoutes } from './routes/usage.routes.js';
@@ -88,13 +88,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(requestContextPlugin);
   if (deps.metrics) await app.register(metricsPlugin, { metrics: deps.metrics });
   await app.register(loadSheddingPlugin, deps.loadShedding ?? {});
-  // Headers for a JSON API. The HTML pages (docs UI, try-it page) set their own Content-Security-Policy;
-  // videos and JSON may be read cross-origin by the web app (CORS decides who), hence cross-origin CORP.
-  await app.register(helmet, {
-    contentSecurityPolicy: false,
-    crossOriginResourcePolicy: { policy: 'cross-origin' },
-    hsts: deps.hsts ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-  });
+  // Headers for a JSON API (helmet's, computed once): see security-headers.ts.
+  useSecurityHeaders(app, { hsts: deps.hsts ?? false });
   await app.register(cors, {
     origin: deps.corsOrigins === '*' ? '*' : deps.corsOrigins,
     methods: ['GET', 'POST', 'OPTIONS'],
