@@ -71,7 +71,10 @@ samples.forEach((id, i) => {
   const seen = new Set();
   for (let n = id; n !== undefined; n = parent.get(n)) {
     const key = nameOf(byId.get(n).callFrame);
-    if (!seen.has(key)) add(inclusive, key, dt), seen.add(key);
+    if (!seen.has(key)) {
+      add(inclusive, key, dt);
+      seen.add(key);
+    }
   }
 });
 const top = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
