@@ -53,7 +53,8 @@ let exitCode = 1;
 const stop = () => {
   if (server.exitCode === null) server.kill('SIGTERM');
 };
-process.on('SIGINT', () => { stop(); process.exit(130); });
+// Interrupted (Ctrl-C, or a runner's timeout): never leave the server behind.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => { stop(); process.exit(130); });
 try {
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
