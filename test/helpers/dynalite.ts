@@ -31,7 +31,12 @@ export async function startDynalite(t: Test): Promise<Dynalite> {
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const clients = createAwsClients({ region: 'us-east-1', endpoints: { dynamodb: endpoint }, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  // Generous timeouts: dynalite is single-threaded JavaScript sharing two cores with the other test files,
+  // so a slow answer here is the machine, not a fault. The fault suites build their own short-timeout clients.
+  const clients = createAwsClients({
+    region: 'us-east-1', endpoints: { dynamodb: endpoint }, credentials: TEST_CREDENTIALS, maxAttempts: 1,
+    connectionTimeoutMs: 10_000, requestTimeoutMs: 30_000,
+  });
   t.teardown(async () => {
     clients.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
