@@ -35,7 +35,7 @@ if (HAS_TASKSET && cpus().length >= 2 && !process.env.BENCH_PINNED) {
 }
 
 const CFG = QUICK
-  ? { seconds: 2, warmupSeconds: 1, rounds: 1, connections: 50, rotateUsers: 100, bigJobs: 2_000, smallJobs: 10,
+  ? { seconds: 2, warmupSeconds: 0.5, rounds: 1, connections: 50, rotateUsers: 100, bigJobs: 2_000, smallJobs: 10,
       startupRuns: 2, memUsers: 300, memRequests: 10_000, memBaseline: 2_000 }
   : { seconds: 10, warmupSeconds: 3, rounds: 3, connections: 50, rotateUsers: 1_000, bigJobs: 100_000, smallJobs: 10,
       startupRuns: 5, memUsers: 100_000, memRequests: 1_000_000, memBaseline: 10_000 };
@@ -228,12 +228,12 @@ async function memoryScenario() {
   const server = await start({ name: 'service-memory', script: SERVICE, env: serviceEnv() });
   // Each point is read twice: right after the load, and after the same idle pause at every point, when
   // V8 has given back the young generation's headroom — bounded state shows as a flat settled line.
-  const settleMs = QUICK ? 2000 : 10_000;
+  const settleMs = QUICK ? 0 : 10_000;
   const point = async (requests) => {
     const busy = server.rssMB();
     await sleep(settleMs);
     const settled = server.rssMB();
-    log(`memory: RSS after ${requests.toLocaleString('en-US')} requests: ${fmt(busy, 1)} MB, ${fmt(settled, 1)} MB after ${settleMs / 1000} s idle`);
+    log(`memory: RSS after ${requests.toLocaleString('en-US')} requests: ${fmt(busy, 1)} MB${settleMs ? `, ${fmt(settled, 1)} MB after ${settleMs / 1000} s idle` : ''}`);
     return { requests, busy, settled };
   };
   const early = Math.min(1000, users);
