@@ -35,7 +35,7 @@ if (HAS_TASKSET && cpus().length >= 2 && !process.env.BENCH_PINNED) {
 }
 
 const CFG = QUICK
-  ? { seconds: 2, warmupSeconds: 0.5, rounds: 1, connections: 50, rotateUsers: 100, bigJobs: 2_000, smallJobs: 10,
+  ? { seconds: 1.5, warmupSeconds: 0.5, rounds: 1, connections: 50, rotateUsers: 100, bigJobs: 1_000, smallJobs: 10,
       startupRuns: 2, memUsers: 300, memRequests: 10_000, memBaseline: 2_000 }
   : { seconds: 10, warmupSeconds: 3, rounds: 3, connections: 50, rotateUsers: 1_000, bigJobs: 100_000, smallJobs: 10,
       startupRuns: 5, memUsers: 100_000, memRequests: 1_000_000, memBaseline: 10_000 };
