@@ -3,13 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { CancelJob } from './application/cancel-job.js';
-import { CreateJob } from './application/create-job.js';
-import { GetJob } from './application/get-job.js';
-import { GetUsage } from './application/get-usage.js';
-import { GetVideoUrl } from './application/get-video-url.js';
-import { JobCursor } from './application/job-cursor.js';
-import { ListJobs } from './application/list-jobs.js';
 import type { Clock } from './application/ports/clock.js';
 import type { IdempotencyStore } from './application/ports/idempotency-store.js';
 import type { JobEvents } from './application/ports/job-events.js';
@@ -17,7 +10,8 @@ import type { JobRepository } from './application/ports/job-repository.js';
 import type { UsageLedger } from './application/ports/usage-ledger.js';
 import type { VideoStorage } from './application/ports/video-storage.js';
 import type { VideoWorkflow } from './application/ports/video-workflow.js';
-import { buildApp, type RouteRegistrar, type UseCases } from './adapters/http/app.js';
+import { createUseCases } from './application/use-cases.js';
+import { buildApp, type RouteRegistrar } from './adapters/http/app.js';
 import { JwksTokenVerifier } from './adapters/http/auth/jwks-token-verifier.js';
 import { OAuthClient } from './adapters/http/auth/oauth-client.js';
 import { authRoutes } from './adapters/http/routes/auth.routes.js';
@@ -65,18 +59,14 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
   const clock = systemClock;
   const adapters = config.mode === 'local' ? await composeLocal(config, secret, clock, logger) : await composeAws(config, secret, clock, logger);
   const { jobs, usage, idempotency, workflow, storage } = adapters;
-  const quotaPerMonth = config.quotaPerMonth;
   // Local jobs are kept current by their workflow; aws jobs are compared with Step Functions now and then.
   const syncIntervalMs = config.aws?.syncIntervalMs ?? 5_000;
-  const getJob = new GetJob({ jobs, workflow, clock, logger, syncIntervalMs });
-  const useCases: UseCases = {
-    createJob: new CreateJob({ jobs, usage, idempotency, workflow, clock, ids: uuidGenerator, logger, quotaPerMonth }),
-    listJobs: new ListJobs({ jobs, cursor: new JobCursor(secret) }),
-    getJob,
-    getVideoUrl: new GetVideoUrl({ getJob, storage, clock, ttlSeconds: config.videoUrlTtlSeconds }),
-    cancelJob: new CancelJob({ getJob, jobs, workflow, clock, logger }),
-    getUsage: new GetUsage({ usage, clock, quotaPerMonth }),
-  };
+  const useCases = createUseCases({
+    jobs, usage, idempotency, workflow, storage, clock, ids: uuidGenerator, logger,
+    quotaPerMonth: config.quotaPerMonth, cursorSecret: secret, syncIntervalMs, videoUrlTtlSeconds: config.videoUrlTtlSeconds,
+  });
+  const { getJob } = useCases;
+
   const secureCookies = config.publicUrl.startsWith('https:');
   // Metrics go to stdout as CloudWatch EMF, aggregated per minute; the log driver ships them.
   const metrics = new EmfMetrics({ serviceName: 'omnigen-api', write: options.metricsWrite });

@@ -1,11 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { CancelJob } from '../../src/application/cancel-job.js';
-import { CreateJob } from '../../src/application/create-job.js';
-import { GetJob } from '../../src/application/get-job.js';
-import { GetUsage } from '../../src/application/get-usage.js';
-import { GetVideoUrl } from '../../src/application/get-video-url.js';
-import { JobCursor } from '../../src/application/job-cursor.js';
-import { ListJobs } from '../../src/application/list-jobs.js';
+import { createUseCases } from '../../src/application/use-cases.js';
 import { silentLogger } from '../../src/application/ports/logger.js';
 import type { VideoStorage } from '../../src/application/ports/video-storage.js';
 import type { Principal, TokenVerifier } from '../../src/adapters/http/auth/principal.js';
@@ -52,16 +46,11 @@ export async function buildTestApp(options: Partial<AppDeps> & { quotaPerMonth?:
   const workflow = new FakeWorkflow();
   const logger = silentLogger;
   const quotaPerMonth = options.quotaPerMonth ?? 10;
-  const getJob = new GetJob({ jobs, workflow, clock, logger, syncIntervalMs: 5000 });
   const app = await buildApp({
-    useCases: {
-      createJob: new CreateJob({ jobs, usage, idempotency: new InMemoryIdempotencyStore(), workflow, clock, ids: uuidGenerator, logger, quotaPerMonth }),
-      listJobs: new ListJobs({ jobs, cursor: new JobCursor('test-secret') }),
-      getJob,
-      getVideoUrl: new GetVideoUrl({ getJob, storage: fakeStorage, clock, ttlSeconds: 3600 }),
-      cancelJob: new CancelJob({ getJob, jobs, workflow, clock, logger }),
-      getUsage: new GetUsage({ usage, clock, quotaPerMonth }),
-    },
+    useCases: createUseCases({
+      jobs, usage, idempotency: new InMemoryIdempotencyStore(), workflow, storage: fakeStorage, clock, ids: uuidGenerator, logger,
+      quotaPerMonth, cursorSecret: 'test-secret', syncIntervalMs: 5000, videoUrlTtlSeconds: 3600,
+    }),
     verifier: namedUserVerifier,
     rateLimitPerMin: 100,
     corsOrigins: '*',

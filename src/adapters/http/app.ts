@@ -4,12 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { CancelJob } from '../../application/cancel-job.js';
-import type { CreateJob } from '../../application/create-job.js';
-import type { GetJob } from '../../application/get-job.js';
-import type { GetUsage } from '../../application/get-usage.js';
-import type { GetVideoUrl } from '../../application/get-video-url.js';
-import type { ListJobs } from '../../application/list-jobs.js';
+import type { UseCases } from '../../application/use-cases.js';
 import type { TokenVerifier } from './auth/principal.js';
 import { clientErrorHandler, frameworkErrorHandler, useErrorFormat } from './error-handler.js';
 import type { EmfMetrics } from '../observability/emf-metrics.js';
@@ -27,14 +22,7 @@ import { useStrictValidation } from './validation.js';
 
 export const API_PREFIX = '/api/v1';
 
-export interface UseCases {
-  createJob: CreateJob;
-  listJobs: ListJobs;
-  getJob: GetJob;
-  getVideoUrl: GetVideoUrl;
-  cancelJob: CancelJob;
-  getUsage: GetUsage;
-}
+export type { UseCases };
 
 /** Registers routes into a scope the app prepares (public: per-IP limit; protected: auth + per-user limit). */
 export type RouteRegistrar = (scope: FastifyInstance) => void;

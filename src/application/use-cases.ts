@@ -1,0 +1,55 @@
+import { CancelJob } from './cancel-job.js';
+import { CreateJob } from './create-job.js';
+import { GetJob } from './get-job.js';
+import { GetUsage } from './get-usage.js';
+import { GetVideoUrl } from './get-video-url.js';
+import { JobCursor } from './job-cursor.js';
+import { ListJobs } from './list-jobs.js';
+import type { Clock } from './ports/clock.js';
+import type { IdGenerator } from './ports/id-generator.js';
+import type { IdempotencyStore } from './ports/idempotency-store.js';
+import type { JobRepository } from './ports/job-repository.js';
+import type { Logger } from './ports/logger.js';
+import type { UsageLedger } from './ports/usage-ledger.js';
+import type { VideoStorage } from './ports/video-storage.js';
+import type { VideoWorkflow } from './ports/video-workflow.js';
+
+export interface UseCases {
+  createJob: CreateJob;
+  listJobs: ListJobs;
+  getJob: GetJob;
+  getVideoUrl: GetVideoUrl;
+  cancelJob: CancelJob;
+  getUsage: GetUsage;
+}
+
+export interface UseCaseDeps {
+  jobs: JobRepository;
+  usage: UsageLedger;
+  idempotency: IdempotencyStore;
+  workflow: VideoWorkflow;
+  storage: VideoStorage;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  quotaPerMonth: number;
+  /** Signs list cursors; every task of one deployment must share it. */
+  cursorSecret: string;
+  /** A running job is compared with the workflow engine at most this often. */
+  syncIntervalMs: number;
+  videoUrlTtlSeconds: number;
+}
+
+/** Every use case, wired to one set of ports: the composition root and the tests build them the same way. */
+export function createUseCases(deps: UseCaseDeps): UseCases {
+  const { jobs, usage, idempotency, workflow, storage, clock, ids, logger, quotaPerMonth } = deps;
+  const getJob = new GetJob({ jobs, workflow, clock, logger, syncIntervalMs: deps.syncIntervalMs });
+  return {
+    createJob: new CreateJob({ jobs, usage, idempotency, workflow, clock, ids, logger, quotaPerMonth }),
+    listJobs: new ListJobs({ jobs, cursor: new JobCursor(deps.cursorSecret) }),
+    getJob,
+    getVideoUrl: new GetVideoUrl({ getJob, storage, clock, ttlSeconds: deps.videoUrlTtlSeconds }),
+    cancelJob: new CancelJob({ getJob, jobs, workflow, clock, logger }),
+    getUsage: new GetUsage({ usage, clock, quotaPerMonth }),
+  };
+}
