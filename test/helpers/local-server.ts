@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { composeApp } from '../../src/compose.js';
 import { loadConfig, withPort } from '../../src/config.js';
@@ -16,14 +16,14 @@ export interface LocalServer {
 }
 
 /** The real local-mode composition (as `npm start` builds it), listening on a free loopback port. */
-export async function startLocalServer(env: Record<string, string> = {}): Promise<LocalServer> {
+export async function startLocalServer(env: Record<string, string> = {}, logger: FastifyBaseLogger = pino({ level: 'silent' })): Promise<LocalServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'omnigen-test-'));
   const config = withPort(
     loadConfig({ APP_MODE: 'local', HOST: '127.0.0.1', LOCAL_DATA_DIR: dataDir, LOCAL_WORKFLOW_DURATION_MS: '300', ...env }),
     await freePort(),
     {},
   );
-  const { app, onShutdown } = await composeApp(config, pino({ level: 'silent' }), { metricsWrite: () => {} });
+  const { app, onShutdown } = await composeApp(config, logger, { metricsWrite: () => {} });
   await app.listen({ port: config.port, host: config.host });
   return {
     app,
