@@ -108,6 +108,18 @@ async function nextJob(next: () => Promise<Message | undefined>): Promise<Record
   return JSON.parse(message.data as string) as Record<string, unknown>;
 }
 
+
+/** The server learns of a disconnect asynchronously: retry opening for a short while until a slot is free. */
+async function openOnceFree(openStream: () => Promise<Response>): Promise<Response> {
+  let response = await openStream();
+  for (let i = 1; i < 50 && response.status !== 200; i++) {
+    await response.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    response = await openStream();
+  }
+  return response;
+}
+
 t.test('streams the job at once, on each progress change, and ends after it completes', async (t) => {
   const { addJob, change, open } = await eventsApp(t);
   const job = await addJob();
@@ -188,17 +200,9 @@ t.test('bounds open streams per user and per process, and frees a slot when a cl
 
   controllers[0]?.abort();
   await first.body?.cancel().catch(() => undefined);
-  // The server learns of the disconnect asynchronously: retry briefly until the slot is free.
-  let again: Response | undefined;
-  for (let i = 0; i < 50 && again?.status !== 200; i++) {
-    if (again) {
-      await again.body?.cancel();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    again = await open(job.jobId, 'alice');
-  }
-  t.equal(again?.status, 200, 'a closed stream frees its slot');
-  await again?.body?.cancel();
+  const again = await openOnceFree(() => open(job.jobId, 'alice'));
+  t.equal(again.status, 200, 'a closed stream frees its slot');
+  await again.body?.cancel();
 });
 
 t.test('a client that leaves before the stream opens does not keep its slot', async (t) => {
@@ -217,16 +221,9 @@ t.test('a client that leaves before the stream opens does not keep its slot', as
   // The server sees the socket close on its next turns of the event loop; give it those, then finish the read.
   await new Promise((resolve) => setTimeout(resolve, 50));
   letReadFinish();
-  let again: Response | undefined;
-  for (let i = 0; i < 50 && again?.status !== 200; i++) {
-    if (again) {
-      await again.body?.cancel();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    again = await open(job.jobId, 'alice');
-  }
-  t.equal(again?.status, 200);
-  await again?.body?.cancel();
+  const again = await openOnceFree(() => open(job.jobId, 'alice'));
+  t.equal(again.status, 200);
+  await again.body?.cancel();
 });
 
 t.test('without pushed events (aws mode) the stream follows the job by re-reading it', async (t) => {
