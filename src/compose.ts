@@ -22,7 +22,6 @@ import { systemClock, uuidGenerator } from './adapters/system-clock.js';
 import type { AppConfig } from './config.js';
 import type { DevIdentityProvider } from './adapters/local/dev-identity-provider.js';
 
-
 interface Adapters {
   jobs: JobRepository;
   usage: UsageLedger;
@@ -57,7 +56,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
     logger.warn('APP_SECRET is not set: list cursors and login cookies are only valid on this task');
   }
   const clock = systemClock;
-  const adapters = config.mode === 'local' ? await composeLocal(config, secret, clock, logger) : await composeAws(config, secret, clock, logger);
+  const adapters = config.mode === 'local' ? await composeLocal(config, secret, clock, logger) : await composeAws(config, clock);
   const { jobs, usage, idempotency, workflow, storage } = adapters;
   // Local jobs are kept current by their workflow; aws jobs are compared with Step Functions now and then.
   const syncIntervalMs = config.aws?.syncIntervalMs ?? 5_000;
@@ -143,7 +142,7 @@ async function composeLocal(config: AppConfig, secret: string, clock: Clock, log
   };
 }
 
-async function composeAws(config: AppConfig, _secret: string, clock: Clock, _logger: FastifyBaseLogger): Promise<Adapters> {
+async function composeAws(config: AppConfig, clock: Clock): Promise<Adapters> {
   const aws = config.aws as NonNullable<AppConfig['aws']>;
   const [clientsModule, jobsModule, usageModule, idempotencyModule, s3Module, sfnModule] = await Promise.all([
     import('./adapters/aws/aws-clients.js'),
