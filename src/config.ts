@@ -52,6 +52,15 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * What APP_MODE=aws cannot start without (AWS_REGION may also come from AWS_DEFAULT_REGION). infra/
+ * asserts its task definition sets each; test/config-aws-required.test.ts holds loadConfig to this list.
+ */
+export const AWS_REQUIRED_ENV = [
+  'APP_MODE', 'AWS_REGION', 'JOB_TABLE', 'USAGE_TABLE', 'ASSETS_BUCKET', 'STEP_FUNCTIONS_ARN',
+  'COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'JWT_ISSUER', 'COGNITO_DOMAIN', 'AUTH_REDIRECT_URI',
+] as const;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 type Env = Record<string, string | undefined>;

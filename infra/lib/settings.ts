@@ -1,0 +1,46 @@
+// Synth-time settings (cdk.json "context", or `cdk synth -c name=value`) and the feature flags the
+// app is written against. Deploy-time values (certificate, URLs) are CloudFormation parameters instead.
+import type { Node } from 'constructs';
+
+export interface Settings {
+  /** The region the stack deploys to; the account stays a deploy-time value, so synth needs none. */
+  region: string;
+  /** One NAT gateway per AZ (2) survives an AZ outage; 1 halves the at-rest cost. */
+  natGateways: number;
+  desiredCount: number;
+  maxCount: number;
+  logRetentionDays: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = { region: 'eu-west-1', natGateways: 2, desiredCount: 2, maxCount: 10, logRetentionDays: 30 };
+
+export function readSettings(node: Node): Settings {
+  const number = (name: keyof Settings, min: number): number => {
+    const raw = node.tryGetContext(name) as unknown;
+    const value = raw === undefined ? (DEFAULT_SETTINGS[name] as number) : Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new Error(`context ${name}: must be an integer ≥ ${min}, got ${String(raw)}`);
+    return value;
+  };
+  const region = String(node.tryGetContext('region') ?? process.env.CDK_DEFAULT_REGION ?? DEFAULT_SETTINGS.region);
+  const settings = { region, natGateways: number('natGateways', 1), desiredCount: number('desiredCount', 2), maxCount: number('maxCount', 2), logRetentionDays: number('logRetentionDays', 1) };
+  if (settings.maxCount < settings.desiredCount) throw new Error('context maxCount: must be at least desiredCount');
+  return settings;
+}
+
+/** The CDK feature flags this app is written and tested against (what `cdk init` would write to cdk.json). */
+export const FEATURE_FLAGS = {
+  '@aws-cdk/core:checkSecretUsage': true,
+  '@aws-cdk/aws-iam:minimizePolicies': true,
+  '@aws-cdk/core:validateSnapshotRemovalPolicy': true,
+  '@aws-cdk/aws-ecs:arnFormatIncludesClusterName': true,
+  '@aws-cdk/aws-ecs:disableExplicitDeploymentControllerForCircuitBreaker': true,
+  '@aws-cdk/aws-ecs:removeDefaultDeploymentAlarm': true,
+  '@aws-cdk/aws-ecs:reduceEc2FargateCloudWatchPermissions': true,
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+  '@aws-cdk/aws-s3:createDefaultLoggingPolicy': true,
+  '@aws-cdk/aws-s3:publicAccessBlockedByDefault': true,
+  '@aws-cdk/aws-lambda:useCdkManagedLogGroup': true,
+  '@aws-cdk/aws-lambda:createNewPoliciesWithAddToRolePolicy': true,
+  '@aws-cdk/aws-kms:reduceCrossAccountRegionPolicyScope': true,
+  '@aws-cdk/core:enablePartitionLiterals': true,
+};

@@ -1,0 +1,118 @@
+// The IAM actions each AWS adapter calls, on which resource: the one source for the task role that
+// infra/ deploys, for the policy quoted in docs/deploying.md (`npm run iam-policy`) and for the test
+// that reads every adapter's SDK commands (test/aws/iam-actions.test.ts), so none of them can drift.
+import { JOB_INDEX } from './table-definitions.js';
+
+/** The stack's resources a statement can name. */
+export type ResourceKind = 'jobTable' | 'jobIndex' | 'usageTable' | 'videoObjects' | 'bucket' | 'stateMachine' | 'executions';
+
+/** Finished videos live under this prefix; the task role may read nothing else in the bucket. */
+export const VIDEO_PREFIX = 'videos/';
+
+/** The action behind each SDK command an adapter sends (presigning a GetObject needs s3:GetObject too). */
+export const ACTION_OF_COMMAND: Readonly<Record<string, string>> = {
+  GetCommand: 'dynamodb:GetItem',
+  PutCommand: 'dynamodb:PutItem',
+  UpdateCommand: 'dynamodb:UpdateItem',
+  DeleteCommand: 'dynamodb:DeleteItem',
+  QueryCommand: 'dynamodb:Query',
+  GetObjectCommand: 's3:GetObject',
+  // HeadObject and HeadBucket have no actions of their own: S3 authorizes them as GetObject and ListBucket.
+  HeadObjectCommand: 's3:GetObject',
+  HeadBucketCommand: 's3:ListBucket',
+  StartExecutionCommand: 'states:StartExecution',
+  StopExecutionCommand: 'states:StopExecution',
+  DescribeExecutionCommand: 'states:DescribeExecution',
+  DescribeStateMachineCommand: 'states:DescribeStateMachine',
+};
+
+export interface AdapterAccess {
+  /** The adapter's file in src/adapters/aws/. */
+  file: string;
+  uses: { resource: ResourceKind; commands: string[] }[];
+}
+
+/** What the API's adapters send, per file and resource. The usage table also holds idempotency claims. */
+export const TASK_ADAPTERS: readonly AdapterAccess[] = [
+  { file: 'dynamodb-job-repository.ts', uses: [{ resource: 'jobTable', commands: ['GetCommand', 'PutCommand'] }, { resource: 'jobIndex', commands: ['QueryCommand'] }] },
+  { file: 'dynamodb-usage-ledger.ts', uses: [{ resource: 'usageTable', commands: ['GetCommand', 'UpdateCommand'] }] },
+  { file: 'dynamodb-idempotency-store.ts', uses: [{ resource: 'usageTable', commands: ['GetCommand', 'PutCommand', 'DeleteCommand'] }] },
+  { file: 's3-video-storage.ts', uses: [{ resource: 'videoObjects', commands: ['HeadObjectCommand', 'GetObjectCommand'] }, { resource: 'bucket', commands: ['HeadBucketCommand'] }] },
+  {
+    file: 'step-functions-workflow.ts',
+    uses: [
+      { resource: 'stateMachine', commands: ['StartExecutionCommand', 'DescribeStateMachineCommand'] },
+      { resource: 'executions', commands: ['DescribeExecutionCommand', 'StopExecutionCommand'] },
+    ],
+  },
+];
+
+/** ARNs (or CloudFormation tokens) of the stack's resources. */
+export interface ResourceArns {
+  jobTable: string;
+  usageTable: string;
+  bucket: string;
+  stateMachine: string;
+  /** The state machine's name: execution ARNs are arn:…:execution:<name>:<execution>. */
+  stateMachineName: string;
+  /** `arn:aws:states:<region>:<account>` */
+  statesPrefix: string;
+}
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string;
+}
+
+const SIDS: Record<ResourceKind, string> = {
+  jobTable: 'JobsTable',
+  jobIndex: 'JobsByUserIndex',
+  usageTable: 'UsageAndIdempotencyTable',
+  videoObjects: 'ReadVideos',
+  bucket: 'BucketReadiness',
+  stateMachine: 'StartWorkflow',
+  executions: 'WatchAndStopOwnExecutions',
+};
+
+export function resourceArn(kind: ResourceKind, arns: ResourceArns): string {
+  switch (kind) {
+    case 'jobTable': return arns.jobTable;
+    case 'jobIndex': return `${arns.jobTable}/index/${JOB_INDEX}`;
+    case 'usageTable': return arns.usageTable;
+    case 'videoObjects': return `${arns.bucket}/${VIDEO_PREFIX}*`;
+    case 'bucket': return arns.bucket;
+    case 'stateMachine': return arns.stateMachine;
+    // Execution names are job ids, unknown in advance: every execution of this one state machine.
+    case 'executions': return `${arns.statesPrefix}:execution:${arns.stateMachineName}:*`;
+  }
+}
+
+/** One statement per resource, its actions de-duplicated and sorted, in the order TASK_ADAPTERS names them. */
+export function taskRoleStatements(arns: ResourceArns, adapters: readonly AdapterAccess[] = TASK_ADAPTERS): PolicyStatement[] {
+  const byResource = new Map<ResourceKind, Set<string>>();
+  for (const { uses } of adapters) {
+    for (const { resource, commands } of uses) {
+      const actions = byResource.get(resource) ?? new Set<string>();
+      for (const command of commands) {
+        const action = ACTION_OF_COMMAND[command];
+        if (!action) throw new Error(`no IAM action known for ${command}: add it to ACTION_OF_COMMAND`);
+        actions.add(action);
+      }
+      byResource.set(resource, actions);
+    }
+  }
+  return [...byResource].map(([kind, actions]) => ({ Sid: SIDS[kind], Effect: 'Allow', Action: [...actions].sort(), Resource: resourceArn(kind, arns) }));
+}
+
+/** What each workflow step may be given (workflow/lambdas.json names these as `needs`). */
+export const WORKFLOW_STEP_ACTIONS = {
+  // Steps read a job and write its progress and outcome (conditional updates, never a second item).
+  jobTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  // Steps write the video and its thumbnail under videos/ (and may read them back).
+  bucket: ['s3:GetObject', 's3:PutObject'],
+  providerSecret: ['secretsmanager:GetSecretValue'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type WorkflowNeed = keyof typeof WORKFLOW_STEP_ACTIONS;

@@ -1,0 +1,47 @@
+// The task role's actions come from TASK_ADAPTERS: these tests read every adapter's source so a new
+// SDK command cannot ship without its permission, and keep docs/deploying.md's copy generated.
+import { readdirSync, readFileSync } from 'node:fs';
+import t from 'tap';
+import { ACTION_OF_COMMAND, TASK_ADAPTERS, taskRoleStatements, type ResourceArns } from '../../src/adapters/aws/iam-actions.js';
+import { documentedTaskPolicy, POLICY_END, POLICY_START, withDocumentedPolicy } from '../../src/adapters/aws/iam-policy-document.js';
+
+const awsDir = new URL('../../src/adapters/aws/', import.meta.url);
+const ARNS: ResourceArns = {
+  jobTable: 'arn:aws:dynamodb:r:1:table/jobs', usageTable: 'arn:aws:dynamodb:r:1:table/usage', bucket: 'arn:aws:s3:::assets',
+  stateMachine: 'arn:aws:states:r:1:stateMachine:sm', stateMachineName: 'sm', statesPrefix: 'arn:aws:states:r:1',
+};
+
+function commandsSentBy(file: string): string[] {
+  const source = readFileSync(new URL(file, awsDir), 'utf8');
+  return [...new Set([...source.matchAll(/new (\w+Command)\(/g)].map((m) => m[1] as string))].sort();
+}
+
+t.test('every adapter that sends an SDK command is listed, with exactly the commands it sends', async (t) => {
+  const sending = readdirSync(awsDir).filter((f) => f.endsWith('.ts') && commandsSentBy(f).length > 0);
+  // aws-resources.ts is the create-resources tool's (CreateTable…), run by an operator, never by the task.
+  t.same(sending.filter((f) => f !== 'aws-resources.ts').sort(), TASK_ADAPTERS.map((a) => a.file).sort());
+  for (const adapter of TASK_ADAPTERS) {
+    const listed = [...new Set(adapter.uses.flatMap((u) => u.commands))].sort();
+    t.same(listed, commandsSentBy(adapter.file), adapter.file);
+  }
+});
+
+t.test('the statements name each resource once, with exact ARNs and no wildcard action', async (t) => {
+  const statements = taskRoleStatements(ARNS);
+  t.same(statements.map((s) => s.Resource), [
+    'arn:aws:dynamodb:r:1:table/jobs', 'arn:aws:dynamodb:r:1:table/jobs/index/byUser', 'arn:aws:dynamodb:r:1:table/usage',
+    'arn:aws:s3:::assets/videos/*', 'arn:aws:s3:::assets', 'arn:aws:states:r:1:stateMachine:sm', 'arn:aws:states:r:1:execution:sm:*',
+  ]);
+  t.same(statements[2]?.Action, ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], 'usage + idempotency merged');
+  for (const s of statements) t.notOk(s.Action.some((a) => a.includes('*')), `${s.Sid} has no wildcard action`);
+  t.throws(() => taskRoleStatements(ARNS, [{ file: 'x.ts', uses: [{ resource: 'bucket', commands: ['ListObjectsV2Command'] }] }]), /ListObjectsV2Command/);
+  t.ok(Object.values(ACTION_OF_COMMAND).every((a) => /^(dynamodb|s3|states):[A-Z]\w+$/.test(a)));
+});
+
+t.test("docs/deploying.md quotes the generated policy (run `npm run iam-policy` after changing TASK_ADAPTERS)", async (t) => {
+  const doc = readFileSync(new URL('../../docs/deploying.md', import.meta.url), 'utf8');
+  t.equal(withDocumentedPolicy(doc), doc);
+  t.ok(doc.includes(documentedTaskPolicy()));
+  t.not(withDocumentedPolicy(doc, '{}'), doc, 'a different policy would change the doc');
+  t.throws(() => withDocumentedPolicy(`no markers ${POLICY_END} ${POLICY_START}`), /markers/);
+});
