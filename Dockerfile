@@ -2,27 +2,31 @@
 # OmniGen API image for ECS Fargate. Three stages so the runtime holds only what runs:
 #   build      dev dependencies + TypeScript → dist/
 #   prod-deps  production node_modules only (no TypeScript, no tap, no stand-ins)
-#   runtime    distroless Node 20: no shell, no npm, no package manager; runs as uid 65532
+#   runtime    distroless Node 24 (LTS): no shell, no npm, no package manager; runs as uid 65532
+# No install script runs in any stage (--ignore-scripts): the image needs no native module, and
+# better-sqlite3 (an optionalDependency for the local store only) is left out with --omit=optional.
 # test/container/ checks these rules and replays the build/prod-deps/runtime steps in `npm test`.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # Manifests first, so the dependency layer is cached until package-lock.json changes.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# tsc needs no install script (esbuild's binary comes in its optional platform package without one).
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 # tsc emits only .js; static files kept next to the sources (HTML, JSON) must follow them into dist/.
 RUN npm run build \
  && cd src && find . -type f ! -name '*.ts' -exec cp --parents {} ../dist/ \;
 
-FROM node:20-bookworm-slim AS prod-deps
+FROM node:24-bookworm-slim AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: no production dependency needs an install script, and none gets to run one.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# --omit=optional: better-sqlite3 (native, local mode only) and its helpers stay out of the image.
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-FROM gcr.io/distroless/nodejs20-debian12:nonroot AS runtime
+FROM gcr.io/distroless/nodejs24-debian12:nonroot AS runtime
 WORKDIR /app
 # APP_MODE is left to the task definition (APP_MODE=aws); the code's default is local mode.
 ENV NODE_ENV=production \

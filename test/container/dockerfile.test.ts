@@ -11,8 +11,8 @@ const dockerignore = readFileSync(new URL('.dockerignore', root), 'utf8');
 t.test('the Dockerfile keeps its must-haves', async (t) => {
   t.same(dockerfileProblems(dockerfile), []);
   const stages = parseDockerfile(dockerfile);
-  t.equal(stages.at(-1)?.image, 'gcr.io/distroless/nodejs20-debian12:nonroot');
-  t.match(stages[0]?.image, /^node:20-/, 'built on the same Node major it runs on');
+  t.equal(stages.at(-1)?.image, 'gcr.io/distroless/nodejs24-debian12:nonroot');
+  for (const stage of stages.slice(0, -1)) t.match(stage.image, /^node:24-/, `${stage.name} is built on the same Node major it runs on`);
 });
 
 t.test('the checker catches what would break on Fargate', async (t) => {
@@ -30,11 +30,15 @@ t.test('the checker catches what would break on Fargate', async (t) => {
   t.match(variant('NODE_ENV=production', 'NODE_ENV=development'), [/NODE_ENV/]);
   t.match(variant('PORT=8080', 'PORT=8080 APP_MODE=local'), [/APP_MODE/]);
   t.match(variant('EXPOSE 8080', 'EXPOSE 3000'), [/EXPOSE 8080/]);
-  t.match(variant('npm ci --omit=dev', 'npm ci'), [/--omit=dev/]);
+  t.match(variant('npm ci --omit=dev --omit=optional', 'npm ci'), [/--omit=dev/]);
+  t.match(variant('--omit=dev --omit=optional', '--omit=dev'), [/better-sqlite3/]);
+  t.match(variant('RUN npm ci --ignore-scripts --no-audit', 'RUN npm ci --no-audit'), [/install scripts/]);
+  t.match(variant('FROM node:24-bookworm-slim AS build', 'FROM node:20-bookworm-slim AS build'), [/not the Node major/]);
   t.match(variant('COPY --from=prod-deps /app/node_modules', 'COPY --from=build /app/node_modules'), [/production-dependencies/]);
   t.match(variant('COPY assets ./assets', ''), [/assets/]);
   t.match(variant('COPY package.json ./\n', ''), [/package\.json/]);
-  t.match(variant('gcr.io/distroless/nodejs20-debian12:nonroot', 'node:20'), [/not distroless/]);
+  t.match(variant('gcr.io/distroless/nodejs24-debian12:nonroot', 'node:24'), [/not distroless/]);
+  t.match(variant('gcr.io/distroless/nodejs24-debian12:nonroot', 'gcr.io/distroless/nodejs20-debian12:nonroot'), [/not distroless Node 24/]);
   t.match(dockerfileProblems('FROM node:20\nCOPY . .\nRUN npm install\nCMD ["npm", "start"]\n'), [/multi-stage/]);
 });
 

@@ -2,27 +2,28 @@
 // the TypeScript build, the files the runtime stage copies — then boot `node dist/main.js` from
 // there the way the container does, get /api/v1/health, and stop it with SIGTERM as ECS does.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { parseDockerfile } from './fixtures/dockerfile-rules.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 // npm ci from a warm cache takes ~10 s, from the network up to a minute; tsc ~10 s.
 t.setTimeout(300_000);
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** The prod-deps stage's own `npm ci …` arguments, so this replays exactly what the image runs. */
+function prodDepsInstallArgs(): string[] {
+  const stage = parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8')).find((s) => s.name === 'prod-deps');
+  const run = stage?.instructions.find((i) => i.keyword === 'RUN' && /npm ci\b/.test(i.args))?.args ?? '';
+  const command = /npm (ci\b[^&]*)/.exec(run)?.[1]?.trim();
+  if (!command) throw new Error('the Dockerfile has no prod-deps stage running npm ci');
+  return command.split(/\s+/);
 }
 
 async function sizeOf(path: string): Promise<number> {
@@ -47,7 +48,7 @@ t.test('the production image layout boots, answers /health and stops cleanly on 
   await copyFile(join(root, 'package-lock.json'), join(app, 'package-lock.json'));
   // A clean environment, as in `docker build`: no npm_* settings or NODE_OPTIONS from `npm test`/tap.
   const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'NODE_OPTIONS'));
-  const install = run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, env: cleanEnv, maxBuffer: 16 << 20 });
+  const install = run('npm', [...prodDepsInstallArgs(), '--prefer-offline'], { cwd: app, env: cleanEnv, maxBuffer: 16 << 20 });
   // Stage build: tsc → dist/, plus any static files kept beside the sources.
   const build = run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(app, 'dist')], { cwd: root, maxBuffer: 16 << 20 })
     .then(() => cp(join(root, 'src'), join(app, 'dist'), { recursive: true, filter: (source) => !source.endsWith('.ts') }));
@@ -56,14 +57,16 @@ t.test('the production image layout boots, answers /health and stops cleanly on 
 
   t.ok(existsSync(join(app, 'node_modules/fastify')), 'production dependencies are installed');
   for (const dev of ['typescript', 'tap', 'eslint', 'dynalite', 's3rver']) t.notOk(existsSync(join(app, 'node_modules', dev)), `${dev} (dev) is left out`);
+  // Native and for local mode only: its Node-ABI-bound build must never reach the image.
+  t.notOk(existsSync(join(app, 'node_modules/better-sqlite3')), 'better-sqlite3 (optional, native) is left out');
   t.comment(`image payload: node_modules ${((await sizeOf(join(app, 'node_modules'))) / 1e6).toFixed(1)} MB, dist ${((await sizeOf(join(app, 'dist'))) / 1e6).toFixed(1)} MB`);
   if (!t.ok(existsSync(join(app, 'dist/main.js')), 'dist/main.js is built (from src/main.ts)')) return;
 
   // Stage runtime: only what the task definition would set, not this test runner's environment.
-  const port = await freePort();
+  // PORT=0: the server takes any free port and logs which one it got.
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: app,
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', APP_MODE: 'local', HOST: '127.0.0.1', PORT: String(port), LOCAL_DATA_DIR: join(app, 'data') },
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', APP_MODE: 'local', HOST: '127.0.0.1', PORT: '0', LOCAL_DATA_DIR: join(app, 'data') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
@@ -75,8 +78,18 @@ t.test('the production image layout boots, answers /health and stops cleanly on 
   // Poll until it listens: boot time is the app's, not something a fake clock can stand in for.
   let health: Response | undefined;
   const deadline = Date.now() + 20_000;
+  const listeningPort = () => {
+    for (const line of stdout.split('\n')) {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        if (entry.msg?.includes('listening on port') && entry.port) return entry.port;
+      } catch { /* a partial line: wait for the rest */ }
+    }
+    return undefined;
+  };
   while (!health && Date.now() < deadline && child.exitCode === null) {
-    health = await fetch(`http://127.0.0.1:${port}/api/v1/health`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
+    const port = listeningPort();
+    if (port) health = await fetch(`http://127.0.0.1:${port}/api/v1/health`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
     if (!health) await delay(100);
   }
   if (!t.ok(health, 'the server listens on PORT', { stdout, stderr, exitCode: child.exitCode })) return;
