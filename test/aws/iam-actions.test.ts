@@ -45,3 +45,23 @@ t.test("docs/deploying.md quotes the generated policy (run `npm run iam-policy` 
   t.not(withDocumentedPolicy(doc, '{}'), doc, 'a different policy would change the doc');
   t.throws(() => withDocumentedPolicy(`no markers ${POLICY_END} ${POLICY_START}`), /markers/);
 });
+
+t.test('`npm run iam-policy` leaves an up-to-date doc as it is', async (t) => {
+  const file = new URL('../../docs/deploying.md', import.meta.url);
+  const before = readFileSync(file, 'utf8');
+  // Run only against a doc in sync (the test above says so otherwise): the tool must never rewrite it here.
+  if (withDocumentedPolicy(before) !== before) {
+    t.fail('docs/deploying.md is out of date: run npm run iam-policy');
+    return;
+  }
+  const logged: string[] = [];
+  const log = console.log;
+  console.log = (line: string) => logged.push(line);
+  try {
+    await import('../../src/tools/write-iam-policy.js');
+  } finally {
+    console.log = log;
+  }
+  t.same(logged, ['docs/deploying.md: policy already up to date']);
+  t.equal(readFileSync(file, 'utf8'), before);
+});
