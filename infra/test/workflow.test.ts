@@ -1,7 +1,7 @@
 // The workflow construct with the workflow's own files: one Lambda per lambdas.json entry (Node 24,
 // its bundle only), least-privilege roles per `needs`, and the ASL's substitutions bound to them.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../lib/omnigen-stack.js';
 import { FIXTURES, policyStatements, props, resources, synth } from './helpers.js';
 import { helpersFor } from './variants.js';
 
-const { template, stack } = helpersFor({ workflow: true });
+const { template, stack, outdir } = helpersFor({ workflow: true });
 const entries = readLambdaEntries(join(FIXTURES, 'workflow/lambdas.json'));
 const idOf = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as never);
 
@@ -57,8 +57,12 @@ describe('with workflow/state-machine.asl.json and lambdas.json', () => {
 
   test('each function zips only its own bundle', () => {
     template.resourceCountIs('AWS::Lambda::Function', 3);
-    const hashes = new Set(resources(template, 'AWS::Lambda::Function').map(([, f]) => JSON.stringify((props(f).Code as Record<string, unknown>).S3Key)));
-    assert.equal(hashes.size, 3);
+    for (const [, f] of resources(template, 'AWS::Lambda::Function')) {
+      const entry = entries.find((e) => props(f).Handler === `${e.entry}.handler`)!;
+      const key = String((props(f).Code as Record<string, unknown>).S3Key);
+      const staged = join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+      assert.deepEqual(readdirSync(staged), [`${entry.entry}.mjs`], `${entry.id}'s zip holds its bundle only (no other step, no stray file)`);
+    }
   });
 });
 
