@@ -1,6 +1,7 @@
 // The composition root: the one place that picks adapters by mode and wires them into the use cases.
 // Local mode never loads the AWS SDK (the aws adapters are imported only in composeAws).
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Clock } from './application/ports/clock.js';
@@ -10,6 +11,8 @@ import type { JobRepository } from './application/ports/job-repository.js';
 import type { UsageLedger } from './application/ports/usage-ledger.js';
 import type { VideoStorage } from './application/ports/video-storage.js';
 import type { VideoWorkflow } from './application/ports/video-workflow.js';
+import type { UnfinishedJobs } from './application/ports/unfinished-jobs.js';
+import { ResumeJobs } from './application/resume-jobs.js';
 import { createUseCases } from './application/use-cases.js';
 import { buildApp, type RouteRegistrar } from './adapters/http/app.js';
 import { JwksTokenVerifier } from './adapters/http/auth/jwks-token-verifier.js';
@@ -37,6 +40,8 @@ interface Adapters {
   activeJobs?: () => number;
   publicRoutes: RouteRegistrar[];
   onShutdown: () => Promise<void>;
+  /** Signs cursors, cookies and URLs when APP_SECRET is not set: local mode's persisted one. */
+  secret?: string;
 }
 
 export interface Composition {
@@ -51,12 +56,12 @@ export interface ComposeOptions {
 }
 
 export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, options: ComposeOptions = {}): Promise<Composition> {
-  const secret = config.secret ?? randomBytes(32).toString('base64url');
+  const clock = systemClock;
+  const adapters = config.mode === 'local' ? await composeLocal(config, clock, logger) : await composeAws(config, clock);
+  const secret = adapters.secret ?? config.secret ?? randomBytes(32).toString('base64url');
   if (!config.secret && config.mode === 'aws') {
     logger.warn('APP_SECRET is not set: list cursors and login cookies are only valid on this task');
   }
-  const clock = systemClock;
-  const adapters = config.mode === 'local' ? await composeLocal(config, secret, clock, logger) : await composeAws(config, clock);
   const { jobs, usage, idempotency, workflow, storage } = adapters;
   // Local jobs are kept current by their workflow; aws jobs are compared with Step Functions now and then.
   const syncIntervalMs = config.aws?.syncIntervalMs ?? 5_000;
@@ -98,13 +103,58 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
   };
 }
 
-async function composeLocal(config: AppConfig, secret: string, clock: Clock, logger: FastifyBaseLogger): Promise<Adapters> {
+/** Where local mode keeps jobs, usage and idempotency keys: SQLite under LOCAL_DATA_DIR, or memory. */
+interface LocalStore {
+  jobs: JobRepository & JobEvents;
+  /** Present when jobs outlive the process: the ones left unfinished are resumed at start. */
+  unfinished?: UnfinishedJobs;
+  usage: UsageLedger;
+  idempotency: IdempotencyStore;
+  secret: string;
+  /** The dev identity provider's persisted key (or the promise of it, while a first one is made). */
+  signingKey?: KeyObject | Promise<KeyObject>;
+  close(): void;
+}
+
+async function openLocalStore(config: AppConfig, logger: FastifyBaseLogger): Promise<LocalStore> {
   const local = config.local as NonNullable<AppConfig['local']>;
-  const [{ InMemoryJobRepository }, { InMemoryUsageLedger }, { InMemoryIdempotencyStore }, { LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }, { tryItRoutes }] =
-    await Promise.all([
+  const randomSecret = () => config.secret ?? randomBytes(32).toString('base64url');
+  if (local.store === 'memory') {
+    const [{ InMemoryJobRepository }, { InMemoryUsageLedger }, { InMemoryIdempotencyStore }] = await Promise.all([
       import('./adapters/local/in-memory-job-repository.js'),
       import('./adapters/local/in-memory-usage-ledger.js'),
       import('./adapters/local/in-memory-idempotency-store.js'),
+    ]);
+    return { jobs: new InMemoryJobRepository(), usage: new InMemoryUsageLedger(), idempotency: new InMemoryIdempotencyStore(), secret: randomSecret(), close: () => {} };
+  }
+  // The native driver and the SQLite adapters are loaded only here: aws mode and LOCAL_STORE=memory never need them.
+  const [sqlite, { SqliteJobRepository }, { SqliteUsageLedger }, { SqliteIdempotencyStore }, dataDir] = await Promise.all([
+    import('./adapters/sqlite/sqlite-database.js'),
+    import('./adapters/sqlite/sqlite-job-repository.js'),
+    import('./adapters/sqlite/sqlite-usage-ledger.js'),
+    import('./adapters/sqlite/sqlite-idempotency-store.js'),
+    import('./adapters/local/local-data-dir.js'),
+  ]);
+  const driver = await sqlite.loadDriver();
+  await dataDir.prepareDataDir(local.dataDir);
+  const file = join(local.dataDir, 'omnigen.db');
+  await dataDir.createOwnerOnly(file);
+  const db = sqlite.openDatabase(driver, file);
+  const secret = config.secret ?? (await dataDir.readOrCreateSecret(local.dataDir));
+  // Reading a stored key is cheap; making the first one is not, and must not hold up listening.
+  const signingKey = (await dataDir.loadSigningKey(local.dataDir)) ?? dataDir.createSigningKey(local.dataDir).catch((err: unknown) => {
+    logger.error({ err }, 'the dev identity provider could not make its signing key; tokens cannot be issued');
+    throw err;
+  });
+  logger.info({ dataDir: local.dataDir, schemaVersion: sqlite.schemaVersion(db) }, `local data kept in ${local.dataDir}`);
+  const jobs = new SqliteJobRepository(db);
+  return { jobs, unfinished: jobs, usage: new SqliteUsageLedger(db), idempotency: new SqliteIdempotencyStore(db), secret, signingKey, close: () => db.close() };
+}
+
+async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBaseLogger): Promise<Adapters> {
+  const local = config.local as NonNullable<AppConfig['local']>;
+  const [{ LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }, { tryItRoutes }] =
+    await Promise.all([
       import('./adapters/local/local-video-storage.js'),
       import('./adapters/local/local-video-workflow.js'),
       import('./adapters/local/dev-identity-provider.js'),
@@ -112,22 +162,26 @@ async function composeLocal(config: AppConfig, secret: string, clock: Clock, log
       import('./adapters/http/routes/local-video.routes.js'),
       import('./adapters/http/routes/try-it.routes.js'),
     ]);
-  const jobs = new InMemoryJobRepository();
+  const store = await openLocalStore(config, logger);
+  const { jobs, secret } = store;
   const storage = new LocalVideoStorage({ dir: local.dataDir, publicUrl: config.publicUrl, secret });
   const workflow = new LocalVideoWorkflow({
     jobs, storage, clock, logger, durationMs: local.workflowDurationMs,
     sampleVideoPath: fileURLToPath(new URL('../assets/sample.mp4', import.meta.url)),
   });
+  // Jobs the last process left pending or processing run on (the workflow restarts them from their first step).
+  if (store.unfinished) await new ResumeJobs({ jobs, unfinished: store.unfinished, workflow, clock, logger }).execute();
   const clientId = 'omnigen-local';
-  const idp = new DevIdentityProvider({ issuer: config.publicUrl, clientId });
+  const idp = new DevIdentityProvider({ issuer: config.publicUrl, clientId, ...(store.signingKey ? { signingKey: store.signingKey } : {}) });
   return {
     jobs,
-    usage: new InMemoryUsageLedger(),
-    idempotency: new InMemoryIdempotencyStore(),
+    usage: store.usage,
+    idempotency: store.idempotency,
     workflow,
     storage,
     events: jobs,
     devIdp: idp,
+    secret,
     verifier: new JwksTokenVerifier({ issuer: config.publicUrl, clientId }),
     oauth: new OAuthClient({ domain: config.publicUrl, clientId, redirectUri: `${config.publicUrl}/api/v1/auth/callback`, logoutUri: `${config.publicUrl}/` }),
     readiness: { storage: () => storage.check() },
@@ -138,7 +192,10 @@ async function composeLocal(config: AppConfig, secret: string, clock: Clock, log
       // The page plays videos from PUBLIC_URL even when it was opened at another host name (localhost).
       (scope) => scope.register(tryItRoutes, { mediaOrigins: [config.publicUrl] }),
     ],
-    onShutdown: async () => workflow.close(),
+    onShutdown: async () => {
+      workflow.close();
+      store.close();
+    },
   };
 }
 
