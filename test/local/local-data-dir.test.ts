@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -51,7 +52,7 @@ t.test('the signing key is made once, owner-only, and loaded as the same key aft
   const dir = t.testdir();
   t.equal(await loadSigningKey(dir), undefined, 'none before the first start');
   const [a, b] = await Promise.all([createSigningKey(dir), createSigningKey(dir)]);
-  const pem = (key: import('node:crypto').KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const pem = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
   t.equal(pem(a), pem(b), 'two servers making one at once end up with the same key');
   t.equal(modeOf(join(dir, SIGNING_KEY_FILE)), 0o600);
   const loaded = await loadSigningKey(dir);
