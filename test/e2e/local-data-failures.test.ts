@@ -4,13 +4,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
 import { MIGRATIONS } from '../../src/adapters/sqlite/sqlite-migrations.js';
 import { spawnServer } from '../helpers/local-process.js';
 
-async function refusedStart(t: Test, env: Record<string, string>): Promise<string> {
-  const proc = spawnServer({ APP_MODE: 'local', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env });
+async function refusedStart(t: Test, env: Record<string, string>, nodeArgs: string[] = []): Promise<string> {
+  const proc = spawnServer({ APP_MODE: 'local', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env }, nodeArgs);
   t.teardown(() => void proc.child.kill('SIGKILL'));
   t.equal(await proc.exited, 1, 'exit status 1');
   const lines = proc.err().trim().split('\n');
@@ -52,11 +53,19 @@ t.test('a database written by a newer version of the service', async (t) => {
   t.equal(hashOf(file), before, 'not touched');
 });
 
-t.test('LOCAL_STORE=memory needs none of it, and keeps nothing', async (t) => {
+// As if better-sqlite3 were not installed (the production image omits optional dependencies).
+const withoutDriver = ['--import', fileURLToPath(new URL('./fixtures/without-better-sqlite3.mjs', import.meta.url))];
+
+t.test('without the native driver, LOCAL_STORE=sqlite says how to run without it', async (t) => {
+  const line = await refusedStart(t, { LOCAL_DATA_DIR: t.testdir() }, withoutDriver);
+  t.match(line, /^startup failed: LOCAL_STORE=sqlite needs the better-sqlite3 package, which could not be loaded \(ERR_MODULE_NOT_FOUND: .*\); install it \(npm ci\) or set LOCAL_STORE=memory, which works without it$/);
+});
+
+t.test('LOCAL_STORE=memory needs none of it (not even the driver), and keeps nothing', async (t) => {
   const dir = t.testdir();
   const file = join(dir, 'omnigen.db');
   writeFileSync(file, 'not a database');
-  const proc = spawnServer({ APP_MODE: 'local', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', LOCAL_STORE: 'memory', LOCAL_DATA_DIR: dir });
+  const proc = spawnServer({ APP_MODE: 'local', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', LOCAL_STORE: 'memory', LOCAL_DATA_DIR: dir }, withoutDriver);
   t.teardown(() => void proc.child.kill('SIGKILL'));
   for (let i = 0; i < 1200 && !/listening on port/.test(proc.out()) && proc.child.exitCode === null; i++) await new Promise((resolve) => setTimeout(resolve, 25));
   t.match(proc.out(), /listening on port \d+/, 'it starts');

@@ -15,8 +15,8 @@ export interface RunningProcess extends LocalProcess {
 }
 
 /** `node dist/main.js` (or src/main.ts) with exactly `env` (and PATH): no settings leak in from the test runner. */
-export function spawnServer(env: Record<string, string>): LocalProcess {
-  const child = spawn(process.execPath, entryPoint().args, { cwd: projectRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnServer(env: Record<string, string>, nodeArgs: string[] = []): LocalProcess {
+  const child = spawn(process.execPath, [...nodeArgs, ...entryPoint().args], { cwd: projectRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
