@@ -1,7 +1,6 @@
 // The composition root: the one place that picks adapters by mode and wires them into the use cases.
 // Local mode never loads the AWS SDK (the aws adapters are imported only in composeAws).
-import { randomBytes, type KeyObject } from 'node:crypto';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Clock } from './application/ports/clock.js';
@@ -11,7 +10,6 @@ import type { JobRepository } from './application/ports/job-repository.js';
 import type { UsageLedger } from './application/ports/usage-ledger.js';
 import type { VideoStorage } from './application/ports/video-storage.js';
 import type { VideoWorkflow } from './application/ports/video-workflow.js';
-import type { UnfinishedJobs } from './application/ports/unfinished-jobs.js';
 import { ResumeJobs } from './application/resume-jobs.js';
 import { createUseCases } from './application/use-cases.js';
 import { buildApp, type RouteRegistrar } from './adapters/http/app.js';
@@ -23,6 +21,7 @@ import { jobEventsRoutes } from './adapters/http/routes/job-events.routes.js';
 import { EmfMetrics } from './adapters/observability/emf-metrics.js';
 import { systemClock, uuidGenerator } from './adapters/system-clock.js';
 import type { AppConfig } from './config.js';
+import { openLocalStore } from './compose-local-store.js';
 import type { DevIdentityProvider } from './adapters/local/dev-identity-provider.js';
 
 interface Adapters {
@@ -103,54 +102,6 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
   };
 }
 
-/** Where local mode keeps jobs, usage and idempotency keys: SQLite under LOCAL_DATA_DIR, or memory. */
-interface LocalStore {
-  jobs: JobRepository & JobEvents;
-  /** Present when jobs outlive the process: the ones left unfinished are resumed at start. */
-  unfinished?: UnfinishedJobs;
-  usage: UsageLedger;
-  idempotency: IdempotencyStore;
-  secret: string;
-  /** The dev identity provider's persisted key (or the promise of it, while a first one is made). */
-  signingKey?: KeyObject | Promise<KeyObject>;
-  close(): void;
-}
-
-async function openLocalStore(config: AppConfig, logger: FastifyBaseLogger): Promise<LocalStore> {
-  const local = config.local as NonNullable<AppConfig['local']>;
-  const randomSecret = () => config.secret ?? randomBytes(32).toString('base64url');
-  if (local.store === 'memory') {
-    const [{ InMemoryJobRepository }, { InMemoryUsageLedger }, { InMemoryIdempotencyStore }] = await Promise.all([
-      import('./adapters/local/in-memory-job-repository.js'),
-      import('./adapters/local/in-memory-usage-ledger.js'),
-      import('./adapters/local/in-memory-idempotency-store.js'),
-    ]);
-    return { jobs: new InMemoryJobRepository(), usage: new InMemoryUsageLedger(), idempotency: new InMemoryIdempotencyStore(), secret: randomSecret(), close: () => {} };
-  }
-  // The native driver and the SQLite adapters are loaded only here: aws mode and LOCAL_STORE=memory never need them.
-  const [sqlite, { SqliteJobRepository }, { SqliteUsageLedger }, { SqliteIdempotencyStore }, dataDir] = await Promise.all([
-    import('./adapters/sqlite/sqlite-database.js'),
-    import('./adapters/sqlite/sqlite-job-repository.js'),
-    import('./adapters/sqlite/sqlite-usage-ledger.js'),
-    import('./adapters/sqlite/sqlite-idempotency-store.js'),
-    import('./adapters/local/local-data-dir.js'),
-  ]);
-  const driver = await sqlite.loadDriver();
-  await dataDir.prepareDataDir(local.dataDir);
-  const file = join(local.dataDir, 'omnigen.db');
-  await dataDir.createOwnerOnly(file);
-  const db = sqlite.openDatabase(driver, file);
-  const secret = config.secret ?? (await dataDir.readOrCreateSecret(local.dataDir));
-  // Reading a stored key is cheap; making the first one is not, and must not hold up listening.
-  const signingKey = (await dataDir.loadSigningKey(local.dataDir)) ?? dataDir.createSigningKey(local.dataDir).catch((err: unknown) => {
-    logger.error({ err }, 'the dev identity provider could not make its signing key; tokens cannot be issued');
-    throw err;
-  });
-  logger.info({ dataDir: local.dataDir, schemaVersion: sqlite.schemaVersion(db) }, `local data kept in ${local.dataDir}`);
-  const jobs = new SqliteJobRepository(db);
-  return { jobs, unfinished: jobs, usage: new SqliteUsageLedger(db), idempotency: new SqliteIdempotencyStore(db), secret, signingKey, close: () => db.close() };
-}
-
 async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBaseLogger): Promise<Adapters> {
   const local = config.local as NonNullable<AppConfig['local']>;
   const [{ LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }, { tryItRoutes }] =
@@ -169,7 +120,7 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
     jobs, storage, clock, logger, durationMs: local.workflowDurationMs,
     sampleVideoPath: fileURLToPath(new URL('../assets/sample.mp4', import.meta.url)),
   });
-  // Jobs the last process left pending or processing run on (the workflow restarts them from their first step).
+  // Jobs the last process left pending or processing run on, from the step they had reached.
   if (store.unfinished) await new ResumeJobs({ jobs, unfinished: store.unfinished, workflow, clock, logger }).execute();
   const clientId = 'omnigen-local';
   const idp = new DevIdentityProvider({ issuer: config.publicUrl, clientId, ...(store.signingKey ? { signingKey: store.signingKey } : {}) });
