@@ -10,6 +10,7 @@ import type { JobRepository } from './application/ports/job-repository.js';
 import type { UsageLedger } from './application/ports/usage-ledger.js';
 import type { VideoStorage } from './application/ports/video-storage.js';
 import type { VideoWorkflow } from './application/ports/video-workflow.js';
+import { ResumeJobs } from './application/resume-jobs.js';
 import { createUseCases } from './application/use-cases.js';
 import { buildApp, type RouteRegistrar } from './adapters/http/app.js';
 import { JwksTokenVerifier } from './adapters/http/auth/jwks-token-verifier.js';
@@ -20,6 +21,7 @@ import { jobEventsRoutes } from './adapters/http/routes/job-events.routes.js';
 import { EmfMetrics } from './adapters/observability/emf-metrics.js';
 import { systemClock, uuidGenerator } from './adapters/system-clock.js';
 import type { AppConfig } from './config.js';
+import { openLocalStore } from './compose-local-store.js';
 import type { DevIdentityProvider } from './adapters/local/dev-identity-provider.js';
 
 interface Adapters {
@@ -37,6 +39,8 @@ interface Adapters {
   activeJobs?: () => number;
   publicRoutes: RouteRegistrar[];
   onShutdown: () => Promise<void>;
+  /** Signs cursors, cookies and URLs when APP_SECRET is not set: local mode's persisted one. */
+  secret?: string;
 }
 
 export interface Composition {
@@ -51,12 +55,12 @@ export interface ComposeOptions {
 }
 
 export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, options: ComposeOptions = {}): Promise<Composition> {
-  const secret = config.secret ?? randomBytes(32).toString('base64url');
+  const clock = systemClock;
+  const adapters = config.mode === 'local' ? await composeLocal(config, clock, logger) : await composeAws(config, clock);
+  const secret = adapters.secret ?? config.secret ?? randomBytes(32).toString('base64url');
   if (!config.secret && config.mode === 'aws') {
     logger.warn('APP_SECRET is not set: list cursors and login cookies are only valid on this task');
   }
-  const clock = systemClock;
-  const adapters = config.mode === 'local' ? await composeLocal(config, secret, clock, logger) : await composeAws(config, clock);
   const { jobs, usage, idempotency, workflow, storage } = adapters;
   // Local jobs are kept current by their workflow; aws jobs are compared with Step Functions now and then.
   const syncIntervalMs = config.aws?.syncIntervalMs ?? 5_000;
@@ -98,13 +102,10 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
   };
 }
 
-async function composeLocal(config: AppConfig, secret: string, clock: Clock, logger: FastifyBaseLogger): Promise<Adapters> {
+async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBaseLogger): Promise<Adapters> {
   const local = config.local as NonNullable<AppConfig['local']>;
-  const [{ InMemoryJobRepository }, { InMemoryUsageLedger }, { InMemoryIdempotencyStore }, { LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }, { tryItRoutes }] =
+  const [{ LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }, { tryItRoutes }] =
     await Promise.all([
-      import('./adapters/local/in-memory-job-repository.js'),
-      import('./adapters/local/in-memory-usage-ledger.js'),
-      import('./adapters/local/in-memory-idempotency-store.js'),
       import('./adapters/local/local-video-storage.js'),
       import('./adapters/local/local-video-workflow.js'),
       import('./adapters/local/dev-identity-provider.js'),
@@ -112,22 +113,26 @@ async function composeLocal(config: AppConfig, secret: string, clock: Clock, log
       import('./adapters/http/routes/local-video.routes.js'),
       import('./adapters/http/routes/try-it.routes.js'),
     ]);
-  const jobs = new InMemoryJobRepository();
+  const store = await openLocalStore(config, logger);
+  const { jobs, secret } = store;
   const storage = new LocalVideoStorage({ dir: local.dataDir, publicUrl: config.publicUrl, secret });
   const workflow = new LocalVideoWorkflow({
     jobs, storage, clock, logger, durationMs: local.workflowDurationMs,
     sampleVideoPath: fileURLToPath(new URL('../assets/sample.mp4', import.meta.url)),
   });
+  // Jobs the last process left pending or processing run on, from the step they had reached.
+  if (store.unfinished) await new ResumeJobs({ jobs, unfinished: store.unfinished, workflow, clock, logger }).execute();
   const clientId = 'omnigen-local';
-  const idp = new DevIdentityProvider({ issuer: config.publicUrl, clientId });
+  const idp = new DevIdentityProvider({ issuer: config.publicUrl, clientId, ...(store.signingKey ? { signingKey: store.signingKey } : {}) });
   return {
     jobs,
-    usage: new InMemoryUsageLedger(),
-    idempotency: new InMemoryIdempotencyStore(),
+    usage: store.usage,
+    idempotency: store.idempotency,
     workflow,
     storage,
     events: jobs,
     devIdp: idp,
+    secret,
     verifier: new JwksTokenVerifier({ issuer: config.publicUrl, clientId }),
     oauth: new OAuthClient({ domain: config.publicUrl, clientId, redirectUri: `${config.publicUrl}/api/v1/auth/callback`, logoutUri: `${config.publicUrl}/` }),
     readiness: { storage: () => storage.check() },
@@ -138,7 +143,10 @@ async function composeLocal(config: AppConfig, secret: string, clock: Clock, log
       // The page plays videos from PUBLIC_URL even when it was opened at another host name (localhost).
       (scope) => scope.register(tryItRoutes, { mediaOrigins: [config.publicUrl] }),
     ],
-    onShutdown: async () => workflow.close(),
+    onShutdown: async () => {
+      workflow.close();
+      store.close();
+    },
   };
 }
 

@@ -1,7 +1,6 @@
 // Environment → typed, validated configuration. Every problem is collected, so one failed start lists
 // all of them (see CONTRACT.md "Modes and configuration").
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 
 export type AppMode = 'local' | 'aws';
 
@@ -23,10 +22,18 @@ export interface AwsSettings {
   syncIntervalMs: number;
 }
 
+export type LocalStore = 'sqlite' | 'memory';
+
 export interface LocalSettings {
   workflowDurationMs: number;
+  /** Absolute. Holds the database, the videos, the dev signing key and the generated secret. */
   dataDir: string;
+  /** sqlite: jobs, usage and idempotency keys survive restarts; memory: forgotten at exit. */
+  store: LocalStore;
 }
+
+/** In the working directory (gitignored), not the OS temp dir, which the OS cleans: `npm start` from a clone keeps its data beside it. */
+export const DEFAULT_LOCAL_DATA_DIR = '.omnigen-data';
 
 export interface AppConfig {
   mode: AppMode;
@@ -139,7 +146,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (mode === 'local') {
     config.local = {
       workflowDurationMs: r.int('LOCAL_WORKFLOW_DURATION_MS', 8000, 0, 3_600_000),
-      dataDir: r.optional('LOCAL_DATA_DIR') ?? join(tmpdir(), 'omnigen-local'),
+      dataDir: resolve(r.optional('LOCAL_DATA_DIR') ?? DEFAULT_LOCAL_DATA_DIR),
+      store: r.oneOf('LOCAL_STORE', 'sqlite', ['sqlite', 'memory']) as LocalStore,
     };
   } else {
     const region = r.string('AWS_REGION', env.AWS_DEFAULT_REGION?.trim() || undefined);

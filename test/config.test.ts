@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { ConfigError, loadConfig, withPort } from '../src/config.js';
 
@@ -22,9 +24,19 @@ t.test('local mode by default, with the contract defaults', async (t) => {
   const config = loadConfig({});
   t.match(config, {
     mode: 'local', port: 8080, host: '0.0.0.0', logLevel: 'info', rateLimitPerMin: 100, quotaPerMonth: 10,
-    corsOrigins: '*', videoUrlTtlSeconds: 3600, publicUrl: 'http://127.0.0.1:8080', local: { workflowDurationMs: 8000 },
+    corsOrigins: '*', videoUrlTtlSeconds: 3600, publicUrl: 'http://127.0.0.1:8080', local: { workflowDurationMs: 8000, store: 'sqlite' },
   });
   t.notOk(config.aws);
+});
+
+t.test('local data: kept in ./.omnigen-data, outside the OS temp dir, unless LOCAL_DATA_DIR says otherwise', async (t) => {
+  const dataDir = loadConfig({}).local?.dataDir ?? '';
+  t.equal(dataDir, join(process.cwd(), '.omnigen-data'), 'absolute, in the working directory');
+  t.notOk(dataDir.startsWith(tmpdir()), 'not where the OS cleans up');
+  t.equal(loadConfig({ LOCAL_DATA_DIR: 'data/here' }).local?.dataDir, join(process.cwd(), 'data/here'), 'a relative folder is resolved once, at start');
+  t.equal(loadConfig({ LOCAL_STORE: 'memory' }).local?.store, 'memory');
+  t.same(problemsOf({ LOCAL_STORE: 'postgres' }), ['LOCAL_STORE: must be one of sqlite, memory, got "postgres"']);
+  t.notOk(loadConfig({ ...AWS, LOCAL_STORE: 'postgres' }).local, 'aws mode ignores the local settings');
 });
 
 t.test('aws mode: every required variable, all problems listed at once', async (t) => {

@@ -23,6 +23,9 @@ export function serviceEnv(extra = {}) {
     // `pending` and cost no timer work while it measures.
     LOCAL_WORKFLOW_DURATION_MS: '3600000',
     LOCAL_DATA_DIR: join(tmpdir(), 'omnigen-bench'),
+    // The figures in docs/performance.md are the in-memory store's; a shared SQLite file would also carry
+    // one run's jobs into the next.
+    LOCAL_STORE: 'memory',
     ...extra,
   };
 }

@@ -1,3 +1,5 @@
+import { createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createVerifier } from 'fast-jwt';
 import t from 'tap';
 import { challengeOf, DevIdentityProvider, InvalidGrant } from '../../src/adapters/local/dev-identity-provider.js';
 import { buildAuthApp } from './fixtures/auth-fixtures.js';
@@ -35,7 +37,7 @@ t.test('the JWKS publishes the public key only', async (t) => {
   t.equal(res.statusCode, 200);
   const { keys } = res.json() as { keys: Array<Record<string, unknown>> };
   t.equal(keys.length, 1);
-  t.match(keys[0], { kty: 'RSA', kid: idp.kid, alg: 'RS256', use: 'sig', n: String, e: 'AQAB' });
+  t.match(keys[0], { kty: 'RSA', kid: await idp.keyId(), alg: 'RS256', use: 'sig', n: String, e: 'AQAB' });
   for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi']) t.notOk(secret in (keys[0] ?? {}), `no private member ${secret}`);
 });
 
@@ -110,9 +112,9 @@ t.test('a code expires after five minutes', async (t) => {
   const early = idp.createCode(request, { userId: 'alice' });
   const late = idp.createCode(request, { userId: 'alice' });
   now += 5 * 60_000 - 1;
-  t.match(redeem(early), { expiresIn: 3600 });
+  t.match(await redeem(early), { expiresIn: 3600 });
   now += 1;
-  t.throws(() => redeem(late), InvalidGrant);
+  await t.rejects(redeem(late), InvalidGrant);
 });
 
 t.test('logout: a page without logout_uri, a redirect with an allowed one, 400 otherwise', async (t) => {
@@ -126,4 +128,31 @@ t.test('logout: a page without logout_uri, a redirect with an allowed one, 400 o
   t.match(evil.json(), { code: 'VALIDATION_ERROR', details: { field: 'logout_uri' } });
   const stranger = await app.inject({ url: '/logout?client_id=x' });
   t.match(stranger.json(), { code: 'VALIDATION_ERROR', details: { field: 'client_id' } });
+});
+
+t.test('a key handed in (as local mode loads it from its data dir): the same key, the same kid, tokens verify after a "restart"', async (t) => {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const before = new DevIdentityProvider({ issuer: PUBLIC_URL, clientId: 'c', signingKey: privateKey });
+  const token = (await before.issueTokens({ userId: 'alice' })).accessToken;
+  const after = new DevIdentityProvider({ issuer: PUBLIC_URL, clientId: 'c', signingKey: Promise.resolve(privateKey) });
+  t.equal(await after.keyId(), await before.keyId(), 'the kid is the key\'s thumbprint, not a per-process id');
+  t.same(await after.jwks(), await before.jwks());
+  const [jwk] = (await after.jwks()).keys;
+  const verify = createVerifier({ key: createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString() });
+  t.match(verify(token), { sub: 'alice', iss: PUBLIC_URL }, 'a token of the first instance verifies with the key the second publishes');
+  const other = new DevIdentityProvider({ issuer: PUBLIC_URL, clientId: 'c' });
+  t.not(await other.keyId(), await before.keyId(), 'without a key, each instance makes its own');
+});
+
+t.test('the key is awaited by what signs, never by the constructor (listening does not wait for RSA generation)', async (t) => {
+  let hand: (key: KeyObject) => void = () => {};
+  const idp = new DevIdentityProvider({ issuer: PUBLIC_URL, clientId: 'c', signingKey: new Promise((resolve) => (hand = resolve)) });
+  let issued = false;
+  const tokens = idp.issueTokens({ userId: 'alice' }).then((x) => ((issued = true), x));
+  await new Promise((resolve) => setImmediate(resolve));
+  t.notOk(issued, 'no token before the key exists');
+  hand(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
+  t.match(await tokens, { accessToken: String, expiresIn: 3600 });
+  const failing = new DevIdentityProvider({ issuer: PUBLIC_URL, clientId: 'c', signingKey: Promise.reject(new Error('disk full')) });
+  await t.rejects(failing.jwks(), /disk full/, 'a key that could not be made fails the calls that need it, and nothing else');
 });

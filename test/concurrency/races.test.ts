@@ -1,4 +1,4 @@
-// Races through the HTTP app, on the in-memory adapters (local mode) and the DynamoDB ones (dynalite):
+// Races through the HTTP app, on the in-memory and SQLite adapters (local mode) and the DynamoDB ones (dynalite):
 // bursts of creates against the quota, duplicate Idempotency-Keys, cancels racing completions, and
 // every accepted job found again by id and in its owner's listing. dynalite is strongly consistent, so
 // the listing check holds here; against real DynamoDB the byUser index lags a moment (docs/aws-mode.md).

@@ -66,7 +66,7 @@ t.test('the production image layout boots, answers /health and stops cleanly on 
   // PORT=0: the server takes any free port and logs which one it got.
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: app,
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', APP_MODE: 'local', HOST: '127.0.0.1', PORT: '0', LOCAL_DATA_DIR: join(app, 'data') },
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', APP_MODE: 'local', LOCAL_STORE: 'memory', HOST: '127.0.0.1', PORT: '0', LOCAL_DATA_DIR: join(app, 'data') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });

@@ -28,7 +28,8 @@ t.test('a bad config stops the process before it listens: exit 1, one line per p
 
 t.test('SIGTERM: the request in flight is answered, then the process exits 0', async (t) => {
   const port = await freePort();
-  const proc = run({ APP_MODE: 'local', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+  // The memory store: this test is about signals, and must leave no data folder in the repository.
+  const proc = run({ APP_MODE: 'local', LOCAL_STORE: 'memory', LOCAL_DATA_DIR: t.testdir(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
   t.teardown(() => void proc.child.kill('SIGKILL'));
   for (let i = 0; i < 200 && !proc.out().includes('listening on port'); i++) await new Promise((r) => setTimeout(r, 50));
   // A request whose body is still arriving when SIGTERM comes: it is in flight, not yet handled.

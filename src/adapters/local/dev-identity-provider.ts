@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPair, randomBytes, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
 
 export interface DevIdentityProviderOptions {
@@ -9,6 +9,11 @@ export interface DevIdentityProviderOptions {
   /** Allowed redirect/logout URIs; by default any URL on the issuer's origin. */
   redirectUris?: string[];
   now?: () => number;
+  /**
+   * The RSA private key tokens are signed with, or the promise of it (a key being generated or loaded).
+   * By default a new key made in the background for this process: tokens end with it.
+   */
+  signingKey?: KeyObject | Promise<KeyObject>;
 }
 
 export interface IssuedTokens {
@@ -57,38 +62,42 @@ interface PendingCode extends AuthorizationRequest {
  * authorization codes, so the very same JwksTokenVerifier and OAuthClient work against it.
  */
 export class DevIdentityProvider {
-  readonly kid = randomUUID();
-  private readonly publicJwk: Record<string, unknown>;
-  private readonly sign: (payload: Record<string, unknown>) => string;
+  private readonly signing: Promise<Signing>;
   private readonly codes = new Map<string, PendingCode>();
   private readonly refreshTokens = new Map<string, DevUser & { clientId: string }>();
   private readonly now: () => number;
   private readonly ttl: number;
 
   constructor(private readonly options: DevIdentityProviderOptions) {
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    this.publicJwk = { ...publicKey.export({ format: 'jwk' }), kid: this.kid, alg: 'RS256', use: 'sig' };
-    const signer = createSigner({ key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), algorithm: 'RS256', kid: this.kid });
-    this.sign = (payload) => signer(payload);
+    // Never awaited here: generating a key takes 50..500 ms, and nothing needs it before the first token.
+    this.signing = Promise.resolve(options.signingKey ?? generateKey()).then(signingWith);
+    // Marks the promise handled; a key that failed still fails every call that needs it.
+    this.signing.catch(() => undefined);
     this.now = options.now ?? Date.now;
     this.ttl = options.tokenTtlSeconds ?? 3600;
+  }
+
+  /** The `kid` of the signing key: its RFC 7638 thumbprint, so the same key has the same id after a restart. */
+  async keyId(): Promise<string> {
+    return (await this.signing).kid;
   }
 
   get clientId(): string {
     return this.options.clientId;
   }
 
-  jwks(): { keys: Array<Record<string, unknown>> } {
-    return { keys: [this.publicJwk] };
+  async jwks(): Promise<{ keys: Array<Record<string, unknown>> }> {
+    return { keys: [(await this.signing).publicJwk] };
   }
 
-  issueTokens(user: DevUser): IssuedTokens {
+  async issueTokens(user: DevUser): Promise<IssuedTokens> {
+    const { sign } = await this.signing;
     const iat = Math.floor(this.now() / 1000);
     const common = { sub: user.userId, iss: this.options.issuer, iat, exp: iat + this.ttl };
-    const accessToken = this.sign({
+    const accessToken = sign({
       ...common, client_id: this.options.clientId, token_use: 'access', scope: 'openid', username: user.userId, jti: randomUUID(),
     });
-    const idToken = this.sign({ ...common, aud: this.options.clientId, token_use: 'id', ...(user.email ? { email: user.email } : {}) });
+    const idToken = sign({ ...common, aud: this.options.clientId, token_use: 'id', ...(user.email ? { email: user.email } : {}) });
     const refreshToken = randomBytes(32).toString('base64url');
     remember(this.refreshTokens, refreshToken, { ...user, clientId: this.options.clientId });
     return { accessToken, idToken, refreshToken, expiresIn: this.ttl };
@@ -120,7 +129,7 @@ export class DevIdentityProvider {
   }
 
   /** Step 2: a code is redeemed once (even a failed attempt burns it), within 5 minutes, by its own client, redirect URI and verifier. */
-  redeemCode(redemption: CodeRedemption): IssuedTokens {
+  async redeemCode(redemption: CodeRedemption): Promise<IssuedTokens> {
     const pending = this.codes.get(redemption.code);
     this.codes.delete(redemption.code);
     if (
@@ -137,12 +146,32 @@ export class DevIdentityProvider {
   }
 
   /** Cognito's refresh_token grant: new access and id tokens (and here a new refresh token too). */
-  refresh(refreshToken: string, clientId: string): IssuedTokens {
+  async refresh(refreshToken: string, clientId: string): Promise<IssuedTokens> {
     const known = this.refreshTokens.get(refreshToken);
     if (!known || known.clientId !== clientId) throw new InvalidGrant('Refresh token is invalid');
     this.refreshTokens.delete(refreshToken);
     return this.issueTokens({ userId: known.userId, ...(known.email ? { email: known.email } : {}) });
   }
+}
+
+interface Signing {
+  kid: string;
+  publicJwk: Record<string, unknown>;
+  sign: (payload: Record<string, unknown>) => string;
+}
+
+function generateKey(): Promise<KeyObject> {
+  return new Promise((resolve, reject) => {
+    generateKeyPair('rsa', { modulusLength: 2048 }, (err, _publicKey, privateKey) => (err ? reject(err) : resolve(privateKey)));
+  });
+}
+
+function signingWith(privateKey: KeyObject): Signing {
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+  // RFC 7638: the SHA-256 of the required members in lexicographic order.
+  const kid = createHash('sha256').update(JSON.stringify({ e: jwk.e, kty: jwk.kty, n: jwk.n })).digest('base64url');
+  const signer = createSigner({ key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), algorithm: 'RS256', kid });
+  return { kid, publicJwk: { ...jwk, kid, alg: 'RS256', use: 'sig' }, sign: (payload) => signer(payload) };
 }
 
 export function challengeOf(verifier: string): string {

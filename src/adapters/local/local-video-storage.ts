@@ -45,7 +45,7 @@ export class LocalVideoStorage implements VideoStorage {
   /** Copies `fromPath` in as `videoKey`. Written under a temporary name and renamed, so readers never see half a file. */
   async save(videoKey: string, fromPath: string): Promise<void> {
     const target = this.pathOf(videoKey);
-    await mkdir(path.dirname(target), { recursive: true });
+    await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
     const temporary = `${target}.${randomUUID()}.tmp`;
     try {
       await copyFile(fromPath, temporary);
@@ -100,7 +100,7 @@ export class LocalVideoStorage implements VideoStorage {
 
   /** Readiness: the folder exists (or can be made) and this process may write to it. */
   async check(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     await access(this.dir, constants.W_OK);
   }
 

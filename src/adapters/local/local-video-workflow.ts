@@ -55,7 +55,9 @@ export class LocalVideoWorkflow implements VideoWorkflow {
     if (!this.runs.has(job.jobId)) {
       const run: Run = {};
       this.runs.set(job.jobId, run);
-      this.schedule(job.jobId, run, 0);
+      // A job resumed after a restart carries on from the first step past its stored progress.
+      const step = STEPS.findIndex((next) => next.progress > job.progress);
+      this.schedule(job.jobId, run, step === -1 ? STEPS.length : step);
     }
     return {};
   }

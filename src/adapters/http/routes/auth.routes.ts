@@ -107,7 +107,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     },
   }, async (request, reply) => {
     const { userId, email } = request.body;
-    const tokens = devIdp.issueTokens({ userId, ...(email ? { email } : {}) });
+    const tokens = await devIdp.issueTokens({ userId, ...(email ? { email } : {}) });
     reply.header('cache-control', 'no-store');
     return { accessToken: tokens.accessToken, expiresIn: tokens.expiresIn, tokenType: 'Bearer' as const };
   });

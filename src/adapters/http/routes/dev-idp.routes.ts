@@ -50,7 +50,7 @@ export const devIdpRoutes: FastifyPluginAsyncTypebox<{ idp: DevIdentityProvider 
     schema: { tags, summary: "The dev identity provider's public signing keys", response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }) } },
   }, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');
-    return idp.jwks();
+    return await idp.jwks();
   });
 
   app.get('/oauth2/authorize', {
@@ -122,10 +122,10 @@ async function tokenEndpoint(scope: FastifyInstance, { idp }: { idp: DevIdentity
     if (body.grant_type === 'authorization_code') {
       const { code, redirect_uri: redirectUri, code_verifier: codeVerifier } = body;
       if (!code || !redirectUri || !codeVerifier) throw new OAuthFailure('invalid_request', 'code, redirect_uri and code_verifier are required');
-      tokens = idp.redeemCode({ code, clientId, redirectUri, codeVerifier });
+      tokens = await idp.redeemCode({ code, clientId, redirectUri, codeVerifier });
     } else if (body.grant_type === 'refresh_token') {
       if (!body.refresh_token) throw new OAuthFailure('invalid_request', 'refresh_token is required');
-      tokens = idp.refresh(body.refresh_token, clientId);
+      tokens = await idp.refresh(body.refresh_token, clientId);
     } else {
       throw new OAuthFailure('unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
     }

@@ -1,0 +1,125 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { ConcurrentUpdate, JobNotFound } from '../../domain/errors.js';
+import { isJobCategory, isJobStatus, type Job } from '../../domain/job.js';
+import type { JobEvents } from '../../application/ports/job-events.js';
+import type { JobPage, JobRepository, ListQuery } from '../../application/ports/job-repository.js';
+import type { UnfinishedJobs } from '../../application/ports/unfinished-jobs.js';
+import { JobWatchers } from '../local/job-watchers.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+interface JobRow {
+  job_id: string;
+  user_id: string;
+  prompt: string;
+  category: string;
+  status: string;
+  progress: number;
+  stage: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  video_key: string | null;
+  execution_arn: string | null;
+  created_at: string;
+  updated_at: string;
+  synced_at: string | null;
+  version: number;
+}
+
+const COLUMNS = 'job_id, user_id, prompt, category, status, progress, stage, failure_code, failure_message, video_key, execution_arn, created_at, updated_at, synced_at, version';
+const NEWEST_FIRST = 'ORDER BY created_at DESC, job_id DESC LIMIT :limit';
+
+function toRow(job: Job): JobRow {
+  return {
+    job_id: job.jobId, user_id: job.userId, prompt: job.prompt, category: job.category, status: job.status,
+    progress: job.progress, stage: job.stage ?? null, failure_code: job.failure?.code ?? null,
+    failure_message: job.failure?.message ?? null, video_key: job.videoKey ?? null, execution_arn: job.executionArn ?? null,
+    created_at: job.createdAt, updated_at: job.updatedAt, synced_at: job.syncedAt ?? null, version: job.version,
+  };
+}
+
+function toJob(row: JobRow): Job {
+  const { status, category } = row;
+  if (!isJobStatus(status) || !isJobCategory(category)) throw new Error(`job row ${row.job_id} has an unknown status or category`);
+  const job: { -readonly [K in keyof Job]: Job[K] } = {
+    jobId: row.job_id, userId: row.user_id, prompt: row.prompt, category, status, progress: row.progress,
+    createdAt: row.created_at, updatedAt: row.updated_at, version: row.version,
+  };
+  // Absent optional fields stay absent (not undefined), as the other repositories return them.
+  if (row.stage !== null) job.stage = row.stage;
+  if (row.failure_code !== null) job.failure = { code: row.failure_code, message: row.failure_message ?? '' };
+  if (row.video_key !== null) job.videoKey = row.video_key;
+  if (row.execution_arn !== null) job.executionArn = row.execution_arn;
+  if (row.synced_at !== null) job.syncedAt = row.synced_at;
+  return job;
+}
+
+/**
+ * Jobs in local mode's SQLite file. Each call is one statement (better-sqlite3 is synchronous, so it
+ * runs to completion before anything else on the event loop); updates are conditional on the stored
+ * version. Also the local JobEvents: every write is pushed to the job's watchers.
+ */
+export class SqliteJobRepository implements JobRepository, JobEvents, UnfinishedJobs {
+  private readonly watchers = new JobWatchers();
+  private readonly insert: BetterSqlite3.Statement<[JobRow]>;
+  private readonly select: BetterSqlite3.Statement<[string], JobRow>;
+  private readonly replace: BetterSqlite3.Statement<[JobRow & { previous: number }]>;
+  private readonly firstPage: BetterSqlite3.Statement<[{ user: string; limit: number }], JobRow>;
+  private readonly nextPage: BetterSqlite3.Statement<[{ user: string; limit: number; createdAt: string; jobId: string }], JobRow>;
+  private readonly firstFiltered: BetterSqlite3.Statement<[{ user: string; limit: number; status: string }], JobRow>;
+  private readonly nextFiltered: BetterSqlite3.Statement<[{ user: string; limit: number; status: string; createdAt: string; jobId: string }], JobRow>;
+  private readonly unfinished: BetterSqlite3.Statement<[], JobRow>;
+
+  constructor(db: SqliteDatabase) {
+    this.insert = db.prepare(`INSERT INTO jobs (${COLUMNS}) VALUES (${COLUMNS.replace(/(\w+)/g, '@$1')})`);
+    this.select = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE job_id = ?`);
+    this.replace = db.prepare(`UPDATE jobs SET ${COLUMNS.split(', ').slice(2).map((c) => `${c} = @${c}`).join(', ')} WHERE job_id = @job_id AND version = @previous`);
+    // Keyset pagination: the range starts just below the cursor in the (user, created_at, job_id) index.
+    const after = 'AND (created_at, job_id) < (:createdAt, :jobId)';
+    this.firstPage = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE user_id = :user ${NEWEST_FIRST}`);
+    this.nextPage = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE user_id = :user ${after} ${NEWEST_FIRST}`);
+    this.firstFiltered = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE user_id = :user AND status = :status ${NEWEST_FIRST}`);
+    this.nextFiltered = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE user_id = :user AND status = :status ${after} ${NEWEST_FIRST}`);
+    this.unfinished = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE status IN ('pending', 'processing') ORDER BY created_at, job_id`);
+  }
+
+  async create(job: Job): Promise<void> {
+    try {
+      this.insert.run(toRow(job));
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new Error(`job ${job.jobId} already exists`, { cause: err });
+      throw err;
+    }
+    this.watchers.emit(job);
+  }
+
+  async get(jobId: string): Promise<Job | undefined> {
+    const row = this.select.get(jobId);
+    return row ? toJob(row) : undefined;
+  }
+
+  async update(next: Job): Promise<void> {
+    const { changes } = this.replace.run({ ...toRow(next), previous: next.version - 1 });
+    if (changes === 0) throw this.select.get(next.jobId) ? new ConcurrentUpdate(next.jobId) : new JobNotFound(next.jobId);
+    this.watchers.emit(next);
+  }
+
+  async listByUser(userId: string, query: ListQuery): Promise<JobPage> {
+    // One row more than asked for tells whether another page follows, so the last page has no `next`.
+    const base = { user: userId, limit: query.limit + 1 };
+    const { after, status } = query;
+    let rows: JobRow[];
+    if (status) rows = after ? this.nextFiltered.all({ ...base, status, ...after }) : this.firstFiltered.all({ ...base, status });
+    else rows = after ? this.nextPage.all({ ...base, ...after }) : this.firstPage.all(base);
+    const jobs = rows.slice(0, query.limit).map(toJob);
+    const last = jobs[jobs.length - 1];
+    return rows.length > query.limit && last ? { jobs, next: { createdAt: last.createdAt, jobId: last.jobId } } : { jobs };
+  }
+
+  async listUnfinished(): Promise<Job[]> {
+    return this.unfinished.all().map(toJob);
+  }
+
+  watch(jobId: string, listener: (job: Job) => void): () => void {
+    return this.watchers.watch(jobId, listener);
+  }
+}

@@ -1,0 +1,46 @@
+// The schema, as ordered migrations: MIGRATIONS[i] takes a database from version i to i + 1
+// (`PRAGMA user_version`). Append only: a released migration never changes, a new one is added.
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE jobs (
+    job_id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    category TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'completed', 'failed', 'canceled')),
+    progress INTEGER NOT NULL,
+    stage TEXT,
+    failure_code TEXT,
+    failure_message TEXT,
+    video_key TEXT,
+    execution_arn TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    synced_at TEXT,
+    version INTEGER NOT NULL
+  );
+  -- A page of a user's jobs is a keyset range on this index: its cost does not grow with their job count.
+  CREATE INDEX jobs_by_user ON jobs (user_id, created_at, job_id);
+  -- The same for a page filtered by status.
+  CREATE INDEX jobs_by_user_status ON jobs (user_id, status, created_at, job_id);
+  -- Unfinished jobs, resumed at start; finished ones are not in this index at all.
+  CREATE INDEX jobs_unfinished ON jobs (status) WHERE status IN ('pending', 'processing');
+
+  CREATE TABLE usage (
+    user_id TEXT NOT NULL,
+    period TEXT NOT NULL,
+    used INTEGER NOT NULL CHECK (used >= 0),
+    PRIMARY KEY (user_id, period)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE idempotency_keys (
+    user_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    job_id TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX idempotency_keys_by_expiry ON idempotency_keys (expires_at);
+  `,
+];

@@ -1,0 +1,50 @@
+import { failJob, isTerminal } from '../domain/job.js';
+import { mutateJob } from './mutate-job.js';
+import type { Clock } from './ports/clock.js';
+import type { JobRepository } from './ports/job-repository.js';
+import type { Logger } from './ports/logger.js';
+import type { UnfinishedJobs } from './ports/unfinished-jobs.js';
+import type { VideoWorkflow } from './ports/video-workflow.js';
+
+export const WORKFLOW_INTERRUPTED = 'LOCAL_WORKFLOW_INTERRUPTED';
+
+export interface ResumeJobsDeps {
+  jobs: JobRepository;
+  unfinished: UnfinishedJobs;
+  workflow: VideoWorkflow;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface ResumeReport {
+  resumed: number;
+  failed: number;
+}
+
+/**
+ * After a restart, hands every job that was pending or processing back to the workflow (whose start is
+ * idempotent per job). A job the workflow will not take is failed with a code that says why, so no job
+ * is left pending forever.
+ */
+export class ResumeJobs {
+  constructor(private readonly deps: ResumeJobsDeps) {}
+
+  async execute(): Promise<ResumeReport> {
+    const { jobs, unfinished, workflow, clock, logger } = this.deps;
+    const report: ResumeReport = { resumed: 0, failed: 0 };
+    for (const job of await unfinished.listUnfinished()) {
+      try {
+        await workflow.start(job);
+        report.resumed++;
+      } catch (err) {
+        logger.error({ err, jobId: job.jobId }, 'interrupted job could not be resumed; marking it failed');
+        const failure = { code: WORKFLOW_INTERRUPTED, message: 'The video workflow was interrupted by a restart and could not be resumed' };
+        // A job that ended meanwhile (canceled by another process on the same store) stays as it is.
+        await mutateJob(jobs, job.jobId, (current) => (isTerminal(current.status) ? current : failJob(current, failure, clock.now())));
+        report.failed++;
+      }
+    }
+    if (report.resumed + report.failed > 0) logger.info({ ...report }, 'jobs interrupted by the last stop were picked up again');
+    return report;
+  }
+}

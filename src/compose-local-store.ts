@@ -1,0 +1,59 @@
+// Part of the composition root (compose.ts): picks local mode's store, SQLite under LOCAL_DATA_DIR or
+// memory, with the secret and dev signing key that go with it. The SQLite adapters and the native driver
+// are imported only here, only for LOCAL_STORE=sqlite: aws mode and the memory store never load them.
+import { randomBytes, type KeyObject } from 'node:crypto';
+import { join } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import type { IdempotencyStore } from './application/ports/idempotency-store.js';
+import type { JobEvents } from './application/ports/job-events.js';
+import type { JobRepository } from './application/ports/job-repository.js';
+import type { UnfinishedJobs } from './application/ports/unfinished-jobs.js';
+import type { UsageLedger } from './application/ports/usage-ledger.js';
+import type { AppConfig } from './config.js';
+
+/** Where local mode keeps jobs, usage and idempotency keys: SQLite under LOCAL_DATA_DIR, or memory. */
+export interface LocalStore {
+  jobs: JobRepository & JobEvents;
+  /** Present when jobs outlive the process: the ones left unfinished are resumed at start. */
+  unfinished?: UnfinishedJobs;
+  usage: UsageLedger;
+  idempotency: IdempotencyStore;
+  secret: string;
+  /** The dev identity provider's persisted key (or the promise of it, while a first one is made). */
+  signingKey?: KeyObject | Promise<KeyObject>;
+  close(): void;
+}
+
+export async function openLocalStore(config: AppConfig, logger: FastifyBaseLogger): Promise<LocalStore> {
+  const local = config.local as NonNullable<AppConfig['local']>;
+  const randomSecret = () => config.secret ?? randomBytes(32).toString('base64url');
+  if (local.store === 'memory') {
+    const [{ InMemoryJobRepository }, { InMemoryUsageLedger }, { InMemoryIdempotencyStore }] = await Promise.all([
+      import('./adapters/local/in-memory-job-repository.js'),
+      import('./adapters/local/in-memory-usage-ledger.js'),
+      import('./adapters/local/in-memory-idempotency-store.js'),
+    ]);
+    return { jobs: new InMemoryJobRepository(), usage: new InMemoryUsageLedger(), idempotency: new InMemoryIdempotencyStore(), secret: randomSecret(), close: () => {} };
+  }
+  const [sqlite, { SqliteJobRepository }, { SqliteUsageLedger }, { SqliteIdempotencyStore }, dataDir] = await Promise.all([
+    import('./adapters/sqlite/sqlite-database.js'),
+    import('./adapters/sqlite/sqlite-job-repository.js'),
+    import('./adapters/sqlite/sqlite-usage-ledger.js'),
+    import('./adapters/sqlite/sqlite-idempotency-store.js'),
+    import('./adapters/local/local-data-dir.js'),
+  ]);
+  const driver = await sqlite.loadDriver();
+  await dataDir.prepareDataDir(local.dataDir);
+  const file = join(local.dataDir, 'omnigen.db');
+  await dataDir.createOwnerOnly(file);
+  const db = sqlite.openDatabase(driver, file);
+  const secret = config.secret ?? (await dataDir.readOrCreateSecret(local.dataDir));
+  // Reading a stored key is cheap; making the first one is not, and must not hold up listening.
+  const signingKey = (await dataDir.loadSigningKey(local.dataDir)) ?? dataDir.createSigningKey(local.dataDir).catch((err: unknown) => {
+    logger.error({ err }, 'the dev identity provider could not make its signing key; tokens cannot be issued');
+    throw err;
+  });
+  logger.info({ dataDir: local.dataDir, schemaVersion: sqlite.schemaVersion(db) }, `local data kept in ${local.dataDir}`);
+  const jobs = new SqliteJobRepository(db);
+  return { jobs, unfinished: jobs, usage: new SqliteUsageLedger(db), idempotency: new SqliteIdempotencyStore(db), secret, signingKey, close: () => db.close() };
+}
