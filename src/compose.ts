@@ -8,6 +8,7 @@ import type { IdempotencyStore } from './application/ports/idempotency-store.js'
 import type { JobEvents } from './application/ports/job-events.js';
 import type { JobRepository } from './application/ports/job-repository.js';
 import type { UsageLedger } from './application/ports/usage-ledger.js';
+import type { VideoModel } from './application/ports/video-model.js';
 import type { VideoStorage } from './application/ports/video-storage.js';
 import type { VideoWorkflow } from './application/ports/video-workflow.js';
 import { createUseCases } from './application/use-cases.js';
@@ -28,6 +29,8 @@ interface Adapters {
   idempotency: IdempotencyStore;
   workflow: VideoWorkflow;
   storage: VideoStorage;
+  /** The video model a cancel stops directly (aws mode: only when PROVIDER_SECRET_ARN is set). */
+  model?: VideoModel;
   events?: JobEvents;
   verifier: JwksTokenVerifier;
   oauth: OAuthClient;
@@ -61,7 +64,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
   // Local jobs are kept current by their workflow; aws jobs are compared with Step Functions now and then.
   const syncIntervalMs = config.aws?.syncIntervalMs ?? 5_000;
   const useCases = createUseCases({
-    jobs, usage, idempotency, workflow, storage, clock, ids: uuidGenerator, logger,
+    jobs, usage, idempotency, workflow, storage, model: adapters.model, clock, ids: uuidGenerator, logger,
     quotaPerMonth: config.quotaPerMonth, cursorSecret: secret, syncIntervalMs, videoUrlTtlSeconds: config.videoUrlTtlSeconds,
   });
   const { getJob } = useCases;
@@ -100,7 +103,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
 
 async function composeLocal(config: AppConfig, secret: string, clock: Clock, logger: FastifyBaseLogger): Promise<Adapters> {
   const local = config.local as NonNullable<AppConfig['local']>;
-  const [{ InMemoryJobRepository }, { InMemoryUsageLedger }, { InMemoryIdempotencyStore }, { LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }, { tryItRoutes }] =
+  const [{ InMemoryJobRepository }, { InMemoryUsageLedger }, { InMemoryIdempotencyStore }, { LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }, { tryItRoutes }, { SampleVideoModel, SAMPLE_POLLS }] =
     await Promise.all([
       import('./adapters/local/in-memory-job-repository.js'),
       import('./adapters/local/in-memory-usage-ledger.js'),
@@ -111,13 +114,16 @@ async function composeLocal(config: AppConfig, secret: string, clock: Clock, log
       import('./adapters/http/routes/dev-idp.routes.js'),
       import('./adapters/http/routes/local-video.routes.js'),
       import('./adapters/http/routes/try-it.routes.js'),
+      import('./adapters/local/sample-video-model.js'),
     ]);
   const jobs = new InMemoryJobRepository();
   const storage = new LocalVideoStorage({ dir: local.dataDir, publicUrl: config.publicUrl, secret });
-  const workflow = new LocalVideoWorkflow({
-    jobs, storage, clock, logger, durationMs: local.workflowDurationMs,
-    sampleVideoPath: fileURLToPath(new URL('../assets/sample.mp4', import.meta.url)),
+  // The sample model "generates" the shipped clip (and its thumbnail) over LOCAL_WORKFLOW_DURATION_MS.
+  const model = new SampleVideoModel({
+    videoPath: fileURLToPath(new URL('../assets/sample.mp4', import.meta.url)),
+    thumbnailPath: fileURLToPath(new URL('../assets/sample.jpg', import.meta.url)),
   });
+  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, clock, logger, pollIntervalMs: local.workflowDurationMs / SAMPLE_POLLS });
   const clientId = 'omnigen-local';
   const idp = new DevIdentityProvider({ issuer: config.publicUrl, clientId });
   return {
@@ -126,6 +132,7 @@ async function composeLocal(config: AppConfig, secret: string, clock: Clock, log
     idempotency: new InMemoryIdempotencyStore(),
     workflow,
     storage,
+    model,
     events: jobs,
     devIdp: idp,
     verifier: new JwksTokenVerifier({ issuer: config.publicUrl, clientId }),

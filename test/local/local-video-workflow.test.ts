@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
 import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.js';
 import { LocalVideoWorkflow } from '../../src/adapters/local/local-video-workflow.js';
+import { SAMPLE_POLLS, SampleVideoModel } from '../../src/adapters/local/sample-video-model.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { mutateJob } from '../../src/application/mutate-job.js';
 import type { Logger } from '../../src/application/ports/logger.js';
@@ -20,8 +21,9 @@ function setup(t: Test, options: { sampleVideoPath?: string } = {}) {
   const storage = new LocalVideoStorage({ dir, publicUrl: 'http://localhost:8080', secret: 's' });
   const errors: string[] = [];
   const logger: Logger = { info() {}, warn() {}, error: (_obj, msg) => void errors.push(msg) };
+  const model = new SampleVideoModel({ videoPath: options.sampleVideoPath ?? SAMPLE });
   const workflow = new LocalVideoWorkflow({
-    jobs, storage, clock: systemClock, logger, durationMs: DURATION_MS, sampleVideoPath: options.sampleVideoPath ?? SAMPLE,
+    jobs, store: storage, model, clock: systemClock, logger, pollIntervalMs: DURATION_MS / SAMPLE_POLLS,
   });
   t.teardown(() => workflow.close());
   let n = 0;
