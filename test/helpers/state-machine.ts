@@ -1,7 +1,7 @@
 // Runs the repository's own state machine (workflow/state-machine.asl.json) in-process with
 // aws-local-stepfunctions: each Lambda Task is bound to the project's handler for it (workflow/lambdas.json),
 // waits and retry intervals are shortened. Used by the workflow tests and by the Step Functions fake.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import type { WorkflowSteps } from '../../src/application/workflow-steps.js';
@@ -30,7 +30,15 @@ export interface LambdaEntry {
   needs: string[];
 }
 
-const root = path.resolve(import.meta.dirname, '../..');
+/** The repository root: above this file, which scripts/aws-local.mjs also runs compiled from a cache folder. */
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'workflow/state-machine.asl.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no workflow/state-machine.asl.json above ${from}`);
+  }
+}
+
+const root = findRoot(import.meta.dirname);
 export const definitionText = readFileSync(path.join(root, 'workflow/state-machine.asl.json'), 'utf8');
 export const lambdas = JSON.parse(readFileSync(path.join(root, 'workflow/lambdas.json'), 'utf8')) as LambdaEntry[];
 
