@@ -29,6 +29,14 @@ t.test('a URL for the finished video, valid for the configured lifetime', async 
   t.equal(signed.expiresAt, new Date(s.clock.now().getTime() + 3600_000).toISOString());
 });
 
+t.test('with a thumbnail, its URL too, signed for as long', async (t) => {
+  const s = setup();
+  const job = await createFor(s, 'alice');
+  await mutateJob(s.jobs, job.jobId, (j) => completeJob(j, `videos/${job.jobId}.mp4`, s.clock.now(), `videos/${job.jobId}.jpg`));
+  const signed = await s.getVideoUrl.execute({ userId: 'alice', jobId: job.jobId });
+  t.match(signed, { url: `http://videos.test/videos/${job.jobId}.mp4?exp=`, thumbnailUrl: `http://videos.test/videos/${job.jobId}.jpg?exp=${encodeURIComponent(signed.expiresAt)}` });
+});
+
 t.test("another user's finished video is NOT_FOUND", async (t) => {
   const s = setup();
   const job = await createFor(s, 'alice');
