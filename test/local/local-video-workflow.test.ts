@@ -8,8 +8,8 @@ import { LocalVideoWorkflow } from '../../src/adapters/local/local-video-workflo
 import { SAMPLE_POLLS, SampleVideoModel } from '../../src/adapters/local/sample-video-model.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { mutateJob } from '../../src/application/mutate-job.js';
-import type { Logger } from '../../src/application/ports/logger.js';
-import { cancelJob, isTerminal, newJob, type Job } from '../../src/domain/job.js';
+import { silentLogger, type Logger } from '../../src/application/ports/logger.js';
+import { advanceJob, cancelJob, isTerminal, newJob, startGeneration, type Job } from '../../src/domain/job.js';
 
 const SAMPLE = path.resolve('assets/sample.mp4');
 const DURATION_MS = 60;
@@ -133,4 +133,34 @@ t.test('a failure in a tick marks the job failed and logs it, without an unhandl
   t.same(failed.failure, { code: 'LOCAL_WORKFLOW_FAILED', message: 'The video could not be generated' });
   t.ok(failed.progress < 100 && failed.videoKey === undefined);
   t.same(errors, ['local video workflow failed; marking the job failed']);
+});
+
+t.test('a job already processing (a restarted server resuming it) continues with its generation to the end', async (t) => {
+  const { jobs, workflow, errors, create } = setup(t);
+  const job = await create();
+  // As a previous process left it: running, with a generation and some progress.
+  await mutateJob(jobs, job.jobId, (j) => startGeneration(j, `sample-${j.jobId}`, new Date()));
+  const left = await mutateJob(jobs, job.jobId, (j) => advanceJob(j, { progress: 45, stage: 'rendering' }, new Date()));
+  const { updates, until } = record(jobs, job.jobId);
+  await workflow.start(left);
+  const done = await until((j) => isTerminal(j.status));
+  t.match(done, { status: 'completed', progress: 100, generationId: `sample-${job.jobId}` });
+  t.ok(updates.every((u) => u.progress >= 45), 'progress never goes back');
+  t.same(errors, []);
+});
+
+t.test('a model that never finishes: after maxPolls the job fails with PROVIDER_TIMEOUT', async (t) => {
+  const jobs = new InMemoryJobRepository();
+  const storage = new LocalVideoStorage({ dir: t.testdir(), publicUrl: 'http://localhost:8080', secret: 's' });
+  const model = new SampleVideoModel({ videoPath: SAMPLE });
+  model.status = async () => ({ state: 'running', progress: 50 });
+  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, clock: systemClock, logger: silentLogger, pollIntervalMs: 1, maxPolls: 5 });
+  t.teardown(() => workflow.close());
+  const job = newJob({ jobId: 'slow', userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: new Date() });
+  await jobs.create(job);
+  const { until } = record(jobs, job.jobId);
+  await workflow.start(job);
+  t.match(await until((j) => isTerminal(j.status)), { status: 'failed', failure: { code: 'PROVIDER_TIMEOUT' } });
+  await sleep(10);
+  t.equal(workflow.activeJobs, 0, 'the run ended');
 });

@@ -56,7 +56,8 @@ export class SampleVideoModel implements VideoModel {
   async result(generationId: string): Promise<{ video: GeneratedFile; thumbnail?: GeneratedFile }> {
     this.polls.delete(generationId);
     const { videoPath, thumbnailPath } = this.options;
-    const [video, thumbnail] = await Promise.all([readFile(videoPath), thumbnailPath ? readFile(thumbnailPath) : undefined]);
+    // A missing thumbnail costs the job its thumbnail, not its video.
+    const [video, thumbnail] = await Promise.all([readFile(videoPath), thumbnailPath ? readFile(thumbnailPath).catch(() => undefined) : undefined]);
     const files = { video: { body: video, contentType: 'video/mp4' } };
     return thumbnail ? { ...files, thumbnail: { body: thumbnail, contentType: 'image/jpeg' } } : files;
   }
