@@ -122,7 +122,7 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
           if (execution.status !== 'RUNNING') return;
           if (outcome.status === 'SUCCEEDED') sfn.succeed(execution.name, outcome.output);
           else sfn.finish(execution.name, outcome.status, outcome.status === 'FAILED' ? { error: outcome.error } : {});
-        });
+        }, (err: unknown) => sfn.finish(execution.name, 'FAILED', { error: 'StandInRunFailed', cause: String(err) }));
         return run;
       };
     }

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import t from 'tap';
 import { outputUrls, ReplicateVideoModel } from '../../src/adapters/replicate/replicate-video-model.js';
 import { createReplicateClient } from '../../src/adapters/replicate/replicate-client.js';
@@ -61,7 +62,9 @@ t.test('ended predictions: succeeded, canceled; failed ones become PROVIDER_REJE
 
 t.test('API errors: 422 refused, 401 a configuration problem, 5xx and network transient; canceling an unknown id is fine', async (t) => {
   await t.rejects(model().start({ jobId: 'j', prompt: 'REFUSE_AT_CREATE this', category: 'music-video' }), { code: 'PROVIDER_REJECTED' });
-  await t.rejects(start(model({ token: 'wrong' })), { code: 'PROVIDER_FAILED', message: /401/ });
+  const refused = await start(model({ token: 'r8_wrong_secret' })).catch((err: unknown) => err);
+  t.match(refused, { code: 'PROVIDER_FAILED', message: /401/ });
+  t.notOk(inspect(refused, { depth: 10 }).includes('r8_wrong_secret'), 'no trace of the token in what may be logged');
   fake.failNext(500, { method: 'POST' });
   await t.rejects(start(), { name: 'ProviderUnavailable' }, 'a create is not retried on 5xx by the client (it may have been made)');
   fake.failNext(503, { method: 'GET', times: 6 });

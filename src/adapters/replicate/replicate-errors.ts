@@ -24,11 +24,12 @@ export function statusOf(err: unknown): number | undefined {
  */
 export function providerError(err: unknown, action: string): Error {
   const status = statusOf(err);
-  if (status === 422) return new GenerationFailed('PROVIDER_REJECTED', `Replicate refused to ${action} (422)`, { cause: err });
-  if (status === undefined || status === 429 || status >= 500) {
-    return new ProviderUnavailable(`Replicate could not ${action}: ${status ?? (err as Error).message}`, { cause: err });
-  }
-  return new GenerationFailed('PROVIDER_FAILED', `Replicate refused to ${action} (${status})`, { cause: err });
+  // The client's ApiError holds the request, Authorization header included: it is not kept as a cause,
+  // so no log of these errors can carry the token. Its status says what is needed.
+  if (status === undefined) return new ProviderUnavailable(`Replicate could not ${action}: ${(err as Error).message}`, { cause: err });
+  if (status === 422) return new GenerationFailed('PROVIDER_REJECTED', `Replicate refused to ${action} (422)`);
+  if (status === 429 || status >= 500) return new ProviderUnavailable(`Replicate could not ${action}: ${status}`);
+  return new GenerationFailed('PROVIDER_FAILED', `Replicate refused to ${action} (${status})`);
 }
 
 // Replicate's safety checker and the models' own filters word it differently ("NSFW content detected",
