@@ -165,7 +165,7 @@ async function composeAws(config: AppConfig, clock: Clock): Promise<Adapters> {
   const usage = new usageModule.DynamoDbUsageLedger(clients.dynamo, aws.usageTable);
   const storage = new s3Module.S3VideoStorage(clients.s3, aws.assetsBucket);
   const workflow = new sfnModule.StepFunctionsWorkflow(clients.sfn, { stateMachineArn: aws.stateMachineArn, clock });
-  const provider = aws.providerSecretArn ? await providerModel(aws.region, aws.providerSecretArn, aws.replicateBaseUrl) : undefined;
+  const provider = aws.providerSecretArn ? await cancelingModel(aws.region, aws.providerSecretArn, aws.replicateBaseUrl) : undefined;
   return {
     jobs,
     usage,
@@ -194,19 +194,13 @@ async function composeAws(config: AppConfig, clock: Clock): Promise<Adapters> {
  * The video provider, for cancels only (the workflow's Lambdas generate): a canceled job's prediction is
  * canceled at once, so it stops billing. Its token is read from Secrets Manager on the first cancel.
  */
-async function providerModel(region: string, secretArn: string, baseUrl: string | undefined) {
-  const [{ SecretsManagerClient }, { providerTokenOnce, readProviderToken }, { createReplicateClient }, { DEFAULT_VIDEO_MODEL }, { ReplicateVideoModel }] = await Promise.all([
+async function cancelingModel(region: string, secretArn: string, baseUrl: string | undefined) {
+  const [{ SecretsManagerClient }, { providerModel }, { DEFAULT_VIDEO_MODEL }] = await Promise.all([
     import('@aws-sdk/client-secrets-manager'),
-    import('./adapters/aws/provider-token.js'),
-    import('./adapters/replicate/replicate-client.js'),
+    import('./adapters/replicate/provider-model.js'),
     import('./adapters/replicate/replicate-models.js'),
-    import('./adapters/replicate/replicate-video-model.js'),
   ]);
   const secrets = new SecretsManagerClient({ region });
-  const token = providerTokenOnce(() => readProviderToken(secrets, secretArn));
-  const model = new ReplicateVideoModel({
-    client: async () => createReplicateClient(await token(), baseUrl),
-    models: { 'music-video': DEFAULT_VIDEO_MODEL, 'ad-creative': DEFAULT_VIDEO_MODEL },
-  });
-  return { model, destroy: () => secrets.destroy() };
+  const models = { 'music-video': DEFAULT_VIDEO_MODEL, 'ad-creative': DEFAULT_VIDEO_MODEL };
+  return { model: providerModel({ secrets, secretArn, models, baseUrl }), destroy: () => secrets.destroy() };
 }

@@ -5,11 +5,9 @@ import pino from 'pino';
 import { createWorkflowSteps, type WorkflowSteps } from '../../application/workflow-steps.js';
 import { createAwsClients, type AwsClients } from '../aws/aws-clients.js';
 import { DynamoDbJobRepository } from '../aws/dynamodb-job-repository.js';
-import { providerTokenOnce, readProviderToken } from '../aws/provider-token.js';
 import { S3VideoStorage } from '../aws/s3-video-storage.js';
-import { createReplicateClient } from '../replicate/replicate-client.js';
+import { providerModel } from '../replicate/provider-model.js';
 import { videoModelsFrom } from '../replicate/replicate-models.js';
-import { ReplicateVideoModel } from '../replicate/replicate-video-model.js';
 import { systemClock } from '../system-clock.js';
 
 /** The code a job fails with when the cause is not the model's (storage down after retries, a bug). */
@@ -40,12 +38,8 @@ export function createLambdaSteps(env: Env, overrides: LambdaStepsOverrides = {}
     requestTimeoutMs: 60_000,
   });
   const secrets = overrides.secrets ?? new SecretsManagerClient({ region: env.AWS_REGION });
-  const secretArn = required(env, 'PROVIDER_SECRET_ARN');
-  const token = providerTokenOnce(() => readProviderToken(secrets, secretArn));
-  const baseUrl = env.REPLICATE_BASE_URL?.trim() || undefined;
-  const model = new ReplicateVideoModel({
-    client: async () => createReplicateClient(await token(), baseUrl),
-    models: videoModelsFrom(env),
+  const model = providerModel({
+    secrets, secretArn: required(env, 'PROVIDER_SECRET_ARN'), models: videoModelsFrom(env), baseUrl: env.REPLICATE_BASE_URL?.trim() || undefined,
   });
   return createWorkflowSteps({
     jobs: new DynamoDbJobRepository(clients.dynamo, required(env, 'JOB_TABLE')),
