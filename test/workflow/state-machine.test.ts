@@ -13,7 +13,7 @@ import { systemClock } from '../../src/adapters/system-clock.js';
 import type { Job } from '../../src/domain/job.js';
 import { bar } from '../fakes/fake-replicate.js';
 import { definition, lambdas, runWorkflow } from '../helpers/state-machine.js';
-import { BUCKET, workflowFixture } from './workflow-fixture.js';
+import { BUCKET, workflowFixture } from './fixtures/workflow-fixture.js';
 
 // The real definition, executed by aws-local-stepfunctions with each Lambda Task bound to the project's
 // handler, against dynalite, s3rver and the fake Replicate over HTTP.
