@@ -16,7 +16,8 @@ export class GetVideoUrl {
     const now = this.deps.clock.now();
     const [video, thumbnail] = await Promise.all([
       storage.signedUrl(job.videoKey, ttlSeconds, now),
-      job.thumbnailKey ? storage.signedUrl(job.thumbnailKey, ttlSeconds, now) : undefined,
+      // The thumbnail is an extra: if it cannot be signed (deleted, say), the video is still handed out.
+      job.thumbnailKey ? storage.signedUrl(job.thumbnailKey, ttlSeconds, now).catch(() => undefined) : undefined,
     ]);
     return thumbnail ? { ...video, thumbnailUrl: thumbnail.url } : video;
   }
