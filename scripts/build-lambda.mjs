@@ -4,12 +4,15 @@ import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url);
+// `--outdir <dir>` (tests); dist/lambda by default, where the CDK app looks.
+const at = process.argv.indexOf('--outdir');
+const outdir = at > 0 ? process.argv[at + 1] : 'dist/lambda';
 const lambdas = JSON.parse(await readFile(new URL('workflow/lambdas.json', root), 'utf8'));
 const started = Date.now();
 await build({
   absWorkingDir: root.pathname,
   entryPoints: Object.fromEntries(lambdas.map(({ entry }) => [entry, `src/adapters/lambda/${entry}.ts`])),
-  outdir: 'dist/lambda',
+  outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
@@ -23,4 +26,4 @@ await build({
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
 });
-console.log(`dist/lambda: ${lambdas.map((l) => `${l.entry}.mjs`).join(', ')} in ${Date.now() - started} ms`);
+console.log(`${outdir}: ${lambdas.map((l) => `${l.entry}.mjs`).join(', ')} in ${Date.now() - started} ms`);
