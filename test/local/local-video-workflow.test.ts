@@ -114,7 +114,7 @@ t.test('close() stops every job and refuses new ones', async (t) => {
   await workflow.start(a);
   await workflow.start(b);
   await watchA.until((j) => j.status === 'processing');
-  workflow.close();
+  await workflow.close();
   const [frozenA, frozenB] = [await jobs.get(a.jobId), await jobs.get(b.jobId)];
   await sleep(DURATION_MS * 2);
   t.same(await jobs.get(a.jobId), frozenA, 'a: no tick after close');
@@ -163,4 +163,26 @@ t.test('a model that never finishes: after maxPolls the job fails with PROVIDER_
   t.match(await until((j) => isTerminal(j.status)), { status: 'failed', failure: { code: 'PROVIDER_TIMEOUT' } });
   await sleep(10);
   t.equal(workflow.activeJobs, 0, 'the run ended');
+});
+
+t.test('close() waits for the step already running: its files are written before close resolves', async (t) => {
+  const jobs = new InMemoryJobRepository();
+  const dir = t.testdir();
+  const storage = new LocalVideoStorage({ dir, publicUrl: 'http://localhost:8080', secret: 's' });
+  const model = new SampleVideoModel({ videoPath: SAMPLE });
+  const result = model.result.bind(model);
+  let uploading!: () => void;
+  const reachedUpload = new Promise<void>((resolve) => (uploading = resolve));
+  model.result = async (id) => (uploading(), await sleep(50), result(id));
+  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, clock: systemClock, logger: silentLogger, pollIntervalMs: 1 });
+  const job = newJob({ jobId: 'closing', userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: new Date() });
+  await jobs.create(job);
+  // The workflow's timer is unref'd: this one keeps the process alive meanwhile.
+  const keepAlive = setTimeout(() => {}, 5000);
+  t.teardown(() => clearTimeout(keepAlive));
+  await workflow.start(job);
+  await reachedUpload;
+  await workflow.close();
+  t.match(await jobs.get(job.jobId), { status: 'completed' }, 'the running step finished');
+  t.same(await readFile(path.join(dir, 'videos', 'closing.mp4')), await readFile(SAMPLE));
 });

@@ -37,6 +37,8 @@ export class LocalVideoWorkflow implements VideoWorkflow {
   private readonly runs = new Map<string, Run>();
   private readonly scheduler = new TickScheduler();
   private readonly steps: WorkflowSteps;
+  /** Steps running now: close() waits for them, so nothing writes to storage after shutdown. */
+  private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
 
   constructor(private readonly options: LocalVideoWorkflowOptions) {
@@ -73,11 +75,12 @@ export class LocalVideoWorkflow implements VideoWorkflow {
     return this.runs.size;
   }
 
-  /** Graceful shutdown: no step runs after this, and no new job starts. */
-  close(): void {
+  /** Graceful shutdown: no new job or step starts, and the steps already running are waited for. */
+  async close(): Promise<void> {
     this.closed = true;
     this.runs.clear();
     this.scheduler.clear();
+    await Promise.allSettled([...this.inFlight]);
   }
 
   private poll(jobId: string, run: Run, generationId: string, polls: number): void {
@@ -98,7 +101,9 @@ export class LocalVideoWorkflow implements VideoWorkflow {
   private next(jobId: string, run: Run, delayMs: number, step: () => Promise<void>): void {
     if (this.runs.get(jobId) !== run) return;
     run.ticket = this.scheduler.schedule(delayMs, () => {
-      step().catch((err: unknown) => this.failed(jobId, run, err));
+      const running = step().catch((err: unknown) => this.failed(jobId, run, err));
+      this.inFlight.add(running);
+      void running.finally(() => this.inFlight.delete(running));
     });
   }
 
