@@ -33,6 +33,8 @@ export interface SampleVideoModelOptions {
  */
 export class SampleVideoModel implements VideoModel {
   private readonly polls = new Map<string, number>();
+  /** The clip and thumbnail, read once and shared by every job: a thousand jobs finishing together hold one copy. */
+  private files: Promise<{ video: GeneratedFile; thumbnail?: GeneratedFile }> | undefined;
 
   constructor(private readonly options: SampleVideoModelOptions) {}
 
@@ -55,6 +57,14 @@ export class SampleVideoModel implements VideoModel {
 
   async result(generationId: string): Promise<{ video: GeneratedFile; thumbnail?: GeneratedFile }> {
     this.polls.delete(generationId);
+    this.files ??= this.read().catch((err: unknown) => {
+      this.files = undefined;
+      throw err;
+    });
+    return this.files;
+  }
+
+  private async read(): Promise<{ video: GeneratedFile; thumbnail?: GeneratedFile }> {
     const { videoPath, thumbnailPath } = this.options;
     // A missing thumbnail costs the job its thumbnail, not its video.
     const [video, thumbnail] = await Promise.all([readFile(videoPath), thumbnailPath ? readFile(thumbnailPath).catch(() => undefined) : undefined]);
