@@ -8,6 +8,7 @@ import type { IdempotencyStore } from './application/ports/idempotency-store.js'
 import type { JobEvents } from './application/ports/job-events.js';
 import type { JobRepository } from './application/ports/job-repository.js';
 import type { UsageLedger } from './application/ports/usage-ledger.js';
+import type { VideoModel } from './application/ports/video-model.js';
 import type { VideoStorage } from './application/ports/video-storage.js';
 import type { VideoWorkflow } from './application/ports/video-workflow.js';
 import { ResumeJobs } from './application/resume-jobs.js';
@@ -30,6 +31,8 @@ interface Adapters {
   idempotency: IdempotencyStore;
   workflow: VideoWorkflow;
   storage: VideoStorage;
+  /** The video model a cancel stops directly (aws mode: only when PROVIDER_SECRET_ARN is set). */
+  model?: VideoModel;
   events?: JobEvents;
   verifier: JwksTokenVerifier;
   oauth: OAuthClient;
@@ -65,7 +68,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
   // Local jobs are kept current by their workflow; aws jobs are compared with Step Functions now and then.
   const syncIntervalMs = config.aws?.syncIntervalMs ?? 5_000;
   const useCases = createUseCases({
-    jobs, usage, idempotency, workflow, storage, clock, ids: uuidGenerator, logger,
+    jobs, usage, idempotency, workflow, storage, model: adapters.model, clock, ids: uuidGenerator, logger,
     quotaPerMonth: config.quotaPerMonth, cursorSecret: secret, syncIntervalMs, videoUrlTtlSeconds: config.videoUrlTtlSeconds,
   });
   const { getJob } = useCases;
@@ -104,7 +107,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
 
 async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBaseLogger): Promise<Adapters> {
   const local = config.local as NonNullable<AppConfig['local']>;
-  const [{ LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }, { tryItRoutes }] =
+  const [{ LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }, { tryItRoutes }, { SampleVideoModel, SAMPLE_POLLS }] =
     await Promise.all([
       import('./adapters/local/local-video-storage.js'),
       import('./adapters/local/local-video-workflow.js'),
@@ -112,15 +115,18 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
       import('./adapters/http/routes/dev-idp.routes.js'),
       import('./adapters/http/routes/local-video.routes.js'),
       import('./adapters/http/routes/try-it.routes.js'),
+      import('./adapters/local/sample-video-model.js'),
     ]);
   const store = await openLocalStore(config, logger);
   const { jobs, secret } = store;
   const storage = new LocalVideoStorage({ dir: local.dataDir, publicUrl: config.publicUrl, secret });
-  const workflow = new LocalVideoWorkflow({
-    jobs, storage, clock, logger, durationMs: local.workflowDurationMs,
-    sampleVideoPath: fileURLToPath(new URL('../assets/sample.mp4', import.meta.url)),
+  // The sample model "generates" the shipped clip (and its thumbnail) over LOCAL_WORKFLOW_DURATION_MS.
+  const model = new SampleVideoModel({
+    videoPath: fileURLToPath(new URL('../assets/sample.mp4', import.meta.url)),
+    thumbnailPath: fileURLToPath(new URL('../assets/sample.jpg', import.meta.url)),
   });
-  // Jobs the last process left pending or processing run on, from the step they had reached.
+  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, clock, logger, pollIntervalMs: local.workflowDurationMs / SAMPLE_POLLS });
+  // Jobs the last process left pending or processing run on (progress never goes down on a resume).
   if (store.unfinished) await new ResumeJobs({ jobs, unfinished: store.unfinished, workflow, clock, logger }).execute();
   const clientId = 'omnigen-local';
   const idp = new DevIdentityProvider({ issuer: config.publicUrl, clientId, ...(store.signingKey ? { signingKey: store.signingKey } : {}) });
@@ -130,6 +136,7 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
     idempotency: store.idempotency,
     workflow,
     storage,
+    model,
     events: jobs,
     devIdp: idp,
     secret,
@@ -166,6 +173,7 @@ async function composeAws(config: AppConfig, clock: Clock): Promise<Adapters> {
   const usage = new usageModule.DynamoDbUsageLedger(clients.dynamo, aws.usageTable);
   const storage = new s3Module.S3VideoStorage(clients.s3, aws.assetsBucket);
   const workflow = new sfnModule.StepFunctionsWorkflow(clients.sfn, { stateMachineArn: aws.stateMachineArn, clock });
+  const provider = aws.providerSecretArn ? await cancelingModel(aws.region, aws.providerSecretArn, aws.replicateBaseUrl) : undefined;
   return {
     jobs,
     usage,
@@ -185,6 +193,22 @@ async function composeAws(config: AppConfig, clock: Clock): Promise<Adapters> {
       stateMachine: () => workflow.check(),
     },
     publicRoutes: [],
-    onShutdown: async () => clients.destroy(),
+    model: provider?.model,
+    onShutdown: async () => (clients.destroy(), provider?.destroy()),
   };
+}
+
+/**
+ * The video provider, for cancels only (the workflow's Lambdas generate): a canceled job's prediction is
+ * canceled at once, so it stops billing. Its token is read from Secrets Manager on the first cancel.
+ */
+async function cancelingModel(region: string, secretArn: string, baseUrl: string | undefined) {
+  const [{ SecretsManagerClient }, { providerModel }, { DEFAULT_VIDEO_MODEL }] = await Promise.all([
+    import('@aws-sdk/client-secrets-manager'),
+    import('./adapters/replicate/provider-model.js'),
+    import('./adapters/replicate/replicate-models.js'),
+  ]);
+  const secrets = new SecretsManagerClient({ region });
+  const models = { 'music-video': DEFAULT_VIDEO_MODEL, 'ad-creative': DEFAULT_VIDEO_MODEL };
+  return { model: providerModel({ secrets, secretArn, models, baseUrl }), destroy: () => secrets.destroy() };
 }

@@ -20,6 +20,10 @@ export interface AwsSettings {
   forcePathStyle: boolean;
   /** A running job is compared with Step Functions at most this often. */
   syncIntervalMs: number;
+  /** The video provider's token (Secrets Manager): lets a cancel stop the generation's billing at once. */
+  providerSecretArn?: string;
+  /** The provider API's base URL; only tests and stand-ins change it. */
+  replicateBaseUrl?: string;
 }
 
 export type LocalStore = 'sqlite' | 'memory';
@@ -167,6 +171,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       forcePathStyle: r.bool('S3_FORCE_PATH_STYLE', false),
       syncIntervalMs: r.int('WORKFLOW_SYNC_INTERVAL_MS', 5000, 500, 600_000),
     };
+    const providerSecretArn = r.optional('PROVIDER_SECRET_ARN');
+    const replicateBaseUrl = r.optional('REPLICATE_BASE_URL');
+    if (providerSecretArn) aws.providerSecretArn = providerSecretArn;
+    if (replicateBaseUrl) aws.replicateBaseUrl = replicateBaseUrl;
+    r.url('REPLICATE_BASE_URL', replicateBaseUrl);
     if (aws.stateMachineArn && !aws.stateMachineArn.startsWith('arn:')) {
       r.problems.push(`STEP_FUNCTIONS_ARN: must be a state machine ARN (arn:aws:states:…), got "${aws.stateMachineArn}"`);
     }

@@ -51,6 +51,9 @@ t.test('aws mode: every required variable, all problems listed at once', async (
   t.same(config.corsOrigins, [], 'no CORS origin allowed unless named in aws mode');
   t.equal(config.aws?.forcePathStyle, false);
   t.equal(config.aws?.syncIntervalMs, 5000);
+  t.notOk(config.aws?.providerSecretArn, 'optional: without it a cancel leaves the prediction to the workflow');
+  const withProvider = loadConfig({ ...AWS, PROVIDER_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:p', REPLICATE_BASE_URL: 'http://127.0.0.1:9/v1' });
+  t.match(withProvider.aws, { providerSecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:p', replicateBaseUrl: 'http://127.0.0.1:9/v1' });
 });
 
 t.test('bad values name the variable and what is wrong', async (t) => {
@@ -67,6 +70,7 @@ t.test('bad values name the variable and what is wrong', async (t) => {
     [{ ...AWS, STEP_FUNCTIONS_ARN: 'video' }, /^STEP_FUNCTIONS_ARN: /],
     [{ ...AWS, S3_FORCE_PATH_STYLE: 'yes' }, /^S3_FORCE_PATH_STYLE: /],
     [{ ...AWS, JWT_ISSUER: 'ftp://x' }, /^JWT_ISSUER: /],
+    [{ ...AWS, REPLICATE_BASE_URL: 'replicate' }, /^REPLICATE_BASE_URL: /],
   ];
   for (const [env, expected] of cases) {
     const problems = problemsOf(env);

@@ -5,6 +5,7 @@ import { mutateJob } from './mutate-job.js';
 import type { Clock } from './ports/clock.js';
 import type { JobRepository } from './ports/job-repository.js';
 import type { Logger } from './ports/logger.js';
+import type { VideoModel } from './ports/video-model.js';
 import type { VideoWorkflow } from './ports/video-workflow.js';
 
 export interface CancelJobDeps {
@@ -13,6 +14,8 @@ export interface CancelJobDeps {
   workflow: VideoWorkflow;
   clock: Clock;
   logger: Logger;
+  /** The video model, to stop a running generation's billing (absent: the workflow's stop must do it). */
+  model?: VideoModel;
 }
 
 /**
@@ -28,9 +31,17 @@ export class CancelJob {
     const job = await this.deps.getJob.execute(input);
     if (isTerminal(job.status)) throw new JobFinished(job.jobId, job.status);
     const canceled = await mutateJob(jobs, job.jobId, (current) => cancelJob(current, clock.now()));
-    await workflow.stop(canceled).catch((err: unknown) => {
-      logger.warn({ err, jobId: job.jobId }, 'job canceled but its workflow could not be stopped');
-    });
+    // Stopping the workflow stops its next poll; only canceling the generation stops the model's billing.
+    // A generation that starts after this write is canceled by its own step (StartGeneration).
+    const { generationId } = canceled;
+    await Promise.all([
+      workflow.stop(canceled).catch((err: unknown) => {
+        logger.warn({ err, jobId: job.jobId }, 'job canceled but its workflow could not be stopped');
+      }),
+      generationId && this.deps.model?.cancel(generationId).catch((err: unknown) => {
+        logger.warn({ err, jobId: job.jobId, generationId }, 'job canceled but its generation could not be canceled');
+      }),
+    ]);
     return canceled;
   }
 }

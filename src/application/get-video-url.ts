@@ -8,9 +8,17 @@ export class GetVideoUrl {
     private readonly deps: { getJob: GetJob; storage: VideoStorage; clock: Clock; ttlSeconds: number },
   ) {}
 
-  async execute(input: { userId: string; jobId: string }): Promise<SignedUrl> {
+  /** The video's URL, and its thumbnail's (valid as long) when the job has one. */
+  async execute(input: { userId: string; jobId: string }): Promise<SignedUrl & { thumbnailUrl?: string }> {
     const job = await this.deps.getJob.execute(input);
     if (job.status !== 'completed' || !job.videoKey) throw new JobNotReady(job.jobId, job.status);
-    return this.deps.storage.signedUrl(job.videoKey, this.deps.ttlSeconds, this.deps.clock.now());
+    const { storage, ttlSeconds } = this.deps;
+    const now = this.deps.clock.now();
+    const [video, thumbnail] = await Promise.all([
+      storage.signedUrl(job.videoKey, ttlSeconds, now),
+      // The thumbnail is an extra: if it cannot be signed (deleted, say), the video is still handed out.
+      job.thumbnailKey ? storage.signedUrl(job.thumbnailKey, ttlSeconds, now).catch(() => undefined) : undefined,
+    ]);
+    return thumbnail ? { ...video, thumbnailUrl: thumbnail.url } : video;
   }
 }

@@ -11,6 +11,7 @@ import type { IdempotencyStore } from './ports/idempotency-store.js';
 import type { JobRepository } from './ports/job-repository.js';
 import type { Logger } from './ports/logger.js';
 import type { UsageLedger } from './ports/usage-ledger.js';
+import type { VideoModel } from './ports/video-model.js';
 import type { VideoStorage } from './ports/video-storage.js';
 import type { VideoWorkflow } from './ports/video-workflow.js';
 
@@ -29,6 +30,8 @@ export interface UseCaseDeps {
   idempotency: IdempotencyStore;
   workflow: VideoWorkflow;
   storage: VideoStorage;
+  /** Lets a cancel stop the model's generation directly (see CancelJob). */
+  model?: VideoModel;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -49,7 +52,7 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
     listJobs: new ListJobs({ jobs, cursor: new JobCursor(deps.cursorSecret) }),
     getJob,
     getVideoUrl: new GetVideoUrl({ getJob, storage, clock, ttlSeconds: deps.videoUrlTtlSeconds }),
-    cancelJob: new CancelJob({ getJob, jobs, workflow, clock, logger }),
+    cancelJob: new CancelJob({ getJob, jobs, workflow, clock, logger, model: deps.model }),
     getUsage: new GetUsage({ usage, clock, quotaPerMonth }),
   };
 }

@@ -102,3 +102,22 @@ export class ConcurrentUpdate extends DomainError {
     super('CONCURRENT_UPDATE', `Job ${jobId} was changed concurrently`);
   }
 }
+
+/** Why the video model did not deliver a video; the code becomes the job's `failure.code`. */
+export type GenerationFailureCode = 'PROVIDER_REJECTED' | 'PROVIDER_FAILED' | 'PROVIDER_TIMEOUT';
+
+/**
+ * The video model refused, failed or ran out of time. Not a DomainError: it never reaches HTTP, it ends
+ * a job. Its `name` is the code, because a workflow engine matches errors by name (a Lambda's errorType
+ * becomes the Step Functions error that Catch and the Fail state see).
+ */
+export class GenerationFailed extends Error {
+  constructor(
+    readonly code: GenerationFailureCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = code;
+  }
+}

@@ -27,6 +27,10 @@ export interface Job {
   readonly failure?: JobFailure;
   /** Storage key of the finished video; set when completed. */
   readonly videoKey?: string;
+  /** Storage key of the video's thumbnail (a JPEG beside the video), when the model made one. */
+  readonly thumbnailKey?: string;
+  /** The video model's id for this job's generation (a Replicate prediction id): what cancel stops. */
+  readonly generationId?: string;
   /** The workflow's handle for this job (a Step Functions execution ARN in aws mode). */
   readonly executionArn?: string;
   readonly createdAt: string;
@@ -115,8 +119,8 @@ export function advanceJob(job: Job, update: { progress: number; stage?: string 
   return change(job, 'processing', now, { progress, stage: update.stage ?? job.stage });
 }
 
-export function completeJob(job: Job, videoKey: string, now: Date): Job {
-  return change(job, 'completed', now, { progress: 100, stage: 'done', videoKey });
+export function completeJob(job: Job, videoKey: string, now: Date, thumbnailKey?: string): Job {
+  return change(job, 'completed', now, { progress: 100, stage: 'done', videoKey, ...(thumbnailKey ? { thumbnailKey } : {}) });
 }
 
 export function failJob(job: Job, failure: JobFailure, now: Date): Job {
@@ -125,6 +129,11 @@ export function failJob(job: Job, failure: JobFailure, now: Date): Job {
 
 export function cancelJob(job: Job, now: Date): Job {
   return change(job, 'canceled', now, { stage: 'canceled' });
+}
+
+/** The generation started: the job runs, and remembers the model's id for it so a cancel can stop it. */
+export function startGeneration(job: Job, generationId: string, now: Date): Job {
+  return change(job, 'processing', now, { generationId, stage: job.status === 'pending' ? 'scripting' : job.stage });
 }
 
 export function attachExecution(job: Job, executionArn: string, now: Date): Job {

@@ -2,7 +2,9 @@ import t from 'tap';
 import { mutateJob } from '../../src/application/mutate-job.js';
 import type { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
 import { JobFinished, JobNotFound } from '../../src/domain/errors.js';
-import { advanceJob, completeJob, failJob, type Job } from '../../src/domain/job.js';
+import { CancelJob } from '../../src/application/cancel-job.js';
+import { advanceJob, completeJob, failJob, startGeneration, type Job } from '../../src/domain/job.js';
+import { FakeVideoModel } from '../helpers/fake-video-model.js';
 import { createFor, setup, SYNC_INTERVAL_MS, type Setup } from './fixtures/use-cases.js';
 
 async function running(s: Setup, userId = 'alice'): Promise<Job> {
@@ -120,4 +122,25 @@ t.test('a cancel racing a completion ends in exactly one terminal state', async 
     outcomes.add(stored.status);
   }
   t.same([...outcomes].sort(), ['canceled', 'completed'], 'both ways the race can go were exercised');
+});
+
+t.test("a canceled job's generation is canceled at the model too; a model that fails is logged, the cancel holds", async (t) => {
+  const s = setup();
+  const model = new FakeVideoModel();
+  const cancel = new CancelJob({ getJob: s.getJob, jobs: s.jobs, workflow: s.workflow, clock: s.clock, logger: s.logger, model });
+  const job = await createFor(s, 'alice');
+  await mutateJob(s.jobs, job.jobId, (j) => startGeneration(j, 'gen-7', s.clock.now()));
+  t.match(await cancel.execute({ userId: 'alice', jobId: job.jobId }), { status: 'canceled', generationId: 'gen-7' });
+  t.same(model.canceled, ['gen-7']);
+  t.same(s.workflow.stopped, [job.jobId]);
+
+  const other = await createFor(s, 'alice');
+  await mutateJob(s.jobs, other.jobId, (j) => startGeneration(j, 'gen-8', s.clock.now()));
+  model.failCancel = true;
+  t.match(await cancel.execute({ userId: 'alice', jobId: other.jobId }), { status: 'canceled' });
+  t.match(s.logger.lines, [{ level: 'warn', msg: 'job canceled but its generation could not be canceled' }]);
+
+  const notStarted = await createFor(s, 'alice');
+  await cancel.execute({ userId: 'alice', jobId: notStarted.jobId });
+  t.same(model.canceled, ['gen-7', 'gen-8'], 'no generation yet: nothing to cancel (StartGeneration stops a late one)');
 });

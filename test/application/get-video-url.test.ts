@@ -2,7 +2,8 @@ import t from 'tap';
 import { mutateJob } from '../../src/application/mutate-job.js';
 import { JobNotFound, JobNotReady } from '../../src/domain/errors.js';
 import { advanceJob, cancelJob, completeJob } from '../../src/domain/job.js';
-import { createFor, setup } from './fixtures/use-cases.js';
+import { GetVideoUrl } from '../../src/application/get-video-url.js';
+import { createFor, fakeStorage, setup } from './fixtures/use-cases.js';
 
 t.test('JOB_NOT_READY until the job is completed', async (t) => {
   const s = setup();
@@ -27,6 +28,29 @@ t.test('a URL for the finished video, valid for the configured lifetime', async 
   const signed = await s.getVideoUrl.execute({ userId: 'alice', jobId: job.jobId });
   t.match(signed.url, `videos/${job.jobId}.mp4`);
   t.equal(signed.expiresAt, new Date(s.clock.now().getTime() + 3600_000).toISOString());
+});
+
+t.test('with a thumbnail, its URL too, signed for as long', async (t) => {
+  const s = setup();
+  const job = await createFor(s, 'alice');
+  await mutateJob(s.jobs, job.jobId, (j) => completeJob(j, `videos/${job.jobId}.mp4`, s.clock.now(), `videos/${job.jobId}.jpg`));
+  const signed = await s.getVideoUrl.execute({ userId: 'alice', jobId: job.jobId });
+  t.match(signed, { url: `http://videos.test/videos/${job.jobId}.mp4?exp=`, thumbnailUrl: `http://videos.test/videos/${job.jobId}.jpg?exp=${encodeURIComponent(signed.expiresAt)}` });
+});
+
+t.test('a thumbnail that cannot be signed leaves it out; the video URL still comes', async (t) => {
+  const s = setup();
+  const job = await createFor(s, 'alice');
+  await mutateJob(s.jobs, job.jobId, (j) => completeJob(j, `videos/${job.jobId}.mp4`, s.clock.now(), `videos/${job.jobId}.jpg`));
+  const storage = {
+    signedUrl: async (key: string, ttl: number, now: Date) => {
+      if (key.endsWith('.jpg')) throw new Error('NotFound');
+      return fakeStorage.signedUrl(key, ttl, now);
+    },
+  };
+  const signed = await new GetVideoUrl({ getJob: s.getJob, storage, clock: s.clock, ttlSeconds: 60 }).execute({ userId: 'alice', jobId: job.jobId });
+  t.match(signed, { url: /videos\/.*\.mp4/ });
+  t.notOk('thumbnailUrl' in signed);
 });
 
 t.test("another user's finished video is NOT_FOUND", async (t) => {

@@ -26,6 +26,17 @@ t.test('S3VideoStorage', async (t) => {
     t.same(Buffer.from(await response.arrayBuffer()), video, 'the same bytes');
   });
 
+  t.test('put writes an object with its content type, remove deletes it (and a missing one is fine)', async (t) => {
+    const body = randomBytes(1024);
+    await storage.put('videos/job-2.jpg', body, 'image/jpeg');
+    const response = await fetch((await storage.signedUrl('videos/job-2.jpg', 60, new Date())).url);
+    t.equal(response.headers.get('content-type'), 'image/jpeg');
+    t.same(Buffer.from(await response.arrayBuffer()), body);
+    await storage.remove('videos/job-2.jpg');
+    await storage.remove('videos/job-2.jpg');
+    await t.rejects(storage.signedUrl('videos/job-2.jpg', 60, new Date()));
+  });
+
   // s3rver checks expiry but not V4 signatures themselves, so a tampered URL cannot be tested here.
   t.test('a URL signed longer ago than its lifetime is refused', async (t) => {
     const signed = await storage.signedUrl('videos/job-1.mp4', 60, new Date(Date.now() - 120_000));

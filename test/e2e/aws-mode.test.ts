@@ -1,25 +1,30 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { bar, type FakeReplicate } from '../fakes/fake-replicate.js';
 import { startAwsStandIns, type AwsStandIns } from '../helpers/aws-stand-ins.js';
 import { subOf } from '../helpers/cognito-stand-in.js';
 import { entryPoint, freePort, projectRoot } from '../helpers/server-process.js';
 
 // The real server process (`node dist/main.js`) in aws mode, with every variable pointing at the stand-ins
-// (dynalite, s3rver, the fake Step Functions, the Cognito stand-in), walked through the contract.
+// (dynalite, s3rver, the fake Step Functions, the Cognito stand-in), walked through the contract. The fake
+// Step Functions runs each execution through the real state machine (workflow/state-machine.asl.json) with
+// the project's Lambda handlers, against the fake Replicate.
 
 const root = projectRoot;
 const QUOTA = 3;
 
 let stands: AwsStandIns;
+let replicate: FakeReplicate;
 let api: string;
 let child: ChildProcess;
 let output = '';
 let exited: Promise<number | null>;
 
 t.before(async () => {
-  stands = await startAwsStandIns({ apiPort: await freePort() });
+  stands = await startAwsStandIns({ apiPort: await freePort(), workflow: { waitMs: 150 } });
+  replicate = stands.replicate as FakeReplicate;
   api = stands.apiUrl;
   // Nothing from this process's environment leaks in: only what a container would be given.
   const env = { PATH: process.env.PATH ?? '', ...stands.env, QUOTA_PER_MONTH: String(QUOTA), LOG_LEVEL: 'warn', APP_SECRET: randomBytes(32).toString('base64url') };
@@ -69,7 +74,7 @@ t.test('local-only routes do not exist in aws mode', async (t) => {
   t.equal((await fetch(`${api}/.well-known/jwks.json`)).status, 404);
 });
 
-t.test('sign in → create → the execution succeeds with a video in S3 → completed → video URL → the same bytes', async (t) => {
+t.test('sign in → create → the state machine generates it: progress → completed → video and thumbnail URLs → the bytes', async (t) => {
   // The login flow through the server process: login → the provider's authorize → callback → tokens.
   const login = await fetch(`${api}/api/v1/auth/login`, { redirect: 'manual' });
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
@@ -88,26 +93,33 @@ t.test('sign in → create → the execution succeeds with a video in S3 → com
   t.equal(execution.status, 'RUNNING', 'the fake Step Functions has the execution, named by the job id');
   t.same(JSON.parse(execution.input), { jobId: job.jobId, userId: subOf('alice'), prompt: 'A neon city at night, synthwave', category: 'music-video' });
 
-  const video = randomBytes(64 * 1024);
   const videoKey = `videos/${job.jobId}.mp4`;
-  await stands.s3.send(new PutObjectCommand({ Bucket: stands.env.ASSETS_BUCKET, Key: videoKey, Body: video, ContentType: 'video/mp4' }));
-  stands.sfn.succeed(job.jobId, { videoKey });
-
-  // A running job is compared with Step Functions when it was last synced more than 5 s ago (compose.ts).
-  let current = { status: 'pending', progress: 0 };
-  for (const started = Date.now(); current.status !== 'completed' && Date.now() - started < 15_000; await new Promise((r) => setTimeout(r, 500))) {
+  // Progress is written to the job by the workflow's poll step; the API shows it as it is.
+  let current = { status: 'pending', progress: 0, stage: '' };
+  const seen: number[] = [];
+  for (const started = Date.now(); current.status !== 'completed' && Date.now() - started < 20_000; await new Promise((r) => setTimeout(r, 50))) {
     current = (await (await fetch(`${api}/api/v1/jobs/${job.jobId}`, { headers: bearer(accessToken) })).json()) as typeof current;
+    if (current.progress !== seen.at(-1)) seen.push(current.progress);
   }
-  t.match(current, { status: 'completed', progress: 100 });
+  t.match(current, { status: 'completed', progress: 100, stage: 'done' });
+  t.ok(seen.some((p) => p > 0 && p < 100), `progress seen on the way: ${seen.join(' → ')}`);
+  t.same(seen, [...seen].sort((x, y) => x - y), 'never going down');
+  t.equal(stands.sfn.execution(job.jobId).status, 'SUCCEEDED');
+  t.same(JSON.parse(stands.sfn.execution(job.jobId).output ?? '{}'), { videoKey });
 
   const link = await fetch(`${api}/api/v1/jobs/${job.jobId}/video`, { headers: bearer(accessToken) });
   t.equal(link.status, 200);
-  const { url, expiresAt } = (await link.json()) as { url: string; expiresAt: string };
-  t.ok(url.startsWith(`${stands.env.AWS_ENDPOINT_URL_S3}/${stands.env.ASSETS_BUCKET}/${videoKey}?`), 'a presigned, path-style S3 URL');
+  const { url, expiresAt, thumbnailUrl } = (await link.json()) as { url: string; expiresAt: string; thumbnailUrl?: string };
+  const s3 = `${stands.env.AWS_ENDPOINT_URL_S3}/${stands.env.ASSETS_BUCKET}`;
+  t.ok(url.startsWith(`${s3}/${videoKey}?`), 'a presigned, path-style S3 URL');
+  t.ok(thumbnailUrl?.startsWith(`${s3}/videos/${job.jobId}.jpg?`), 'and one for the thumbnail beside it');
   t.ok(Date.parse(expiresAt) > Date.now() + 3_500_000, 'valid for VIDEO_URL_TTL_SECONDS (3600)');
   const file = await fetch(url);
   t.equal(file.status, 200, 'fetchable without auth');
-  t.ok(Buffer.from(await file.arrayBuffer()).equals(video), 'the same bytes');
+  t.ok(Buffer.from(await file.arrayBuffer()).equals(await readFile('assets/sample.mp4')), 'the bytes the model made');
+  const thumbnail = await fetch(thumbnailUrl ?? '');
+  t.equal(thumbnail.headers.get('content-type'), 'image/jpeg');
+  t.ok(Buffer.from(await thumbnail.arrayBuffer()).equals(await readFile('assets/sample.jpg')), 'its thumbnail');
 
   const other = await fetch(`${api}/api/v1/jobs/${job.jobId}`, { headers: bearer(await tokenFor('mallory')) });
   t.equal(other.status, 404, "another user's job is not found");
@@ -127,15 +139,24 @@ t.test(`quota: 20 concurrent creates with QUOTA_PER_MONTH=${QUOTA} → exactly $
   t.match(usage, { used: QUOTA, limit: QUOTA, remaining: 0 });
 });
 
-t.test('cancel → canceled, and the execution is stopped', async (t) => {
+t.test('cancel mid-generation → canceled, the execution is stopped and the prediction canceled', async (t) => {
+  replicate.script = Array.from({ length: 50 }, (_, i) => ({ status: 'processing' as const, logs: bar(i + 1) }));
   const token = await tokenFor('carol');
-  const { jobId } = (await (await create(token)).json()) as { jobId: string };
+  const { jobId } = (await (await create(token, 'A slow render that is canceled midway')).json()) as { jobId: string };
+  let running = { progress: 0 };
+  for (const started = Date.now(); running.progress === 0 && Date.now() - started < 10_000; await new Promise((r) => setTimeout(r, 50))) {
+    running = (await (await fetch(`${api}/api/v1/jobs/${jobId}`, { headers: bearer(token) })).json()) as typeof running;
+  }
+  t.ok(running.progress > 0, 'generating');
   const canceled = await fetch(`${api}/api/v1/jobs/${jobId}/cancel`, { method: 'POST', headers: bearer(token) });
   t.equal(canceled.status, 202);
   t.match(await canceled.json(), { jobId, status: 'canceled' });
   const executionArn = stands.sfn.executionArnOf(jobId);
   t.ok(stands.sfn.calls.some((c) => c.operation === 'StopExecution' && c.body.executionArn === executionArn), 'StopExecution for its execution');
   t.equal(stands.sfn.execution(jobId).status, 'ABORTED');
+  const prediction = [...replicate.predictions.values()].find((p) => p.input.prompt === 'A slow render that is canceled midway');
+  t.equal(prediction?.status, 'canceled', 'the API canceled the prediction: no more billing');
+  t.ok(replicate.cancels(prediction?.id ?? '') >= 1, 'the fake provider saw the cancel');
   const again = await fetch(`${api}/api/v1/jobs/${jobId}/cancel`, { method: 'POST', headers: bearer(token) });
   t.equal(again.status, 409);
   t.match(await again.json(), { code: 'JOB_FINISHED' });

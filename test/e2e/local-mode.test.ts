@@ -24,7 +24,10 @@ t.test('token → create → progress → completed → video URL → bytes', as
   t.equal(job.status, 'completed');
   t.equal(job.progress, 100);
   t.ok(seen.size >= 3, `named stages seen: ${[...seen].join(', ')}`);
-  const video = (await (await fetch(`${server.base}/api/v1/jobs/${jobId}/video`, { headers: auth })).json()) as { url: string; expiresAt: string };
+  const video = (await (await fetch(`${server.base}/api/v1/jobs/${jobId}/video`, { headers: auth })).json()) as { url: string; expiresAt: string; thumbnailUrl?: string };
+  const thumbnail = await fetch(video.thumbnailUrl ?? '');
+  t.equal(thumbnail.headers.get('content-type'), 'image/jpeg', 'its thumbnail, beside it');
+  t.equal(Buffer.from(await thumbnail.arrayBuffer()).readUInt16BE(0), 0xffd8, 'a JPEG');
   const file = await fetch(video.url);
   t.equal(file.status, 200, 'fetchable without auth');
   t.equal(file.headers.get('content-type'), 'video/mp4');

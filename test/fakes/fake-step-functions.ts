@@ -36,6 +36,9 @@ export class FakeStepFunctions {
   readonly executions = new Map<string, FakeExecution>();
   readonly calls: { operation: string; body: Record<string, unknown> }[] = [];
   private faults: { fault: Fault; operation?: Operation; times: number }[] = [];
+  /** Runs each new execution (e.g. the real definition, test/helpers/state-machine.ts); StopExecution aborts it. */
+  runner: ((execution: FakeExecution) => { abort(): void }) | undefined;
+  private readonly runs = new Map<string, { abort(): void }>();
 
   /** Where the SDK client should send its requests; set once the server listens. */
   endpoint = '';
@@ -132,7 +135,10 @@ export class FakeStepFunctions {
       case 'StopExecution': {
         const execution = this.executions.get(String(body.executionArn));
         if (!execution) return error('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(body.executionArn)}'`);
-        if (execution.status === 'RUNNING') Object.assign(execution, { status: 'ABORTED', stopDate: seconds() });
+        if (execution.status === 'RUNNING') {
+          Object.assign(execution, { status: 'ABORTED', stopDate: seconds() });
+          this.runs.get(execution.executionArn)?.abort();
+        }
         return [200, { stopDate: execution.stopDate }];
       }
       case 'DescribeStateMachine':
@@ -155,6 +161,7 @@ export class FakeStepFunctions {
     }
     const execution = existing ?? { executionArn: this.executionArnOf(name), name, input, status: 'RUNNING' as const, startDate: seconds() };
     this.executions.set(execution.executionArn, execution);
+    if (!existing && this.runner) this.runs.set(execution.executionArn, this.runner(execution));
     return [200, { executionArn: execution.executionArn, startDate: execution.startDate }];
   }
 }

@@ -11,7 +11,11 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createAwsClients } from '../../src/adapters/aws/aws-clients.js';
 import { createAwsResources, type Say } from '../../src/adapters/aws/aws-resources.js';
+import { createLambdaSteps } from '../../src/adapters/lambda/lambda-steps.js';
+import { FakeReplicate } from '../fakes/fake-replicate.js';
+import { FakeSecretsManager } from '../fakes/fake-secrets-manager.js';
 import { FakeStepFunctions } from '../fakes/fake-step-functions.js';
+import { runWorkflow } from './state-machine.js';
 import { CognitoStandIn } from './cognito-stand-in.js';
 
 // dynalite and s3rver ship no types; these are the calls used here.
@@ -29,6 +33,11 @@ export interface AwsStandInsOptions {
   names?: Partial<{ jobTable: string; usageTable: string; bucket: string; clientId: string; userPoolId: string }>;
   /** Finish every execution `afterMs` after it started, with `videoFile` put into the bucket (the one-command run). */
   autoComplete?: { afterMs: number; videoFile: string };
+  /**
+   * Run every execution through the real state machine (workflow/state-machine.asl.json) with the project's
+   * Lambda handlers, a fake Replicate and a fake Secrets Manager; `waitMs` is each poll's wait.
+   */
+  workflow?: { waitMs: number };
   say?: Say;
 }
 
@@ -38,6 +47,8 @@ export interface AwsStandIns {
   apiUrl: string;
   idp: CognitoStandIn;
   sfn: FakeStepFunctions;
+  /** With `workflow`: the provider the state machine's steps call. */
+  replicate?: FakeReplicate;
   /** An S3 client for s3rver that can upload to it (s3rver predates the SDK's default upload checksums). */
   s3: S3Client;
   stop(): Promise<void>;
@@ -92,7 +103,31 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
     }
 
     const apiUrl = `http://${host}:${options.apiPort}`;
+    const providerEnv: Record<string, string> = {};
+    let replicate: FakeReplicate | undefined;
+    if (options.workflow) {
+      replicate = await FakeReplicate.start({ teardown: (fn) => stops.push(fn) });
+      const secrets = await FakeSecretsManager.start({ teardown: (fn) => stops.push(fn) });
+      const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:omnigen/provider-StandIn';
+      secrets.secrets.set(secretArn, 'r8_test_token');
+      Object.assign(providerEnv, { PROVIDER_SECRET_ARN: secretArn, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint, REPLICATE_BASE_URL: replicate.baseUrl });
+      const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+      const secretsClient = new SecretsManagerClient({ region: REGION, endpoint: secrets.endpoint, credentials: CREDENTIALS });
+      stops.push(() => secretsClient.destroy());
+      const steps = createLambdaSteps({ ...providerEnv, AWS_REGION: REGION, JOB_TABLE: names.jobTable, ASSETS_BUCKET: names.bucket, LOG_LEVEL: 'silent' }, { clients, secrets: secretsClient });
+      const { waitMs } = options.workflow;
+      sfn.runner = (execution) => {
+        const run = runWorkflow(JSON.parse(execution.input) as Record<string, unknown>, steps, { waitMs });
+        void run.outcome.then((outcome) => {
+          if (execution.status !== 'RUNNING') return;
+          if (outcome.status === 'SUCCEEDED') sfn.succeed(execution.name, outcome.output);
+          else sfn.finish(execution.name, outcome.status, outcome.status === 'FAILED' ? { error: outcome.error } : {});
+        }, (err: unknown) => sfn.finish(execution.name, 'FAILED', { error: 'StandInRunFailed', cause: String(err) }));
+        return run;
+      };
+    }
     const env = {
+      ...providerEnv,
       APP_MODE: 'aws',
       HOST: host,
       PORT: String(options.apiPort),
@@ -114,7 +149,7 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
       AUTH_REDIRECT_URI: `${apiUrl}/api/v1/auth/callback`,
       AUTH_LOGOUT_URI: `${apiUrl}/api/v1/docs`,
     };
-    return { env, apiUrl, idp, sfn, s3, stop };
+    return { env, apiUrl, idp, sfn, replicate, s3, stop };
   } catch (err) {
     await stop();
     throw err;

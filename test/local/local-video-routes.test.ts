@@ -44,6 +44,17 @@ t.test('the whole video, with the headers a <video> element needs', async (t) =>
   t.ok(res.rawPayload.equals(bytes), 'body is the stored file, byte for byte');
 });
 
+t.test('a thumbnail stored with put() is served as image/jpeg', async (t) => {
+  const { app, storage, link } = await videoApp(t);
+  const jpeg = await readFile(path.resolve('assets/sample.jpg'));
+  const key = KEY.replace(/\.mp4$/, '.jpg');
+  await storage.put(key, jpeg);
+  const res = await app.inject({ method: 'GET', url: await link(key) });
+  t.equal(res.statusCode, 200);
+  t.equal(res.headers['content-type'], 'image/jpeg');
+  t.same(res.rawPayload, jpeg);
+});
+
 t.test('byte ranges: 206 with content-range (RFC 9110 §14)', async (t) => {
   const { app, bytes, link } = await videoApp(t);
   const url = await link();

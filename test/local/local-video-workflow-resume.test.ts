@@ -3,15 +3,17 @@ import t from 'tap';
 import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
 import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.js';
 import { LocalVideoWorkflow } from '../../src/adapters/local/local-video-workflow.js';
+import { SAMPLE_POLLS, SampleVideoModel } from '../../src/adapters/local/sample-video-model.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { silentLogger } from '../../src/application/ports/logger.js';
 import { advanceJob, isTerminal, newJob, type Job } from '../../src/domain/job.js';
 
 // After a restart, the local workflow is handed jobs that were midway: they carry on from there.
-t.test('a resumed job goes on from the step after its stored progress: progress and stage never go back', async (t) => {
+t.test('a resumed job never sends its progress or stage back, and finishes', async (t) => {
   const jobs = new InMemoryJobRepository();
   const storage = new LocalVideoStorage({ dir: t.testdir(), publicUrl: 'http://localhost:8080', secret: 's' });
-  const workflow = new LocalVideoWorkflow({ jobs, storage, clock: systemClock, logger: silentLogger, durationMs: 50, sampleVideoPath: path.resolve('assets/sample.mp4') });
+  const model = new SampleVideoModel({ videoPath: path.resolve('assets/sample.mp4'), thumbnailPath: path.resolve('assets/sample.jpg') });
+  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, clock: systemClock, logger: silentLogger, pollIntervalMs: 50 / SAMPLE_POLLS });
   t.teardown(() => workflow.close());
   /** Stores `job`, resumes it, and returns every state it then goes through. */
   const resume = async (job: Job): Promise<Array<[string | undefined, number]>> => {
@@ -25,7 +27,7 @@ t.test('a resumed job goes on from the step after its stored progress: progress 
     return updates.map((j) => [j.stage, j.progress]);
   };
   const created = (jobId: string): Job => newJob({ jobId, userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: new Date() });
-  t.same(await resume(advanceJob(created('job-1'), { progress: 60, stage: 'rendering' }, new Date())), [['encoding', 72], ['encoding', 84], ['uploading', 92], ['uploading', 97], ['done', 100]]);
-  t.same(await resume(advanceJob(created('job-2'), { progress: 97, stage: 'uploading' }, new Date())), [['done', 100]], 'past the last step: straight to the video');
+  t.same(await resume(advanceJob(created('job-1'), { progress: 60, stage: 'rendering' }, new Date())), [['rendering', 60], ['encoding', 72], ['encoding', 84], ['uploading', 92], ['done', 100]]);
+  t.same(await resume(advanceJob(created('job-2'), { progress: 92, stage: 'uploading' }, new Date())), [['uploading', 92], ['uploading', 92], ['done', 100]], 'past the last step: only the store step is left; the stage never goes back');
   t.equal((await resume(created('job-3'))).length, 10, 'a job that never started walks every step');
 });

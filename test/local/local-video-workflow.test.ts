@@ -5,10 +5,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
 import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.js';
 import { LocalVideoWorkflow } from '../../src/adapters/local/local-video-workflow.js';
+import { SAMPLE_POLLS, SampleVideoModel } from '../../src/adapters/local/sample-video-model.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { mutateJob } from '../../src/application/mutate-job.js';
-import type { Logger } from '../../src/application/ports/logger.js';
-import { cancelJob, isTerminal, newJob, type Job } from '../../src/domain/job.js';
+import { silentLogger, type Logger } from '../../src/application/ports/logger.js';
+import { advanceJob, cancelJob, isTerminal, newJob, startGeneration, type Job } from '../../src/domain/job.js';
 
 const SAMPLE = path.resolve('assets/sample.mp4');
 const DURATION_MS = 60;
@@ -20,8 +21,9 @@ function setup(t: Test, options: { sampleVideoPath?: string } = {}) {
   const storage = new LocalVideoStorage({ dir, publicUrl: 'http://localhost:8080', secret: 's' });
   const errors: string[] = [];
   const logger: Logger = { info() {}, warn() {}, error: (_obj, msg) => void errors.push(msg) };
+  const model = new SampleVideoModel({ videoPath: options.sampleVideoPath ?? SAMPLE });
   const workflow = new LocalVideoWorkflow({
-    jobs, storage, clock: systemClock, logger, durationMs: DURATION_MS, sampleVideoPath: options.sampleVideoPath ?? SAMPLE,
+    jobs, store: storage, model, clock: systemClock, logger, pollIntervalMs: DURATION_MS / SAMPLE_POLLS,
   });
   t.teardown(() => workflow.close());
   let n = 0;
@@ -112,7 +114,7 @@ t.test('close() stops every job and refuses new ones', async (t) => {
   await workflow.start(a);
   await workflow.start(b);
   await watchA.until((j) => j.status === 'processing');
-  workflow.close();
+  await workflow.close();
   const [frozenA, frozenB] = [await jobs.get(a.jobId), await jobs.get(b.jobId)];
   await sleep(DURATION_MS * 2);
   t.same(await jobs.get(a.jobId), frozenA, 'a: no tick after close');
@@ -131,4 +133,56 @@ t.test('a failure in a tick marks the job failed and logs it, without an unhandl
   t.same(failed.failure, { code: 'LOCAL_WORKFLOW_FAILED', message: 'The video could not be generated' });
   t.ok(failed.progress < 100 && failed.videoKey === undefined);
   t.same(errors, ['local video workflow failed; marking the job failed']);
+});
+
+t.test('a job already processing (a restarted server resuming it) continues with its generation to the end', async (t) => {
+  const { jobs, workflow, errors, create } = setup(t);
+  const job = await create();
+  // As a previous process left it: running, with a generation and some progress.
+  await mutateJob(jobs, job.jobId, (j) => startGeneration(j, `sample-${j.jobId}`, new Date()));
+  const left = await mutateJob(jobs, job.jobId, (j) => advanceJob(j, { progress: 45, stage: 'rendering' }, new Date()));
+  const { updates, until } = record(jobs, job.jobId);
+  await workflow.start(left);
+  const done = await until((j) => isTerminal(j.status));
+  t.match(done, { status: 'completed', progress: 100, generationId: `sample-${job.jobId}` });
+  t.ok(updates.every((u) => u.progress >= 45), 'progress never goes back');
+  t.same(errors, []);
+});
+
+t.test('a model that never finishes: after maxPolls the job fails with PROVIDER_TIMEOUT', async (t) => {
+  const jobs = new InMemoryJobRepository();
+  const storage = new LocalVideoStorage({ dir: t.testdir(), publicUrl: 'http://localhost:8080', secret: 's' });
+  const model = new SampleVideoModel({ videoPath: SAMPLE });
+  model.status = async () => ({ state: 'running', progress: 50 });
+  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, clock: systemClock, logger: silentLogger, pollIntervalMs: 1, maxPolls: 5 });
+  t.teardown(() => workflow.close());
+  const job = newJob({ jobId: 'slow', userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: new Date() });
+  await jobs.create(job);
+  const { until } = record(jobs, job.jobId);
+  await workflow.start(job);
+  t.match(await until((j) => isTerminal(j.status)), { status: 'failed', failure: { code: 'PROVIDER_TIMEOUT' } });
+  await sleep(10);
+  t.equal(workflow.activeJobs, 0, 'the run ended');
+});
+
+t.test('close() waits for the step already running: its files are written before close resolves', async (t) => {
+  const jobs = new InMemoryJobRepository();
+  const dir = t.testdir();
+  const storage = new LocalVideoStorage({ dir, publicUrl: 'http://localhost:8080', secret: 's' });
+  const model = new SampleVideoModel({ videoPath: SAMPLE });
+  const result = model.result.bind(model);
+  let uploading!: () => void;
+  const reachedUpload = new Promise<void>((resolve) => (uploading = resolve));
+  model.result = async (id) => (uploading(), await sleep(50), result(id));
+  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, clock: systemClock, logger: silentLogger, pollIntervalMs: 1 });
+  const job = newJob({ jobId: 'closing', userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: new Date() });
+  await jobs.create(job);
+  // The workflow's timer is unref'd: this one keeps the process alive meanwhile.
+  const keepAlive = setTimeout(() => {}, 5000);
+  t.teardown(() => clearTimeout(keepAlive));
+  await workflow.start(job);
+  await reachedUpload;
+  await workflow.close();
+  t.match(await jobs.get(job.jobId), { status: 'completed' }, 'the running step finished');
+  t.same(await readFile(path.join(dir, 'videos', 'closing.mp4')), await readFile(SAMPLE));
 });

@@ -47,7 +47,8 @@ export function itemToJob(item: Record<string, unknown>): Job {
     updatedAt: text(item, 'updatedAt'),
     version: Number(item.version ?? 0),
   };
-  const optional = { stage: optionalText(item, 'stage'), failure: failureOf(item.failure), videoKey: optionalText(item, 'videoKey'), executionArn: optionalText(item, 'executionArn'), syncedAt: optionalText(item, 'syncedAt') };
+  const optional = { stage: optionalText(item, 'stage'), failure: failureOf(item.failure), videoKey: optionalText(item, 'videoKey'),
+    thumbnailKey: optionalText(item, 'thumbnailKey'), generationId: optionalText(item, 'generationId'), executionArn: optionalText(item, 'executionArn'), syncedAt: optionalText(item, 'syncedAt') };
   for (const [name, value] of Object.entries(optional)) if (value !== undefined) Object.assign(job, { [name]: value });
   return job;
 }

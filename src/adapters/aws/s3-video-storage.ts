@@ -1,10 +1,10 @@
-import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { SignedUrl, VideoStorage } from '../../application/ports/video-storage.js';
+import type { SignedUrl, VideoStorage, VideoStore } from '../../application/ports/video-storage.js';
 import { callAws } from './aws-errors.js';
 
-/** Finished videos in S3, handed out as presigned GetObject URLs. */
-export class S3VideoStorage implements VideoStorage {
+/** Finished videos in S3, written by the workflow and handed out as presigned GetObject URLs. */
+export class S3VideoStorage implements VideoStorage, VideoStore {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
@@ -19,6 +19,18 @@ export class S3VideoStorage implements VideoStorage {
     // Presigning is local, but resolving credentials (e.g. from the container role) can fail.
     const url = await callAws('S3', () => getSignedUrl(this.s3, command, { expiresIn: ttlSeconds, signingDate: now }));
     return { url, expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString() };
+  }
+
+  /**
+   * One PutObject: S3 stores an object whole or not at all. The body is in memory (a generated clip is a
+   * few MB; PutObject takes up to 5 GB), so no multipart upload is needed.
+   */
+  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
+    await callAws('S3', () => this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType })));
+  }
+
+  async remove(key: string): Promise<void> {
+    await callAws('S3', () => this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
   }
 
   /** Readiness: the bucket exists and these credentials may use it. */

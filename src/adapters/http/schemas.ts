@@ -56,7 +56,11 @@ export const JobList = Type.Object({
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 });
 
-export const VideoUrl = Type.Object({ url: Type.String({ format: 'uri' }), expiresAt: Time });
+export const VideoUrl = Type.Object({
+  url: Type.String({ format: 'uri' }),
+  expiresAt: Time,
+  thumbnailUrl: Type.Optional(Type.String({ format: 'uri', description: "A JPEG still of the video, signed like `url` and valid as long; present when the job has one" })),
+});
 
 export const Usage = Type.Object({
   used: Type.Integer(),

@@ -1,8 +1,8 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { access, constants, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { access, constants, copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { SignedUrl, VideoStorage } from '../../application/ports/video-storage.js';
+import type { SignedUrl, VideoStorage, VideoStore } from '../../application/ports/video-storage.js';
 
 // Segments of letters, digits, '.', '_' and '-' that do not start with a dot: no '..', no hidden
 // files, nothing a URL or a file system would read differently (spaces, '%', '\', ':').
@@ -31,7 +31,7 @@ export interface LocalVideoStorageOptions {
  * presigned URLs): the signature is the credential, so the video route needs no bearer token and a
  * <video> element can fetch it directly.
  */
-export class LocalVideoStorage implements VideoStorage {
+export class LocalVideoStorage implements VideoStorage, VideoStore {
   private readonly dir: string;
   private readonly publicUrl: string;
   private readonly secret: string | Buffer;
@@ -44,11 +44,20 @@ export class LocalVideoStorage implements VideoStorage {
 
   /** Copies `fromPath` in as `videoKey`. Written under a temporary name and renamed, so readers never see half a file. */
   async save(videoKey: string, fromPath: string): Promise<void> {
+    await this.write(videoKey, (temporary) => copyFile(fromPath, temporary));
+  }
+
+  /** Writes `body` as `key` (the content type is told by the extension when served). */
+  async put(key: string, body: Uint8Array): Promise<void> {
+    await this.write(key, (temporary) => writeFile(temporary, body));
+  }
+
+  private async write(videoKey: string, fill: (temporary: string) => Promise<void>): Promise<void> {
     const target = this.pathOf(videoKey);
     await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
     const temporary = `${target}.${randomUUID()}.tmp`;
     try {
-      await copyFile(fromPath, temporary);
+      await fill(temporary);
       await rename(temporary, target);
     } catch (err) {
       await rm(temporary, { force: true });

@@ -1,63 +1,63 @@
-import { mutateJob } from '../../application/mutate-job.js';
 import type { Clock } from '../../application/ports/clock.js';
 import type { JobRepository } from '../../application/ports/job-repository.js';
 import type { Logger } from '../../application/ports/logger.js';
+import type { VideoModel } from '../../application/ports/video-model.js';
+import type { VideoStore } from '../../application/ports/video-storage.js';
 import type { VideoWorkflow, WorkflowState } from '../../application/ports/video-workflow.js';
+import { createWorkflowSteps, type WorkflowSteps } from '../../application/workflow-steps.js';
 import { JobFinished } from '../../domain/errors.js';
-import { advanceJob, completeJob, failJob, type Job } from '../../domain/job.js';
-import type { LocalVideoStorage } from './local-video-storage.js';
+import type { Job } from '../../domain/job.js';
+import { TickScheduler, type Ticket } from './tick-scheduler.js';
 
 export interface LocalVideoWorkflowOptions {
   jobs: JobRepository;
-  storage: LocalVideoStorage;
+  store: VideoStore;
+  model: VideoModel;
   clock: Clock;
   logger: Logger;
-  /** From start to a finished video. */
-  durationMs: number;
-  /** The clip every local job "generates" (assets/sample.mp4). */
-  sampleVideoPath: string;
+  /** Time between two polls of the model (LOCAL_WORKFLOW_DURATION_MS / SAMPLE_POLLS with the sample model). */
+  pollIntervalMs: number;
+  /** Polls before the job fails with PROVIDER_TIMEOUT, as the state machine's loop counter does. */
+  maxPolls?: number;
 }
-
-/** The steps a person would recognise, in order; the last tick after them completes the job. */
-const STEPS: ReadonlyArray<{ stage: string; progress: number }> = [
-  { stage: 'scripting', progress: 8 },
-  { stage: 'scripting', progress: 18 },
-  { stage: 'rendering', progress: 30 },
-  { stage: 'rendering', progress: 45 },
-  { stage: 'rendering', progress: 60 },
-  { stage: 'encoding', progress: 72 },
-  { stage: 'encoding', progress: 84 },
-  { stage: 'uploading', progress: 92 },
-  { stage: 'uploading', progress: 97 },
-];
 
 export const LOCAL_WORKFLOW_FAILED = 'LOCAL_WORKFLOW_FAILED';
 
-/** One job's schedule: the timer of its next tick. Identity matters: a stopped run is a different object. */
+/** One job's run. Identity matters: a stopped and restarted job is a different run. */
 interface Run {
-  timer?: NodeJS.Timeout;
+  ticket?: Ticket;
 }
 
 /**
- * The local mode's stand-in for Step Functions: walks a job through named stages on timers, writing
- * each step to the repository (so SSE watchers see it), then stores the sample clip as the video.
- * One tick at a time per job, each scheduled after the previous write, so ticks never race each other.
+ * The local mode's stand-in for Step Functions: drives the workflow's own steps (start, poll until done,
+ * store, or fail) for every running job off one TickScheduler timer. Each job has at most one step in
+ * flight, and its next one is scheduled after the previous write, so steps never race each other.
  */
 export class LocalVideoWorkflow implements VideoWorkflow {
   private readonly runs = new Map<string, Run>();
+  private readonly scheduler = new TickScheduler();
+  private readonly steps: WorkflowSteps;
+  /** Steps running now: close() waits for them, so nothing writes to storage after shutdown. */
+  private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
 
-  constructor(private readonly options: LocalVideoWorkflowOptions) {}
+  constructor(private readonly options: LocalVideoWorkflowOptions) {
+    this.steps = createWorkflowSteps({ ...options, fallbackCode: LOCAL_WORKFLOW_FAILED });
+  }
 
+  /**
+   * Idempotent per jobId: a second start of a running job changes nothing. A job that is already
+   * `processing` (a restarted server resuming it) continues with the generation stored on it.
+   */
   async start(job: Job): Promise<{ executionArn?: string }> {
     if (this.closed) throw new Error('The local video workflow is shut down');
-    // Idempotent per jobId: a second start of a running job changes nothing.
     if (!this.runs.has(job.jobId)) {
       const run: Run = {};
       this.runs.set(job.jobId, run);
-      // A job resumed after a restart carries on from the first step past its stored progress.
-      const step = STEPS.findIndex((next) => next.progress > job.progress);
-      this.schedule(job.jobId, run, step === -1 ? STEPS.length : step);
+      this.next(job.jobId, run, 0, async () => {
+        const { generationId } = await this.steps.startGeneration.execute({ jobId: job.jobId });
+        this.poll(job.jobId, run, generationId, 0);
+      });
     }
     return {};
   }
@@ -75,67 +75,54 @@ export class LocalVideoWorkflow implements VideoWorkflow {
     return this.runs.size;
   }
 
-  /** Graceful shutdown: no tick runs after this, and no new job starts. */
-  close(): void {
+  /** Graceful shutdown: no new job or step starts, and the steps already running are waited for. */
+  async close(): Promise<void> {
     this.closed = true;
-    for (const jobId of [...this.runs.keys()]) this.forget(jobId);
+    this.runs.clear();
+    this.scheduler.clear();
+    await Promise.allSettled([...this.inFlight]);
   }
 
-  private schedule(jobId: string, run: Run, step: number): void {
-    const interval = this.options.durationMs / (STEPS.length + 1);
-    run.timer = setTimeout(() => void this.tick(jobId, run, step), interval);
-    // Pending demo jobs must not keep the process alive on their own.
-    run.timer.unref();
-  }
-
-  private async tick(jobId: string, run: Run, step: number): Promise<void> {
-    const { jobs, clock } = this.options;
-    try {
-      const next = STEPS[step];
-      if (next) {
-        await mutateJob(jobs, jobId, (job) => advanceJob(job, next, clock.now()));
-        if (this.runs.get(jobId) === run) this.schedule(jobId, run, step + 1);
-        return;
+  private poll(jobId: string, run: Run, generationId: string, polls: number): void {
+    const { pollIntervalMs, maxPolls = Infinity } = this.options;
+    this.next(jobId, run, pollIntervalMs, async () => {
+      if (polls >= maxPolls) {
+        await this.steps.failJob.execute({ jobId, error: 'PROVIDER_TIMEOUT' });
+        return this.forget(jobId, run);
       }
-      await this.finish(jobId, run);
-    } catch (err) {
-      const stopped = this.runs.get(jobId) !== run;
+      const { done } = await this.steps.pollGeneration.execute({ jobId, generationId });
+      if (!done) return this.poll(jobId, run, generationId, polls + 1);
+      await this.steps.storeVideo.execute({ jobId, generationId });
       this.forget(jobId, run);
-      // Stopped, or canceled (JobFinished) meanwhile: the job is no longer ours to touch.
-      if (stopped || err instanceof JobFinished) return;
-      await this.fail(jobId, err);
-    }
-  }
-
-  private async finish(jobId: string, run: Run): Promise<void> {
-    const { jobs, storage, clock } = this.options;
-    const videoKey = `videos/${jobId}.mp4`;
-    await storage.save(videoKey, this.options.sampleVideoPath);
-    // Stopped or canceled while the file was copied: leave no video behind for a job without one.
-    const discard = () => storage.remove(videoKey).catch(() => undefined);
-    if (this.runs.get(jobId) !== run) return discard();
-    try {
-      await mutateJob(jobs, jobId, (job) => completeJob(job, videoKey, clock.now()));
-    } catch (err) {
-      await discard();
-      throw err;
-    }
-    this.forget(jobId, run);
-  }
-
-  private async fail(jobId: string, err: unknown): Promise<void> {
-    const { jobs, clock, logger } = this.options;
-    logger.error({ err, jobId }, 'local video workflow failed; marking the job failed');
-    const failure = { code: LOCAL_WORKFLOW_FAILED, message: 'The video could not be generated' };
-    await mutateJob(jobs, jobId, (job) => failJob(job, failure, clock.now())).catch((e: unknown) => {
-      if (!(e instanceof JobFinished)) logger.error({ err: e, jobId }, 'could not mark the job failed');
     });
   }
 
-  /** Ends a job's schedule; with `run`, only if that run is still the current one (not a later restart). */
+  /** Runs `step` for the job after `delayMs`, unless the run was stopped by then; a failing step fails the job. */
+  private next(jobId: string, run: Run, delayMs: number, step: () => Promise<void>): void {
+    if (this.runs.get(jobId) !== run) return;
+    run.ticket = this.scheduler.schedule(delayMs, () => {
+      const running = step().catch((err: unknown) => this.failed(jobId, run, err));
+      this.inFlight.add(running);
+      void running.finally(() => this.inFlight.delete(running));
+    });
+  }
+
+  private async failed(jobId: string, run: Run, err: unknown): Promise<void> {
+    const stopped = this.runs.get(jobId) !== run;
+    this.forget(jobId, run);
+    // Stopped, or canceled (JobFinished) meanwhile: the job is no longer ours to touch.
+    if (stopped || err instanceof JobFinished) return;
+    const { logger } = this.options;
+    logger.error({ err, jobId }, 'local video workflow failed; marking the job failed');
+    await this.steps.failJob.execute({ jobId, error: err instanceof Error ? err.name : '' }).catch((e: unknown) => {
+      logger.error({ err: e, jobId }, 'could not mark the job failed');
+    });
+  }
+
+  /** Ends a job's run; with `run`, only if that run is still the current one (not a later restart). */
   private forget(jobId: string, run = this.runs.get(jobId)): void {
     if (!run || this.runs.get(jobId) !== run) return;
-    clearTimeout(run.timer);
+    run.ticket?.cancel();
     this.runs.delete(jobId);
   }
 }

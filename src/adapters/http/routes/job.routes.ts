@@ -64,7 +64,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
 
   app.get('/jobs/:id/video', {
     schema: {
-      tags, security: bearer, summary: 'A time-limited URL of the finished video',
+      tags, security: bearer, summary: 'A time-limited URL of the finished video (and of its thumbnail, when it has one)',
       params: JobIdParams, response: { 200: VideoUrl, 409: ErrorBody, ...byId },
     },
   }, async (request) => uc.getVideoUrl.execute({ userId: principalOf(request).userId, jobId: request.params.id }));

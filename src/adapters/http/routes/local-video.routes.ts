@@ -100,7 +100,8 @@ export const localVideoRoutes: FastifyPluginAsyncTypebox<LocalVideoRoutesOptions
       const secondsLeft = Math.max(0, Math.floor((Number(expires) * 1000 - now.getTime()) / 1000));
       reply
         .code(range ? 206 : 200)
-        .type('video/mp4')
+        // The one other kind of file stored here is a video's thumbnail, videos/<jobId>.jpg.
+        .type(key.endsWith('.jpg') ? 'image/jpeg' : 'video/mp4')
         .header('accept-ranges', 'bytes')
         .header('content-length', String(end - start + 1))
         // Private: the URL is a credential; and no longer than the link itself lives.

@@ -1,0 +1,29 @@
+// Bundles each workflow step's handler (workflow/lambdas.json) into dist/lambda/<entry>.mjs: one ESM file
+// per function with its dependencies inside, so the CDK app deploys it without node_modules.
+import { readFile } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url);
+// `--outdir <dir>` (tests); dist/lambda by default, where the CDK app looks.
+const at = process.argv.indexOf('--outdir');
+const outdir = at > 0 ? process.argv[at + 1] : 'dist/lambda';
+const lambdas = JSON.parse(await readFile(new URL('workflow/lambdas.json', root), 'utf8'));
+const started = Date.now();
+await build({
+  absWorkingDir: root.pathname,
+  entryPoints: Object.fromEntries(lambdas.map(({ entry }) => [entry, `src/adapters/lambda/${entry}.ts`])),
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // Step Functions matches errors by name (JobFinished, ProviderUnavailable, …): class names must survive.
+  keepNames: true,
+  minifySyntax: true,
+  sourcemap: 'linked',
+  // CommonJS dependencies (replicate, pino) call require() for Node's built-ins; ESM has none of its own.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+console.log(`${outdir}: ${lambdas.map((l) => `${l.entry}.mjs`).join(', ')} in ${Date.now() - started} ms`);

@@ -1,0 +1,14 @@
+import type { WorkflowSteps } from '../../application/workflow-steps.js';
+import { field } from './lambda-event.js';
+import { lambdaSteps } from './lambda-steps.js';
+
+/**
+ * `{ jobId, error: { Error, Cause } }` (a Catch's error output) → the job's `failure`. Only `Error`, the
+ * error's name, is used: `Cause` holds messages and stack traces that users must not see.
+ */
+export const createHandler = (steps: () => WorkflowSteps) => async (event: unknown) => {
+  const error = (event as { error?: { Error?: unknown } } | null)?.error?.Error;
+  return steps().failJob.execute({ jobId: field(event, 'jobId'), error: typeof error === 'string' ? error : '' });
+};
+
+export const handler = createHandler(lambdaSteps);

@@ -1,0 +1,20 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { JobCategory } from '../../domain/job.js';
+import { providerTokenOnce, readProviderToken } from '../aws/provider-token.js';
+import { createReplicateClient } from './replicate-client.js';
+import { ReplicateVideoModel } from './replicate-video-model.js';
+
+/**
+ * The Replicate model with its token from Secrets Manager, read on first use and then kept for the
+ * process (a Lambda cold start, an API task). The Lambdas and the API (for cancels) build it the same way.
+ */
+export function providerModel(options: {
+  secrets: SecretsManagerClient;
+  secretArn: string;
+  models: Record<JobCategory, string>;
+  /** Tests and stand-ins only. */
+  baseUrl?: string;
+}): ReplicateVideoModel {
+  const token = providerTokenOnce(() => readProviderToken(options.secrets, options.secretArn));
+  return new ReplicateVideoModel({ client: async () => createReplicateClient(await token(), options.baseUrl), models: options.models });
+}

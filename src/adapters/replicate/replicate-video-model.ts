@@ -1,0 +1,137 @@
+import type Replicate from 'replicate';
+import { parseProgressFromLogs, type Prediction } from 'replicate';
+import type { GeneratedFile, GenerationStatus, VideoModel } from '../../application/ports/video-model.js';
+import { GenerationFailed } from '../../domain/errors.js';
+import type { JobCategory } from '../../domain/job.js';
+import { predictionFailure, providerError, ProviderUnavailable, statusOf } from './replicate-errors.js';
+import { CATEGORY_INPUT } from './replicate-models.js';
+
+export interface ReplicateVideoModelOptions {
+  /**
+   * The client (built with `useFileOutput: false`, so outputs are plain URLs). A function, so the API
+   * token can be fetched on first use (Secrets Manager) rather than at startup.
+   */
+  client: () => Promise<Replicate>;
+  /** Model per category: `owner/name` or `owner/name:version`. */
+  models: Record<JobCategory, string>;
+  /** Fetches the output files (replicate.delivery URLs need no token). */
+  fetch?: typeof fetch;
+  /** A typical generation's length, for estimating progress when the logs show none. */
+  expectedMs?: number;
+  now?: () => number;
+}
+
+/** Progress estimated from elapsed time stops here: the last stretch is shown only when it is real. */
+const ESTIMATE_CAP = 90;
+
+/** Replicate predictions as a VideoModel (https://replicate.com/docs/reference/http#predictions). */
+export class ReplicateVideoModel implements VideoModel {
+  private readonly fetch: typeof fetch;
+  private readonly expectedMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ReplicateVideoModelOptions) {
+    this.fetch = options.fetch ?? globalThis.fetch;
+    this.expectedMs = options.expectedMs ?? 120_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  async start(input: { jobId: string; prompt: string; category: JobCategory }): Promise<{ generationId: string }> {
+    const [model = '', version] = this.options.models[input.category].split(':');
+    const client = await this.options.client();
+    try {
+      const prediction = await client.predictions.create({
+        ...(version ? { version } : { model }),
+        input: { prompt: input.prompt, ...CATEGORY_INPUT[input.category] },
+      });
+      return { generationId: prediction.id };
+    } catch (err) {
+      throw providerError(err, 'start a prediction');
+    }
+  }
+
+  async status(generationId: string): Promise<GenerationStatus> {
+    const prediction = await this.get(generationId);
+    switch (prediction.status) {
+      case 'succeeded':
+        return { state: 'succeeded' };
+      case 'failed':
+        throw predictionFailure(prediction.error);
+      case 'canceled':
+      case 'aborted':
+        return { state: 'canceled' };
+      default:
+        return { state: 'running', progress: this.progressOf(prediction), stage: prediction.status === 'starting' ? 'scripting' : 'rendering' };
+    }
+  }
+
+  async cancel(generationId: string): Promise<void> {
+    const client = await this.options.client();
+    try {
+      await client.predictions.cancel(generationId);
+    } catch (err) {
+      if (statusOf(err) !== 404) throw providerError(err, 'cancel a prediction');
+    }
+  }
+
+  async result(generationId: string): Promise<{ video: GeneratedFile; thumbnail?: GeneratedFile }> {
+    const urls = outputUrls((await this.get(generationId)).output);
+    if (!urls.video) throw new GenerationFailed('PROVIDER_FAILED', 'The model finished without a video');
+    const [video, thumbnail] = await Promise.all([this.download(urls.video, 'video/mp4'), urls.thumbnail ? this.download(urls.thumbnail, 'image/jpeg') : undefined]);
+    return thumbnail ? { video, thumbnail } : { video };
+  }
+
+  private async get(generationId: string): Promise<Prediction> {
+    const client = await this.options.client();
+    try {
+      return await client.predictions.get(generationId);
+    } catch (err) {
+      throw providerError(err, 'read a prediction');
+    }
+  }
+
+  /** The percentage a model prints in its logs (a tqdm bar), else an estimate from the time it has run. */
+  private progressOf(prediction: Prediction): number {
+    const logged = parseProgressFromLogs(prediction);
+    if (logged) return Math.round(logged.percentage * 100);
+    const since = Date.parse(prediction.started_at ?? prediction.created_at);
+    if (Number.isNaN(since)) return 0;
+    return Math.min(ESTIMATE_CAP, Math.max(0, Math.round(((this.now() - since) / this.expectedMs) * ESTIMATE_CAP)));
+  }
+
+  private async download(url: string, fallbackType: string): Promise<GeneratedFile> {
+    let response: Response;
+    try {
+      response = await this.fetch(url);
+    } catch (err) {
+      throw new ProviderUnavailable(`could not download ${url}`, { cause: err });
+    }
+    // Replicate deletes API outputs after an hour: a 404 will not get better.
+    if (response.status >= 500 || response.status === 429) throw new ProviderUnavailable(`downloading the output answered ${response.status}`);
+    if (!response.ok) throw new GenerationFailed('PROVIDER_FAILED', `The model's output could not be downloaded (${response.status})`);
+    const contentType = response.headers.get('content-type')?.split(';')[0]?.trim();
+    const body = new Uint8Array(await response.arrayBuffer());
+    return { body, contentType: contentType && contentType !== 'application/octet-stream' ? contentType : fallbackType };
+  }
+}
+
+const VIDEO = /\.(mp4|mov|webm)(\?|$)/i;
+const IMAGE = /\.(jpe?g|png|webp)(\?|$)/i;
+
+/**
+ * A model's output as a video URL and, when it made one, a thumbnail: a single URL (most video models),
+ * a list of URLs (video and poster), or an object naming them.
+ */
+export function outputUrls(output: unknown): { video?: string; thumbnail?: string } {
+  if (typeof output === 'string') return { video: output };
+  if (Array.isArray(output)) {
+    const urls = output.filter((item): item is string => typeof item === 'string');
+    return { video: urls.find((u) => VIDEO.test(u)) ?? urls.find((u) => !IMAGE.test(u)), thumbnail: urls.find((u) => IMAGE.test(u)) };
+  }
+  if (output && typeof output === 'object') {
+    const record = output as Record<string, unknown>;
+    const first = (...names: string[]) => names.map((n) => record[n]).find((v): v is string => typeof v === 'string');
+    return { video: first('video', 'mp4', 'output'), thumbnail: first('thumbnail', 'poster', 'cover', 'image') };
+  }
+  return {};
+}

@@ -1,0 +1,39 @@
+import { JobFinished, JobNotFound } from '../domain/errors.js';
+import { isTerminal, startGeneration } from '../domain/job.js';
+import { mutateJob } from './mutate-job.js';
+import type { WorkflowStepDeps } from './workflow-steps.js';
+
+/**
+ * Step 1: the job starts running and the model starts generating. The model's id is stored on the job
+ * (a cancel needs it to stop the billing). Running it again for a job that already has one — a retried
+ * step, a restarted local server — returns that id and starts nothing.
+ */
+export class StartGeneration {
+  constructor(private readonly deps: WorkflowStepDeps) {}
+
+  async execute(input: { jobId: string }): Promise<{ generationId: string }> {
+    const { jobs, model, clock, logger } = this.deps;
+    const job = await jobs.get(input.jobId);
+    if (!job) throw new JobNotFound(input.jobId);
+    if (isTerminal(job.status)) throw new JobFinished(job.jobId, job.status);
+    if (job.generationId) return { generationId: job.generationId };
+    const { generationId } = await model.start({ jobId: job.jobId, prompt: job.prompt, category: job.category });
+    let kept = generationId;
+    try {
+      await mutateJob(jobs, job.jobId, (current) => {
+        // A concurrent run of this step got there first: keep its generation, drop ours below.
+        if (current.generationId) return ((kept = current.generationId), current);
+        return startGeneration(current, generationId, clock.now());
+      });
+    } catch (err) {
+      // Canceled while the model was starting: the cancel could not know this id, so stop it here.
+      kept = '';
+      throw err;
+    } finally {
+      if (kept !== generationId) {
+        await model.cancel(generationId).catch((e: unknown) => logger.warn({ err: e, jobId: job.jobId, generationId }, 'could not cancel an unused generation'));
+      }
+    }
+    return { generationId: kept };
+  }
+}

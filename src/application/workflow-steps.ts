@@ -1,0 +1,34 @@
+import { FailJob } from './fail-job.js';
+import type { Clock } from './ports/clock.js';
+import type { JobRepository } from './ports/job-repository.js';
+import type { Logger } from './ports/logger.js';
+import type { VideoModel } from './ports/video-model.js';
+import type { VideoStore } from './ports/video-storage.js';
+import { PollGeneration } from './poll-generation.js';
+import { StartGeneration } from './start-generation.js';
+import { StoreVideo } from './store-video.js';
+
+export interface WorkflowStepDeps {
+  jobs: JobRepository;
+  model: VideoModel;
+  store: VideoStore;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** The video workflow's steps (docs/workflow.md). Step Functions (aws) and the local scheduler drive the same ones. */
+export interface WorkflowSteps {
+  startGeneration: StartGeneration;
+  pollGeneration: PollGeneration;
+  storeVideo: StoreVideo;
+  failJob: FailJob;
+}
+
+export function createWorkflowSteps(deps: WorkflowStepDeps & { fallbackCode: string }): WorkflowSteps {
+  return {
+    startGeneration: new StartGeneration(deps),
+    pollGeneration: new PollGeneration(deps),
+    storeVideo: new StoreVideo(deps),
+    failJob: new FailJob(deps),
+  };
+}

@@ -1,0 +1,42 @@
+import type { GeneratedFile, GenerationStatus, VideoModel } from '../../src/application/ports/video-model.js';
+import type { VideoStore } from '../../src/application/ports/video-storage.js';
+
+/** A VideoModel whose answers a test sets, recording what it was asked. */
+export class FakeVideoModel implements VideoModel {
+  readonly started: string[] = [];
+  readonly canceled: string[] = [];
+  next: GenerationStatus = { state: 'running', progress: 10 };
+  /** Runs inside start(), before it returns: a test can change the world meanwhile (a cancel). */
+  duringStart: () => Promise<void> = async () => {};
+  failCancel = false;
+  thumbnail: GeneratedFile | undefined = { body: Uint8Array.of(0xff, 0xd8), contentType: 'image/jpeg' };
+  private seq = 0;
+
+  async start(input: { jobId: string }): Promise<{ generationId: string }> {
+    this.started.push(input.jobId);
+    await this.duringStart();
+    return { generationId: `gen-${++this.seq}` };
+  }
+  async status(): Promise<GenerationStatus> {
+    return this.next;
+  }
+  async cancel(generationId: string): Promise<void> {
+    this.canceled.push(generationId);
+    if (this.failCancel) throw new Error('provider down');
+  }
+  async result(): Promise<{ video: GeneratedFile; thumbnail?: GeneratedFile }> {
+    const video = { body: Uint8Array.of(1, 2, 3), contentType: 'video/mp4' };
+    return this.thumbnail ? { video, thumbnail: this.thumbnail } : { video };
+  }
+}
+
+/** A VideoStore in memory. */
+export class MemoryStore implements VideoStore {
+  readonly objects = new Map<string, { body: Uint8Array; contentType: string }>();
+  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
+    this.objects.set(key, { body, contentType });
+  }
+  async remove(key: string): Promise<void> {
+    this.objects.delete(key);
+  }
+}

@@ -1,0 +1,21 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { lambdas } from '../helpers/state-machine.js';
+
+// `npm run build:lambda` as the CDK app uses it: one self-contained ESM file per manifest entry, whose
+// errors keep their names (Step Functions' Retry and Catch match on them; a minifier could rename classes).
+t.test('every manifest entry bundles to <entry>.mjs exporting handler; error names survive', async (t) => {
+  const outdir = t.testdir();
+  await promisify(execFile)(process.execPath, ['scripts/build-lambda.mjs', '--outdir', outdir]);
+  const saved = { ...process.env };
+  t.teardown(() => void (process.env = saved));
+  Object.assign(process.env, { AWS_REGION: 'us-east-1', JOB_TABLE: 't', ASSETS_BUCKET: 'b', PROVIDER_SECRET_ARN: 'arn:s', LOG_LEVEL: 'silent' });
+  for (const { entry } of lambdas) {
+    const mod = (await import(pathToFileURL(path.join(outdir, `${entry}.mjs`)).href)) as { handler?: (event: unknown) => Promise<unknown> };
+    t.type(mod.handler, 'function', entry);
+    await t.rejects(mod.handler?.({}) ?? Promise.resolve(), { name: 'InvalidEvent', message: 'event has no "jobId"' }, `${entry}: a bad event is InvalidEvent`);
+  }
+});
