@@ -7,7 +7,7 @@ import { authRoutes } from '../../src/adapters/http/routes/auth.routes.js';
 import { devIdpRoutes } from '../../src/adapters/http/routes/dev-idp.routes.js';
 import { DevIdentityProvider } from '../../src/adapters/local/dev-identity-provider.js';
 import { buildTestApp } from '../helpers/test-app.js';
-import { buildAuthApp, freePort } from './fixtures/auth-fixtures.js';
+import { buildAuthApp, freePort, verifierOverHttp } from './fixtures/auth-fixtures.js';
 
 async function listening(t: { teardown: (fn: () => unknown) => void }) {
   const port = await freePort();
@@ -65,7 +65,8 @@ t.test('local code flow: login → authorize → callback → tokens the verifie
   const tokens = (await done.json()) as Record<string, unknown>;
   t.match(tokens, { accessToken: String, idToken: String, refreshToken: String, expiresIn: 3600, tokenType: 'Bearer' });
 
-  const verifier = new JwksTokenVerifier({ issuer: publicUrl, clientId: idp.clientId });
+  const verifier = await verifierOverHttp(new JwksTokenVerifier({ issuer: publicUrl, clientId: idp.clientId }));
+  t.teardown(() => verifier.app.close());
   t.same(await verifier.verify(tokens.accessToken as string), { userId: 'alice' });
   t.same(await verifier.verify(tokens.idToken as string), { userId: 'alice' });
   const [, payload] = (tokens.accessToken as string).split('.');
