@@ -7,14 +7,19 @@ import { authRoutes } from '../../src/adapters/http/routes/auth.routes.js';
 import { devIdpRoutes } from '../../src/adapters/http/routes/dev-idp.routes.js';
 import { DevIdentityProvider } from '../../src/adapters/local/dev-identity-provider.js';
 import { buildTestApp } from '../helpers/test-app.js';
-import { buildAuthApp, freePort, verifierOverHttp } from './fixtures/auth-fixtures.js';
+import { listenFirst } from '../helpers/front-server.js';
+import { buildAuthApp, verifierOverHttp } from './fixtures/auth-fixtures.js';
 
 async function listening(t: { teardown: (fn: () => unknown) => void }) {
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
+  // The issuer and redirect URIs name the app's own URL: listen first (port 0), then build.
+  const front = await listenFirst();
+  const publicUrl = front.base;
   const built = await buildAuthApp({ publicUrl });
-  await built.app.listen({ port, host: '127.0.0.1' });
-  t.teardown(() => built.app.close());
+  await front.serve(built.app);
+  t.teardown(async () => {
+    await front.close();
+    await built.app.close();
+  });
   return { ...built, publicUrl };
 }
 
@@ -116,8 +121,8 @@ t.test('logout clears the cookie and goes through the IdP back to the logout URI
 });
 
 t.test('the API trusts a dev token end to end: buildApp with the dev IdP and JwksTokenVerifier', async (t) => {
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
+  const front = await listenFirst();
+  const publicUrl = front.base;
   const idp = new DevIdentityProvider({ issuer: publicUrl, clientId: 'omnigen-local' });
   const oauth = new OAuthClient({ domain: publicUrl, clientId: 'omnigen-local', redirectUri: `${publicUrl}/api/v1/auth/callback` });
   const { app } = await buildTestApp({
@@ -127,8 +132,11 @@ t.test('the API trusts a dev token end to end: buildApp with the dev IdP and Jwk
       (scope) => void scope.register(authRoutes, { prefix: '/api/v1', oauth, cookieSecret: 'x', secureCookies: false, devIdp: idp }),
     ],
   });
-  await app.listen({ port, host: '127.0.0.1' });
-  t.teardown(() => app.close());
+  await front.serve(app);
+  t.teardown(async () => {
+    await front.close();
+    await app.close();
+  });
   const minted = await fetch(`${publicUrl}/api/v1/auth/dev-token`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'carol' }),
   });

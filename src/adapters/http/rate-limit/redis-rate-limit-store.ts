@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../../application/ports/logger.js';
@@ -32,7 +31,7 @@ type WindowReply = [allowed: number, used: number, oldest: string, newest: strin
 type WithSlidingWindow = Redis & { slidingWindow(key: string, now: number, windowMs: number, limit: number, member: string): Promise<WindowReply> };
 
 /** A client that fails fast: a slow or absent Redis costs a request at most `commandTimeoutMs`. */
-export function createRedisClient(url: string, commandTimeoutMs = 150): Redis {
+export function createRedisClient(url: string, commandTimeoutMs = 200): Redis {
   return new Redis(url, {
     commandTimeout: commandTimeoutMs,
     maxRetriesPerRequest: 1,
@@ -78,11 +77,17 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.redis.on('error', (error: Error) => this.unavailable(error));
   }
 
-  /** Waits up to `timeoutMs` for the first connection; the service starts (fail-open) either way. */
+  /**
+   * Waits up to `timeoutMs` for the first connection and loads the script, so the first requests do not
+   * pay a NOSCRIPT round trip; the service starts (fail-open) either way.
+   */
   async connect(timeoutMs = 2000): Promise<void> {
-    const connected = this.redis.connect().catch((error: Error) => this.unavailable(error));
+    const connected = this.redis.connect().then(
+      () => this.redis.script('LOAD', SLIDING_WINDOW),
+      (error: Error) => this.unavailable(error),
+    );
     const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
-    await Promise.race([connected, once(this.redis, 'ready').then(() => undefined), timer]);
+    await Promise.race([connected.catch(() => undefined), timer]);
   }
 
   incr(key: string, callback: (error: Error | null, result?: StoreResult) => void, timeWindow: number, max: number): void {
