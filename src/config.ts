@@ -1,5 +1,5 @@
 // Environment → typed, validated configuration. Every problem is collected, so one failed start lists
-// all of them (see CONTRACT.md "Modes and configuration").
+// all of them (README "Configuration").
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 

@@ -98,7 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'OmniGen API', version: '1.0.0', description: 'Prompt in, AI-generated video out. See CONTRACT.md.' },
+      info: { title: 'OmniGen API', version: '1.0.0', description: 'Prompt in, AI-generated video out. Limits, authentication and error codes: docs/api.md in the repository.' },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
