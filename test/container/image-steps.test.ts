@@ -4,7 +4,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -16,14 +15,6 @@ const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 // npm ci from a warm cache takes ~10 s, from the network up to a minute; tsc ~10 s.
 t.setTimeout(300_000);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function sizeOf(path: string): Promise<number> {
   const info = await stat(path);
@@ -60,10 +51,9 @@ t.test('the production image layout boots, answers /health and stops cleanly on 
   if (!t.ok(existsSync(join(app, 'dist/main.js')), 'dist/main.js is built (from src/main.ts)')) return;
 
   // Stage runtime: only what the task definition would set, not this test runner's environment.
-  const port = await freePort();
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: app,
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', APP_MODE: 'local', HOST: '127.0.0.1', PORT: String(port), LOCAL_DATA_DIR: join(app, 'data') },
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', APP_MODE: 'local', HOST: '127.0.0.1', PORT: '0', LOCAL_DATA_DIR: join(app, 'data') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
@@ -75,11 +65,13 @@ t.test('the production image layout boots, answers /health and stops cleanly on 
   // Poll until it listens: boot time is the app's, not something a fake clock can stand in for.
   let health: Response | undefined;
   const deadline = Date.now() + 20_000;
+  // PORT=0: the process listens where the OS lets it and logs the port ("listening on port N").
   while (!health && Date.now() < deadline && child.exitCode === null) {
-    health = await fetch(`http://127.0.0.1:${port}/api/v1/health`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
+    const port = /listening on port (\d+)/.exec(stdout)?.[1];
+    health = port === undefined ? undefined : await fetch(`http://127.0.0.1:${port}/api/v1/health`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
     if (!health) await delay(100);
   }
-  if (!t.ok(health, 'the server listens on PORT', { stdout, stderr, exitCode: child.exitCode })) return;
+  if (!t.ok(health, 'the server listens on the port it logged', { stdout, stderr, exitCode: child.exitCode })) return;
   t.equal(health?.status, 200);
   t.same(await health?.json(), { status: 'ok' });
 
