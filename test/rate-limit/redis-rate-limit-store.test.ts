@@ -5,6 +5,7 @@ import type { StoreResult } from '../../src/adapters/http/rate-limit/rate-limit-
 import { createRedisClient, RedisRateLimitStore } from '../../src/adapters/http/rate-limit/redis-rate-limit-store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { redisMissing, startRedis, type TestRedis } from '../helpers/redis-server.js';
+import { startLocalServer } from '../helpers/local-server.js';
 import { buildTestApp } from '../helpers/test-app.js';
 
 if (redisMissing) {
@@ -124,5 +125,17 @@ function registerTests(redis: TestRedis) {
     }
     t.equal(back, 'up', 'Redis back: the client reconnected by itself');
     t.same([(await get()).statusCode, (await get()).statusCode, (await get()).statusCode], [200, 200, 429], 'and limiting again');
+  });
+
+  t.test('RATE_LIMIT_STORE=redis in the composition: readiness checks it, the limit is kept in Redis', async (t) => {
+    const server = await startLocalServer({ RATE_LIMIT_STORE: 'redis', REDIS_URL: redis.url, RATE_LIMIT_PER_MIN: '3' });
+    t.teardown(() => server.close());
+    const ready = await fetch(`${server.base}/api/v1/health/ready`);
+    t.match(await ready.json(), { status: 'ok', checks: { rateLimitStore: 'ok' } });
+    const token = await server.tokenFor('gina');
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await fetch(`${server.base}/api/v1/usage`, { headers: { authorization: `Bearer ${token}` } })).status);
+    t.same(statuses, [200, 200, 200, 429]);
+    t.equal(redis.cli('ZCARD', 'omnigen:rate:u:gina'), '3', "gina's window is a sorted set in Redis");
   });
 }
