@@ -32,8 +32,8 @@ const MAX_TOKEN_LENGTH = 8192;
  * `request.user`) with keys from get-jwks. A verified token is kept in our own LRU, checked first:
  * fast-jwt's `verify.cache` sits behind @fastify/jwt's per-request decode, key callback and option
  * merging, so a hit there still pays for them (150 → 201 µs CPU per GET through app.inject when it
- * replaced ours); it also accepts a token during its `exp` second
- * and keeps trusting it after its key left the JWKS, which the contract's policy does not.
+ * replaced ours); it also accepts a token during its `exp` second and keeps trusting it after its
+ * key left the JWKS, which the trust policy does not.
  */
 async function auth(app: FastifyInstance, { verifier }: AuthPluginOptions): Promise<void> {
   if (!(verifier instanceof JwksTokenVerifier)) {
