@@ -17,6 +17,7 @@ import { buildApp, type RouteRegistrar } from './adapters/http/app.js';
 import { JwksTokenVerifier } from './adapters/http/auth/jwks-token-verifier.js';
 import { OAuthClient } from './adapters/http/auth/oauth-client.js';
 import { authRoutes } from './adapters/http/routes/auth.routes.js';
+import type { RateLimitStore } from './adapters/http/rate-limit/rate-limit-store.js';
 import type { ReadinessCheck } from './adapters/http/routes/health.routes.js';
 import { jobEventsRoutes } from './adapters/http/routes/job-events.routes.js';
 import { EmfMetrics } from './adapters/observability/emf-metrics.js';
@@ -77,6 +78,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
   // Metrics go to stdout as CloudWatch EMF, aggregated per minute; the log driver ships them.
   const metrics = new EmfMetrics({ serviceName: 'omnigen-api', write: options.metricsWrite });
   metrics.start();
+  const rateLimit = await composeRateLimitStore(config, logger, metrics);
   const activeJobs = adapters.activeJobs;
   const gauge = activeJobs ? setInterval(() => metrics.setActiveJobs(activeJobs()), 10_000).unref() : undefined;
   const app = await buildApp({
@@ -85,8 +87,9 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
     useCases,
     verifier: adapters.verifier,
     rateLimitPerMin: config.rateLimitPerMin,
+    rateLimitStore: rateLimit.store,
     corsOrigins: config.corsOrigins,
-    readiness: { ...adapters.readiness, jwks: () => adapters.verifier.check() },
+    readiness: { ...adapters.readiness, jwks: () => adapters.verifier.check(), ...rateLimit.readiness },
     logger,
     trustProxy: config.mode === 'aws' ? 1 : false,
     publicRoutes: [
@@ -99,10 +102,28 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
     app,
     onShutdown: async () => {
       await adapters.onShutdown();
+      await rateLimit.store?.close();
       clearInterval(gauge);
       metrics.stop();
     },
   };
+}
+
+/**
+ * RATE_LIMIT_STORE=redis: one sliding window per caller in Redis, shared by every task; it fails open
+ * (docs/rate-limits.md), so a Redis outage shows in readiness and the metrics, never as a 500. The memory
+ * store (the default) is built by buildApp itself.
+ */
+async function composeRateLimitStore(config: AppConfig, logger: FastifyBaseLogger, metrics: EmfMetrics): Promise<{ store?: RateLimitStore; readiness: Record<string, ReadinessCheck> }> {
+  if (config.rateLimitStore !== 'redis') return { readiness: {} };
+  const { createRedisClient, RedisRateLimitStore } = await import('./adapters/http/rate-limit/redis-rate-limit-store.js');
+  const store = new RedisRateLimitStore({
+    redis: createRedisClient(config.redisUrl as string),
+    logger,
+    onFailOpen: () => metrics.recordError('RateLimitStoreUnavailable'),
+  });
+  await store.connect();
+  return { store, readiness: { rateLimitStore: () => store.check() } };
 }
 
 async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBaseLogger): Promise<Adapters> {

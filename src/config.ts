@@ -1,5 +1,5 @@
 // Environment → typed, validated configuration. Every problem is collected, so one failed start lists
-// all of them (see CONTRACT.md "Modes and configuration").
+// all of them (README "Configuration").
 import { resolve } from 'node:path';
 
 export type AppMode = 'local' | 'aws';
@@ -53,6 +53,10 @@ export interface AppConfig {
   publicUrl: string;
   /** Signs list cursors and the login cookie. Random per process unless APP_SECRET is set. */
   secret?: string;
+  /** Where rate-limit windows live: this process's memory, or Redis shared by every task. */
+  rateLimitStore: 'memory' | 'redis';
+  /** redis:// or rediss:// (ElastiCache in transit encryption); set when rateLimitStore is redis. */
+  redisUrl?: string;
   local?: LocalSettings;
   aws?: AwsSettings;
 }
@@ -146,7 +150,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     videoUrlTtlSeconds: r.int('VIDEO_URL_TTL_SECONDS', 3600, 60, 604_800),
     publicUrl: publicUrl ?? defaultPublicUrl(host, port),
     secret: r.optional('APP_SECRET'),
+    rateLimitStore: r.oneOf('RATE_LIMIT_STORE', 'memory', ['memory', 'redis']) as AppConfig['rateLimitStore'],
   };
+  if (config.rateLimitStore === 'redis') config.redisUrl = redisUrl(r, r.optional('REDIS_URL'));
   if (mode === 'local') {
     config.local = {
       workflowDurationMs: r.int('LOCAL_WORKFLOW_DURATION_MS', 8000, 0, 3_600_000),
@@ -187,6 +193,26 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+/** REDIS_URL, read only when the Redis store is chosen: one problem line, like every other variable. */
+function redisUrl(r: Reader, value: string | undefined): string | undefined {
+  if (!value) {
+    r.problems.push('REDIS_URL: required when RATE_LIMIT_STORE=redis, but not set');
+    return undefined;
+  }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || !parsed.hostname) {
+    // The value may hold a password: name the problem, not the value.
+    r.problems.push('REDIS_URL: must be a redis:// or rediss:// URL with a host');
+    return undefined;
+  }
+  return value;
 }
 
 /** The config once the port is known (PORT=0 asks for any free port): the default public URL follows it. */

@@ -87,3 +87,23 @@ t.test('CORS origins, PUBLIC_URL and PORT=0', async (t) => {
   t.equal(withPort(loadConfig({ PORT: '0', PUBLIC_URL: 'https://x.test' }), 41234, { PUBLIC_URL: 'https://x.test' }).publicUrl, 'https://x.test');
   t.equal(loadConfig({ HOST: '::1' }).publicUrl, 'http://[::1]:8080');
 });
+
+t.test('rate-limit store: memory by default, redis with a redis:// or rediss:// REDIS_URL', async (t) => {
+  t.equal(loadConfig({}).rateLimitStore, 'memory');
+  t.equal(loadConfig({ REDIS_URL: 'not even a url' }).redisUrl, undefined, 'REDIS_URL is not read for the memory store');
+  t.match(loadConfig({ RATE_LIMIT_STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379' }), { rateLimitStore: 'redis', redisUrl: 'redis://127.0.0.1:6379' });
+  t.equal(loadConfig({ ...AWS, RATE_LIMIT_STORE: 'redis', REDIS_URL: 'rediss://:pw@cache.abc.euw1.cache.amazonaws.com:6379' }).rateLimitStore, 'redis');
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ RATE_LIMIT_STORE: 'memcached' }, /^RATE_LIMIT_STORE: must be one of memory, redis/],
+    [{ RATE_LIMIT_STORE: 'redis' }, /^REDIS_URL: required when RATE_LIMIT_STORE=redis/],
+    [{ RATE_LIMIT_STORE: 'redis', REDIS_URL: 'http://cache:6379' }, /^REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/],
+    [{ RATE_LIMIT_STORE: 'redis', REDIS_URL: 'cache:6379' }, /^REDIS_URL: must be/],
+    [{ RATE_LIMIT_STORE: 'redis', REDIS_URL: 'redis://:secret@' }, /^REDIS_URL: must be/],
+  ];
+  for (const [env, expected] of cases) {
+    const problems = problemsOf(env);
+    t.equal(problems.length, 1, JSON.stringify(env));
+    t.match(problems[0], expected);
+    t.notMatch(problems[0], /secret/, 'a password in the URL is never echoed');
+  }
+});

@@ -7,14 +7,19 @@ import { authRoutes } from '../../src/adapters/http/routes/auth.routes.js';
 import { devIdpRoutes } from '../../src/adapters/http/routes/dev-idp.routes.js';
 import { DevIdentityProvider } from '../../src/adapters/local/dev-identity-provider.js';
 import { buildTestApp } from '../helpers/test-app.js';
-import { buildAuthApp, freePort } from './fixtures/auth-fixtures.js';
+import { listenFirst } from '../helpers/front-server.js';
+import { buildAuthApp, verifierOverHttp } from './fixtures/auth-fixtures.js';
 
 async function listening(t: { teardown: (fn: () => unknown) => void }) {
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
+  // The issuer and redirect URIs name the app's own URL: listen first (port 0), then build.
+  const front = await listenFirst();
+  const publicUrl = front.base;
   const built = await buildAuthApp({ publicUrl });
-  await built.app.listen({ port, host: '127.0.0.1' });
-  t.teardown(() => built.app.close());
+  await front.serve(built.app);
+  t.teardown(async () => {
+    await front.close();
+    await built.app.close();
+  });
   return { ...built, publicUrl };
 }
 
@@ -65,7 +70,8 @@ t.test('local code flow: login → authorize → callback → tokens the verifie
   const tokens = (await done.json()) as Record<string, unknown>;
   t.match(tokens, { accessToken: String, idToken: String, refreshToken: String, expiresIn: 3600, tokenType: 'Bearer' });
 
-  const verifier = new JwksTokenVerifier({ issuer: publicUrl, clientId: idp.clientId });
+  const verifier = await verifierOverHttp(new JwksTokenVerifier({ issuer: publicUrl, clientId: idp.clientId }));
+  t.teardown(() => verifier.app.close());
   t.same(await verifier.verify(tokens.accessToken as string), { userId: 'alice' });
   t.same(await verifier.verify(tokens.idToken as string), { userId: 'alice' });
   const [, payload] = (tokens.accessToken as string).split('.');
@@ -115,8 +121,8 @@ t.test('logout clears the cookie and goes through the IdP back to the logout URI
 });
 
 t.test('the API trusts a dev token end to end: buildApp with the dev IdP and JwksTokenVerifier', async (t) => {
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
+  const front = await listenFirst();
+  const publicUrl = front.base;
   const idp = new DevIdentityProvider({ issuer: publicUrl, clientId: 'omnigen-local' });
   const oauth = new OAuthClient({ domain: publicUrl, clientId: 'omnigen-local', redirectUri: `${publicUrl}/api/v1/auth/callback` });
   const { app } = await buildTestApp({
@@ -126,8 +132,11 @@ t.test('the API trusts a dev token end to end: buildApp with the dev IdP and Jwk
       (scope) => void scope.register(authRoutes, { prefix: '/api/v1', oauth, cookieSecret: 'x', secureCookies: false, devIdp: idp }),
     ],
   });
-  await app.listen({ port, host: '127.0.0.1' });
-  t.teardown(() => app.close());
+  await front.serve(app);
+  t.teardown(async () => {
+    await front.close();
+    await app.close();
+  });
   const minted = await fetch(`${publicUrl}/api/v1/auth/dev-token`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'carol' }),
   });

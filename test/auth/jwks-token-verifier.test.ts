@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { JwksTokenVerifier } from '../../src/adapters/http/auth/jwks-token-verifier.js';
 import { Unauthorized } from '../../src/domain/errors.js';
-import { handMade, hs256, JwksServer, makeKey, sign } from './fixtures/auth-fixtures.js';
+import { handMade, hs256, JwksServer, makeKey, sign, verifierOverHttp } from './fixtures/auth-fixtures.js';
 
 const CLIENT = 'omnigen-web';
 const START = Date.parse('2026-11-27T10:00:00.000Z');
@@ -18,7 +18,8 @@ async function setup(t: Test, options: { cacheSize?: number; jwksTimeoutMs?: num
   t.teardown(() => jwks.stop());
   let now = START;
   const clock = { advance: (ms: number) => (now += ms), now: () => now };
-  const verifier = new JwksTokenVerifier({ issuer, clientId: CLIENT, now: clock.now, ...options });
+  const verifier = await verifierOverHttp(new JwksTokenVerifier({ issuer, clientId: CLIENT, now: clock.now, ...options }));
+  t.teardown(() => verifier.app.close());
   const seconds = () => Math.floor(now / 1000);
   const access = (extra: Record<string, unknown> = {}) => ({
     sub: 'alice', iss: issuer, client_id: CLIENT, token_use: 'access', scope: 'openid', iat: seconds(), exp: seconds() + 3600, ...extra,
@@ -149,7 +150,8 @@ t.test('a hanging JWKS endpoint is given up after jwksTimeoutMs', async (t) => {
 });
 
 t.test('an unreachable issuer is Unauthorized, not a crash', async (t) => {
-  const verifier = new JwksTokenVerifier({ issuer: 'http://127.0.0.1:9', clientId: CLIENT, jwksTimeoutMs: 500 });
+  const verifier = await verifierOverHttp(new JwksTokenVerifier({ issuer: 'http://127.0.0.1:9', clientId: CLIENT, jwksTimeoutMs: 500 }));
+  t.teardown(() => verifier.app.close());
   await t.rejects(verifier.verify(sign(key, { sub: 'a', exp: Math.floor(Date.now() / 1000) + 60 })), Unauthorized);
 });
 
@@ -159,7 +161,8 @@ t.test('jwksUrl: keys fetched from elsewhere, iss still compared with the issuer
   const origin = await jwks.start();
   t.teardown(() => jwks.stop());
   const issuer = 'https://omnigen.example';
-  const verifier = new JwksTokenVerifier({ issuer, clientId: CLIENT, jwksUrl: `${origin}/.well-known/jwks.json` });
+  const verifier = await verifierOverHttp(new JwksTokenVerifier({ issuer, clientId: CLIENT, jwksUrl: `${origin}/.well-known/jwks.json` }));
+  t.teardown(() => verifier.app.close());
   const exp = Math.floor(Date.now() / 1000) + 60;
   t.same(await verifier.verify(sign(key, { sub: 'alice', iss: issuer, client_id: CLIENT, token_use: 'access', exp })), { userId: 'alice' });
   await t.rejects(verifier.verify(sign(key, { sub: 'alice', iss: origin, client_id: CLIENT, token_use: 'access', exp })), Unauthorized);

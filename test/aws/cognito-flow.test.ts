@@ -1,22 +1,13 @@
-import { createServer } from 'node:net';
 import t, { type Test } from 'tap';
 import { pino } from 'pino';
 import { composeApp } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { startAwsStandIns, type AwsStandIns } from '../helpers/aws-stand-ins.js';
 import { CognitoStandIn, subOf } from '../helpers/cognito-stand-in.js';
+import { listenFirst } from '../helpers/front-server.js';
 
 // The app composed exactly as aws mode composes it, in this process, listening on a loopback port; the
 // identity provider is oauth2-mock-server on Cognito's paths with Cognito's claims (test/helpers/cognito-stand-in.ts).
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 const claimsOf = (token: string): Record<string, unknown> => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
 
@@ -24,16 +15,19 @@ let stands: AwsStandIns;
 let api: string;
 
 t.before(async () => {
-  stands = await startAwsStandIns({ apiPort: await freePort() });
+  // AUTH_REDIRECT_URI names the API's own URL: listen first (port 0), then start the stand-ins and compose.
+  const front = await listenFirst();
+  stands = await startAwsStandIns({ apiPort: front.port });
   // The SDK clients composeAws builds read endpoints and credentials from the environment, as in production.
   for (const name of ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_SFN']) {
     process.env[name] = stands.env[name];
   }
   const config = loadConfig(stands.env);
   const { app, onShutdown } = await composeApp(config, pino({ level: 'silent' }), { metricsWrite: () => {} });
-  await app.listen({ port: config.port, host: config.host });
+  await front.serve(app);
   api = stands.apiUrl;
   t.teardown(async () => {
+    await front.close();
     await app.close();
     await onShutdown();
     await stands.stop();

@@ -1,49 +1,35 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { bar, type FakeReplicate } from '../fakes/fake-replicate.js';
-import { startAwsStandIns, type AwsStandIns } from '../helpers/aws-stand-ins.js';
+import { onApi, startAwsStandIns, type AwsStandIns } from '../helpers/aws-stand-ins.js';
 import { subOf } from '../helpers/cognito-stand-in.js';
-import { entryPoint, freePort, projectRoot } from '../helpers/server-process.js';
+import { entryPoint, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 // The real server process (`node dist/main.js`) in aws mode, with every variable pointing at the stand-ins
 // (dynalite, s3rver, the fake Step Functions, the Cognito stand-in), walked through the contract. The fake
 // Step Functions runs each execution through the real state machine (workflow/state-machine.asl.json) with
 // the project's Lambda handlers, against the fake Replicate.
 
-const root = projectRoot;
 const QUOTA = 3;
 
 let stands: AwsStandIns;
 let replicate: FakeReplicate;
 let api: string;
-let child: ChildProcess;
-let output = '';
-let exited: Promise<number | null>;
+let server: ServerProcess;
 
 t.before(async () => {
-  stands = await startAwsStandIns({ apiPort: await freePort(), workflow: { waitMs: 150 } });
+  // The API gets PORT=0 and reports its port; its redirect URIs name a placeholder origin (onApi).
+  stands = await startAwsStandIns({ workflow: { waitMs: 150 } });
   replicate = stands.replicate as FakeReplicate;
-  api = stands.apiUrl;
+  t.comment(`server: node ${entryPoint().note}`);
   // Nothing from this process's environment leaks in: only what a container would be given.
-  const env = { PATH: process.env.PATH ?? '', ...stands.env, QUOTA_PER_MONTH: String(QUOTA), LOG_LEVEL: 'warn', APP_SECRET: randomBytes(32).toString('base64url') };
-  const entry = entryPoint();
-  t.comment(`server: node ${entry.note}`);
-  child = spawn(process.execPath, entry.args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  for (const started = Date.now(); ; await new Promise((r) => setTimeout(r, 200))) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() - started > 60_000) throw new Error(`the server did not answer /health within 60 s:\n${output}`);
-    if (await fetch(`${api}/api/v1/health`).then((r) => r.ok, () => false)) break;
-  }
+  server = await startServerProcess({ ...stands.env, QUOTA_PER_MONTH: String(QUOTA), APP_SECRET: randomBytes(32).toString('base64url') });
+  api = server.base;
 });
 
 t.teardown(async () => {
-  if (child.exitCode === null) child.kill('SIGKILL');
+  server?.kill();
   await stands.stop();
 });
 
@@ -81,7 +67,7 @@ t.test('sign in → create → the state machine generates it: progress → comp
   const authorize = new URL(login.headers.get('location') ?? '');
   authorize.searchParams.set('username', 'alice');
   const approved = await fetch(authorize, { redirect: 'manual' });
-  const callback = await fetch(approved.headers.get('location') ?? '', { headers: { cookie } });
+  const callback = await fetch(onApi(approved.headers.get('location') ?? '', api), { headers: { cookie } });
   t.equal(callback.status, 200, 'tokens from the callback');
   const { accessToken } = (await callback.json()) as { accessToken: string };
 
@@ -179,6 +165,6 @@ t.test('not ready once Step Functions is down: 503 naming the check', async (t) 
 });
 
 t.test('SIGTERM → a clean exit, status 0', async (t) => {
-  child.kill('SIGTERM');
-  t.equal(await exited, 0, output.slice(-2000));
+  server.child.kill('SIGTERM');
+  t.equal(await server.exited, 0, server.output().slice(-2000));
 });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import t from 'tap';
-import { entryPoint, freePort, projectRoot } from '../helpers/server-process.js';
+import { entryPoint, projectRoot, startServerProcess } from '../helpers/server-process.js';
 
 // The real process: what an operator sees when the config is wrong, and what Fargate's SIGTERM does to
 // a request in flight.
@@ -27,11 +27,9 @@ t.test('a bad config stops the process before it listens: exit 1, one line per p
 });
 
 t.test('SIGTERM: the request in flight is answered, then the process exits 0', async (t) => {
-  const port = await freePort();
-  // The memory store: this test is about signals, and must leave no data folder in the repository.
-  const proc = run({ APP_MODE: 'local', LOCAL_STORE: 'memory', LOCAL_DATA_DIR: t.testdir(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
-  t.teardown(() => void proc.child.kill('SIGKILL'));
-  for (let i = 0; i < 200 && !proc.out().includes('listening on port'); i++) await new Promise((r) => setTimeout(r, 50));
+  const proc = await startServerProcess({ APP_MODE: 'local', LOCAL_STORE: 'memory', LOCAL_DATA_DIR: t.testdir() });
+  t.teardown(() => proc.kill());
+  const { port } = proc;
   // A request whose body is still arriving when SIGTERM comes: it is in flight, not yet handled.
   const body = JSON.stringify({ userId: 'late-user' });
   const socket = connect(port, '127.0.0.1');
@@ -48,7 +46,7 @@ t.test('SIGTERM: the request in flight is answered, then the process exits 0', a
   t.match(response, /^HTTP\/1\.1 200 /, 'the request in flight got its answer');
   t.match(response, /"accessToken"/);
   t.equal(await proc.exited, 0);
-  t.match(proc.out(), /shut down cleanly/);
+  t.match(proc.output(), /shut down cleanly/);
   const refused = await fetch(`http://127.0.0.1:${port}/api/v1/health`).then(() => 'answered', () => 'refused');
   t.equal(refused, 'refused', 'nothing listens afterwards');
 });

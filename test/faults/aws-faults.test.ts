@@ -4,15 +4,19 @@
 // timeouts, and nothing is lost: a job that could not start is failed and its quota unit is back.
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import t from 'tap';
-import { freePort, makeKey } from '../auth/fixtures/auth-fixtures.js';
+import { makeKey } from '../auth/fixtures/auth-fixtures.js';
 import { contractProblem } from '../security/fixtures/contract.js';
 import { HANG_BUDGET_MS, buildFaultyAws, type FaultyAws } from './fixtures/aws-app.js';
 
 const PERIOD = new Date().toISOString().slice(0, 7);
 const JOB = { prompt: 'A neon city at night, synthwave', category: 'music-video' };
 
-async function closedPort(): Promise<string> {
-  return `http://127.0.0.1:${await freePort()}`;
+/** A TCP server (on a port it got, not one probed for) that drops every connection at once: nothing answers. */
+async function refusing(t: Parameters<typeof buildFaultyAws>[0]): Promise<string> {
+  const server = createTcpServer((socket) => socket.on('error', () => undefined).destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 /** A TCP server that accepts connections and never answers. */
@@ -38,7 +42,7 @@ const create = (aws: FaultyAws, user: string) => aws.app.inject({ method: 'POST'
 const list = async (aws: FaultyAws, user: string) => (await aws.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: aws.auth(user) })).json() as { jobs: Array<{ status: string; failure?: { code: string } }> };
 
 t.test('Step Functions refuses to start: 503, the job is failed, the quota unit is back, the log says why', async (t) => {
-  const aws = await buildFaultyAws(t, { s3Endpoint: await closedPort() });
+  const aws = await buildFaultyAws(t, { s3Endpoint: await refusing(t) });
   aws.sfn.refuse({ status: 400, type: 'StateMachineDoesNotExist', message: 'State Machine Does Not Exist' }, 'StartExecution');
   const res = await create(aws, 'alice');
   expect503(t, res, 'create');
@@ -58,7 +62,7 @@ t.test('Step Functions refuses to start: 503, the job is failed, the quota unit 
 });
 
 t.test('Step Functions throttles, then hangs: 503 within the configured timeouts, quota back each time', async (t) => {
-  const aws = await buildFaultyAws(t, { s3Endpoint: await closedPort() });
+  const aws = await buildFaultyAws(t, { s3Endpoint: await refusing(t) });
   aws.sfn.refuse({ status: 400, type: 'ThrottlingException', message: 'Rate exceeded' }, 'StartExecution');
   expect503(t, await create(aws, 'bob'), 'throttled start');
   aws.sfn.heal();
@@ -73,7 +77,7 @@ t.test('Step Functions throttles, then hangs: 503 within the configured timeouts
 });
 
 t.test('DynamoDB throttles: 503 with Retry-After on every route that reads or writes it; readiness reports it', async (t) => {
-  const aws = await buildFaultyAws(t, { s3Endpoint: await closedPort() });
+  const aws = await buildFaultyAws(t, { s3Endpoint: await refusing(t) });
   const job = (await create(aws, 'carol')).json() as { jobId: string };
   aws.dynamo.mode = 'throttle';
   for (const [method, url] of [['POST', '/api/v1/jobs'], ['GET', '/api/v1/jobs'], ['GET', `/api/v1/jobs/${job.jobId}`], ['GET', `/api/v1/jobs/${job.jobId}/video`], ['POST', `/api/v1/jobs/${job.jobId}/cancel`], ['GET', `/api/v1/jobs/${job.jobId}/events`], ['GET', '/api/v1/usage']] as const) {
@@ -89,7 +93,7 @@ t.test('DynamoDB throttles: 503 with Retry-After on every route that reads or wr
 });
 
 t.test('DynamoDB throttles only the job write: the quota unit is given back', async (t) => {
-  const aws = await buildFaultyAws(t, { s3Endpoint: await closedPort() });
+  const aws = await buildFaultyAws(t, { s3Endpoint: await refusing(t) });
   aws.dynamo.only = ['PutItem'];
   aws.dynamo.mode = 'throttle';
   expect503(t, await create(aws, 'dave'), 'create');
@@ -99,7 +103,7 @@ t.test('DynamoDB throttles only the job write: the quota unit is given back', as
 });
 
 t.test('DynamoDB hangs: 503 within the configured request timeout', async (t) => {
-  const aws = await buildFaultyAws(t, { s3Endpoint: await closedPort() });
+  const aws = await buildFaultyAws(t, { s3Endpoint: await refusing(t) });
   const job = (await create(aws, 'erin')).json() as { jobId: string };
   aws.dynamo.mode = 'hang';
   for (const [method, url] of [['GET', `/api/v1/jobs/${job.jobId}`], ['POST', '/api/v1/jobs'], ['GET', '/api/v1/usage']] as const) {
@@ -112,7 +116,7 @@ t.test('DynamoDB hangs: 503 within the configured request timeout', async (t) =>
 });
 
 t.test('S3 down, or hanging: /video is 503 with Retry-After, the other routes are unaffected', async (t) => {
-  for (const [name, endpoint] of [['closed port', await closedPort()], ['a server that never answers', await blackHole(t)]] as const) {
+  for (const [name, endpoint] of [['connections dropped', await refusing(t)], ['a server that never answers', await blackHole(t)]] as const) {
     const aws = await buildFaultyAws(t, { s3Endpoint: endpoint });
     const job = (await create(aws, 'frank')).json() as { jobId: string };
     aws.sfn.succeed(job.jobId, { videoKey: `videos/${job.jobId}.mp4` });
@@ -128,7 +132,7 @@ t.test('S3 down, or hanging: /video is 503 with Retry-After, the other routes ar
 });
 
 t.test('JWKS down at start: tokens are 401 (not 500), readiness reports it, and it recovers', async (t) => {
-  const aws = await buildFaultyAws(t, { s3Endpoint: await closedPort(), jwksDown: true });
+  const aws = await buildFaultyAws(t, { s3Endpoint: await refusing(t), jwksDown: true });
   const res = await aws.app.inject({ method: 'GET', url: '/api/v1/usage', headers: aws.auth('gina') });
   t.equal(res.statusCode, 401);
   t.equal(contractProblem(401, res.headers['content-type'] as string, res.body), undefined, 'the contract body');
@@ -141,7 +145,7 @@ t.test('JWKS down at start: tokens are 401 (not 500), readiness reports it, and 
 });
 
 t.test('JWKS down mid-run: cached keys keep working, a new kid is 401, readiness reports it', async (t) => {
-  const aws = await buildFaultyAws(t, { s3Endpoint: await closedPort() });
+  const aws = await buildFaultyAws(t, { s3Endpoint: await refusing(t) });
   t.equal((await aws.app.inject({ method: 'GET', url: '/api/v1/usage', headers: aws.auth('hank') })).statusCode, 200, 'keys cached');
   aws.jwks.mode = 'down';
   aws.clock.advance(2 * 60_000);

@@ -27,8 +27,12 @@ const S3rver = require('s3rver') as new (options: { port: number; address: strin
 };
 
 export interface AwsStandInsOptions {
-  /** Where the API will listen: its callback and logout URLs are derived from it. */
-  apiPort: number;
+  /**
+   * Where the API will listen: its callback and logout URLs are derived from it. Left out, the API gets
+   * PORT=0 and those URLs name API_PLACEHOLDER: the stand-in redirects to whatever redirect URI it is
+   * given, so a test maps the placeholder origin to the port the API reported (see onApi).
+   */
+  apiPort?: number;
   host?: string;
   names?: Partial<{ jobTable: string; usageTable: string; bucket: string; clientId: string; userPoolId: string }>;
   /** Finish every execution `afterMs` after it started, with `videoFile` put into the bucket (the one-command run). */
@@ -62,6 +66,14 @@ function listen(server: Server, host: string): Promise<string> {
     server.once('error', reject);
     server.listen(0, host, () => resolve(`http://${host}:${(server.address() as AddressInfo).port}`));
   });
+}
+
+/** The API's origin in the stand-ins' URLs when its port is not known in advance. */
+export const API_PLACEHOLDER = 'http://omnigen-api.invalid';
+
+/** `url` (a redirect to the API) with the placeholder origin replaced by the API's real one. */
+export function onApi(url: string, apiBase: string): string {
+  return url.startsWith(API_PLACEHOLDER) ? apiBase + url.slice(API_PLACEHOLDER.length) : url;
 }
 
 export async function startAwsStandIns(options: AwsStandInsOptions): Promise<AwsStandIns> {
@@ -102,7 +114,7 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
       stops.push(() => clearInterval(timer));
     }
 
-    const apiUrl = `http://${host}:${options.apiPort}`;
+    const apiUrl = options.apiPort === undefined ? API_PLACEHOLDER : `http://${host}:${options.apiPort}`;
     const providerEnv: Record<string, string> = {};
     let replicate: FakeReplicate | undefined;
     if (options.workflow) {
@@ -130,7 +142,7 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
       ...providerEnv,
       APP_MODE: 'aws',
       HOST: host,
-      PORT: String(options.apiPort),
+      PORT: String(options.apiPort ?? 0),
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,

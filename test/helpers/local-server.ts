@@ -5,7 +5,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { composeApp } from '../../src/compose.js';
 import { loadConfig, withPort } from '../../src/config.js';
-import { freePort } from './server-process.js';
+import { listenFirst } from './front-server.js';
 
 export interface LocalServer {
   app: FastifyInstance;
@@ -15,16 +15,18 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** The real local-mode composition (as `npm start` builds it), listening on a free loopback port. */
+/** The real local-mode composition (as `npm start` builds it), on a loopback port the OS picked. */
 export async function startLocalServer(env: Record<string, string> = {}, logger: FastifyBaseLogger = pino({ level: 'silent' })): Promise<LocalServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'omnigen-test-'));
+  // The local issuer is the app's own URL: listen first, compose with the port we got.
+  const front = await listenFirst();
   const config = withPort(
     loadConfig({ APP_MODE: 'local', HOST: '127.0.0.1', LOCAL_DATA_DIR: dataDir, LOCAL_WORKFLOW_DURATION_MS: '300', ...env }),
-    await freePort(),
+    front.port,
     {},
   );
   const { app, onShutdown } = await composeApp(config, logger, { metricsWrite: () => {} });
-  await app.listen({ port: config.port, host: config.host });
+  await front.serve(app);
   return {
     app,
     base: config.publicUrl,
@@ -35,6 +37,7 @@ export async function startLocalServer(env: Record<string, string> = {}, logger:
       return ((await res.json()) as { accessToken: string }).accessToken;
     },
     async close() {
+      await front.close();
       await app.close();
       await onShutdown();
       await rm(dataDir, { recursive: true, force: true });

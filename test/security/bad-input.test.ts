@@ -174,16 +174,15 @@ t.test('POST /jobs bodies: valid ones are accepted as given, every other one is 
     fc.asyncProperty(
       fc.oneof(
         fc.record({ prompt: fc.string({ minLength: 0, maxLength: 520, unit: 'grapheme' }), category: fc.constantFrom('music-video', 'ad-creative', 'podcast') }),
+        fc.record({ prompt: fc.string({ minLength: 10, maxLength: 60, unit: 'grapheme' }).filter((p) => [...p.trim()].length >= 10), category: fc.constantFrom('music-video', 'ad-creative') }),
         fc.dictionary(fc.constantFrom('prompt', 'category', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'extra'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
         fc.record({ prompt: fc.constant('A neon city at night'), category: fc.constant('music-video'), constructor: fc.record({ prototype: fc.jsonValue({ maxDepth: 1 }) }) }),
       ),
       async (body: Record<string, unknown>) => {
         const res = await server.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { authorization, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
         const { prompt, category } = body as { prompt?: unknown; category?: unknown };
-        const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
-        // The JSON parser drops `__proto__`, and `constructor` when it carries a `prototype`; other keys are fields.
-        const dropped = (k: string) => k === '__proto__' || (k === 'constructor' && isObject(body[k]) && Object.hasOwn(body[k], 'prototype'));
-        const keys = Object.keys(body).filter((k) => !dropped(k));
+        // Every key is a field, `__proto__` and `constructor` included: anything but prompt and category is refused.
+        const keys = Object.keys(body);
         const trimmed = typeof prompt === 'string' ? [...prompt.trim()].length : -1;
         const valid = typeof prompt === 'string' && trimmed >= 10 && trimmed <= 500 && (category === 'music-video' || category === 'ad-creative')
           && keys.every((k) => k === 'prompt' || k === 'category');
@@ -206,4 +205,28 @@ t.test('POST /jobs bodies: valid ones are accepted as given, every other one is 
   t.equal(pollutionProbe(), undefined, 'Object.prototype untouched');
   t.comment(`${accepted} accepted, ${refused} refused`);
   t.ok(accepted > 20 && refused > 20, 'both kinds were tried');
+});
+
+t.test('__proto__ and constructor.prototype keys are refused as unknown fields, naming the key', async (t) => {
+  const server = await startLocalServer();
+  t.teardown(() => server.close());
+  const token = await server.tokenFor('alice');
+  const post = (body: string) => server.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: body });
+  const cases: Array<[string, string]> = [
+    ['{"__proto__":{"polluted":"yes"},"prompt":"A neon city at night","category":"music-video"}', '__proto__'],
+    ['{"prompt":"A neon city at night","category":"music-video","\\u005f_proto__":{"polluted":"yes"}}', '__proto__'],
+    ['{"prompt":"A neon city at night","category":"music-video","nested":{"__proto__":{"polluted":"yes"}}}', '__proto__'],
+    ['{"constructor":{"prototype":{"polluted":"yes"}},"prompt":"A neon city at night","category":"music-video"}', 'constructor'],
+    ['{"constructor":{"name":"x"},"prompt":"A neon city at night","category":"music-video"}', 'constructor'],
+  ];
+  for (const [body, field] of cases) {
+    const res = await post(body);
+    t.equal(res.statusCode, 400, body);
+    t.match(res.json(), { code: 'VALIDATION_ERROR', details: { field, constraint: 'additionalProperties' } }, body);
+  }
+  t.equal(({} as Record<string, unknown>).polluted, undefined, 'nothing reached Object.prototype');
+  const usage = await server.app.inject({ method: 'GET', url: '/api/v1/usage', headers: { authorization: `Bearer ${token}` } });
+  t.equal(usage.json().used, 0, 'no job was created');
+  const bad = await post('{"prompt": ');
+  t.match(bad.json(), { code: 'INVALID_REQUEST' }, 'broken JSON is still INVALID_REQUEST');
 });

@@ -5,8 +5,7 @@
 // summary and exits non-zero on any 5xx, network error, lost job, or RSS (the last third of the samples
 // against the first) growing past ×SOAK_MAX_RSS_GROWTH plus the jobs local mode keeps in memory.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { soak, violations } from './soak-lib.mjs';
@@ -19,13 +18,25 @@ const PER_JOB_KIB = Number(process.env.SOAK_PER_JOB_KIB ?? 2);
 const root = new URL('../../', import.meta.url);
 const say = (line) => process.stdout.write(`soak: ${line}\n`);
 
-function freePort() {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
+/**
+ * The TCP port process `pid` listens on, from /proc (this script already reads /proc for RSS): the server
+ * starts with PORT=0 and logs only warnings here, so its socket is where the port is read back.
+ */
+function listeningPort(pid) {
+  const inodes = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    const target = (() => { try { return readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ''; } })();
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode) inodes.add(inode);
+  }
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // cols[1] local address:port (hex), cols[3] state (0A = LISTEN), cols[9] inode
+      if (cols[3] === '0A' && inodes.has(cols[9])) return parseInt(cols[1].split(':')[1], 16);
+    }
+  }
+  return undefined;
 }
 
 function rssOf(pid) {
@@ -37,14 +48,13 @@ if (process.env.SOAK_SKIP_BUILD !== '1') {
   say('building (npm run build)');
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 }
-const port = await freePort();
 const work = mkdtempSync(join(tmpdir(), 'omnigen-soak-'));
 const logFile = join(work, 'server.log');
 const server = spawn(process.execPath, ['dist/main.js'], {
   cwd: root,
   stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')],
   env: {
-    PATH: process.env.PATH, APP_MODE: 'local', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn',
+    PATH: process.env.PATH, APP_MODE: 'local', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MIN: '1000000', QUOTA_PER_MONTH: '1000000', LOCAL_WORKFLOW_DURATION_MS: '2000',
     LOCAL_DATA_DIR: join(work, 'videos'),
   },
@@ -56,11 +66,13 @@ const stop = () => {
 // Interrupted (Ctrl-C, or a runner's timeout): never leave the server behind.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => { stop(); process.exit(130); });
 try {
-  const base = `http://127.0.0.1:${port}`;
+  let base = '';
   for (let i = 0; ; i++) {
     if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode}); see ${logFile}`);
     if (i > 300) throw new Error('the server did not answer /api/v1/health within 30 s');
-    const up = await fetch(`${base}/api/v1/health`).then((r) => r.ok, () => false);
+    const port = listeningPort(server.pid);
+    base = `http://127.0.0.1:${port}`;
+    const up = port !== undefined && await fetch(`${base}/api/v1/health`).then((r) => r.ok, () => false);
     if (up) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

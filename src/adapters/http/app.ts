@@ -5,14 +5,17 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { UseCases } from '../../application/use-cases.js';
+import type { JwksTokenVerifier } from './auth/jwks-token-verifier.js';
 import type { TokenVerifier } from './auth/principal.js';
 import { clientErrorHandler, frameworkErrorHandler, useErrorFormat } from './error-handler.js';
 import type { EmfMetrics } from '../observability/emf-metrics.js';
-import { authenticate } from './plugins/auth.plugin.js';
+import { authPlugin } from './plugins/auth.plugin.js';
 import { loadSheddingPlugin, type LoadSheddingOptions } from './plugins/load-shedding.plugin.js';
 import { metricsPlugin } from './plugins/metrics.plugin.js';
 import { BODY_LIMIT, useJsonBodies } from './plugins/json-body.js';
-import { RateLimiter, rateLimit } from './plugins/rate-limit.plugin.js';
+import { rateLimitPlugin } from './plugins/rate-limit.plugin.js';
+import { MemoryRateLimitStore } from './rate-limit/memory-rate-limit-store.js';
+import type { RateLimitStore } from './rate-limit/rate-limit-store.js';
 import { requestContextPlugin, requestIdOf } from './plugins/request-context.plugin.js';
 import { useSecurityHeaders } from './plugins/security-headers.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.routes.js';
@@ -29,8 +32,11 @@ export type RouteRegistrar = (scope: FastifyInstance) => void;
 
 export interface AppDeps {
   useCases: UseCases;
-  verifier: TokenVerifier;
+  /** The JWKS trust policy (@fastify/jwt), or a stand-in that names callers in tests. */
+  verifier: JwksTokenVerifier | TokenVerifier;
   rateLimitPerMin: number;
+  /** Where the sliding windows live (Redis, shared by every process); one process's memory by default. */
+  rateLimitStore?: RateLimitStore;
   corsOrigins: '*' | string[];
   readiness: Record<string, ReadinessCheck>;
   /** Mode-specific routes without a bearer token: OAuth login, the dev identity provider, local video files, … */
@@ -69,8 +75,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   useStrictValidation(app);
   useJsonBodies(app);
   useErrorFormat(app);
-  const limiter = new RateLimiter(deps.rateLimitPerMin, deps.now);
-  app.addHook('onClose', async () => limiter.close());
+  const rateLimitStore = deps.rateLimitStore ?? new MemoryRateLimitStore(deps.now);
+  // A store passed in belongs to the caller (compose.ts closes it on shutdown).
+  if (!deps.rateLimitStore) app.addHook('onClose', () => rateLimitStore.close());
 
   // The design's order: request logging → CORS → JWT → rate limit → (quota in CreateJob) → handlers.
   await app.register(requestContextPlugin);
@@ -91,12 +98,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'OmniGen API', version: '1.0.0', description: 'Prompt in, AI-generated video out. See CONTRACT.md.' },
+      info: { title: 'OmniGen API', version: '1.0.0', description: 'Prompt in, AI-generated video out. Limits, authentication and error codes: docs/api.md in the repository.' },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
 
-  const limitRequest = rateLimit(limiter);
+  await app.register(authPlugin, { verifier: deps.verifier });
+  await app.register(rateLimitPlugin, { max: deps.rateLimitPerMin, store: rateLimitStore });
+  const limitRequest = app.rateLimit();
   await app.register(async (open) => {
     open.addHook('onRequest', limitRequest);
     for (const register of deps.publicRoutes ?? []) register(open);
@@ -106,7 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { prefix: API_PREFIX, checks: deps.readiness });
   await app.register(
     async (secured) => {
-      secured.addHook('onRequest', authenticate(deps.verifier));
+      secured.addHook('onRequest', app.authenticate);
       secured.addHook('onRequest', limitRequest);
       await secured.register(jobRoutes, deps.useCases);
       await secured.register(usageRoutes, deps.useCases);

@@ -1,11 +1,8 @@
-// Why fast-jwt directly and not @fastify/jwt: the app needs one onRequest hook that turns a bearer
-// token into a Principal. @fastify/jwt adds request/reply decorators, its own error types (which would
-// have to be mapped back to UNAUTHORIZED) and a per-request key callback; calling fast-jwt ourselves
-// keeps one verifier per key, built once, and the whole trust policy readable in this one file.
-import { createDecoder } from 'fast-jwt';
+import type { FastifyJWTOptions } from '@fastify/jwt';
+import type { FastifyRequest } from 'fastify';
 import { Unauthorized } from '../../../domain/errors.js';
-import { JwksKeySet, type SignatureCheck } from './jwks-key-set.js';
-import type { Principal, TokenVerifier } from './principal.js';
+import { JwksKeys } from './jwks-keys.js';
+import type { Principal } from './principal.js';
 import { TokenCache } from './token-cache.js';
 
 export interface JwksTokenVerifierOptions {
@@ -21,30 +18,30 @@ export interface JwksTokenVerifierOptions {
   jwksUrl?: string;
 }
 
-interface Verified {
+export interface VerifiedToken {
   principal: Principal;
   /** Seconds since the epoch, as in the token. */
   exp: number;
   nbf?: number;
   kid: string;
   /** The key that verified it: a hit is only trusted while the key set still holds this very key. */
-  check: SignatureCheck;
+  pem: string;
 }
 
-const decodeComplete = createDecoder({ complete: true });
-
 /**
- * The one TokenVerifier of both modes: Cognito's JWKS in aws mode, the dev identity provider's in
- * local mode. Every refusal is the domain's Unauthorized, so nothing here can become a 500.
+ * The trust policy of both modes (Cognito's JWKS in aws mode, the dev identity provider's in local
+ * mode), as @fastify/jwt options plus what @fastify/jwt does not do: the claims rules on the injected
+ * clock, and a cache of verified tokens (see auth.plugin.ts for why it is ours and not fast-jwt's).
  */
-export class JwksTokenVerifier implements TokenVerifier {
-  private readonly keys: JwksKeySet;
-  private readonly cache: TokenCache<Verified>;
-  private readonly now: () => number;
+export class JwksTokenVerifier {
+  readonly keys: JwksKeys;
+  readonly now: () => number;
+  private readonly cache: TokenCache<VerifiedToken>;
 
   constructor(private readonly options: JwksTokenVerifierOptions) {
     this.now = options.now ?? Date.now;
-    this.keys = new JwksKeySet({
+    this.keys = new JwksKeys({
+      issuer: options.issuer,
       jwksUrl: options.jwksUrl ?? `${options.issuer.replace(/\/+$/, '')}/.well-known/jwks.json`,
       now: this.now,
       timeoutMs: options.jwksTimeoutMs ?? 3000,
@@ -52,26 +49,43 @@ export class JwksTokenVerifier implements TokenVerifier {
     this.cache = new TokenCache(options.cacheSize ?? 10_000);
   }
 
-  async verify(token: string): Promise<Principal> {
-    const now = this.now();
+  /** A token verified before and still trusted now: no decoding, no signature check. */
+  cached(token: string): Principal | undefined {
     const hit = this.cache.get(token);
-    if (hit) {
-      // A hit must never accept what a fresh verification would refuse: time moved on, or the key left the JWKS.
-      if (isCurrent(hit, now) && this.keys.peek(hit.kid) === hit.check) return hit.principal;
-      this.cache.delete(token);
-    }
-    const kid = this.keyIdOf(token);
-    const check = await this.keys.lookup(kid);
-    if (!check) throw new Unauthorized('Token is signed by an unknown key');
-    let claims: Record<string, unknown>;
-    try {
-      claims = check(token);
-    } catch {
-      throw new Unauthorized('Token signature is invalid');
-    }
-    const verified = { ...this.trust(claims, this.now()), kid, check };
-    this.cache.set(token, verified);
-    return verified.principal;
+    if (!hit) return undefined;
+    // A hit must never accept what a fresh verification would refuse: time moved on, or the key left the JWKS.
+    if (isCurrent(hit, this.now()) && this.keys.peek(hit.kid) === hit.pem) return hit.principal;
+    this.cache.delete(token);
+    return undefined;
+  }
+
+  /**
+   * @fastify/jwt's options: verification only, RS256 only, the key by `kid` from the issuer's JWKS.
+   * A token that passes every rule is remembered, so its next requests skip all of this.
+   */
+  jwtOptions(extractToken: (request: FastifyRequest) => string): FastifyJWTOptions {
+    const keyOf = new WeakMap<FastifyRequest, { kid: string; pem: string }>();
+    return {
+      secret: async (request: FastifyRequest, decoded: unknown) => {
+        const { alg, kid } = (decoded as { header: Record<string, unknown> }).header;
+        // Only RS256: `none` and HS* (the classic "public key as HMAC secret" confusion) never get near a key.
+        if (alg !== 'RS256') throw new Unauthorized('Token algorithm must be RS256');
+        if (typeof kid !== 'string' || kid === '') throw new Unauthorized('Token has no kid');
+        const pem = await this.keys.lookup(kid);
+        if (!pem) throw new Unauthorized('Token is signed by an unknown key');
+        keyOf.set(request, { kid, pem });
+        return pem;
+      },
+      decode: { complete: true },
+      // exp and nbf are checked in trust() on the injectable clock; fast-jwt's own cache is off (see auth.plugin.ts).
+      verify: { algorithms: ['RS256'], allowedIss: this.options.issuer, ignoreExpiration: true, ignoreNotBefore: true, cache: false, extractToken },
+      trusted: async (request, claims) => {
+        const key = keyOf.get(request) as { kid: string; pem: string };
+        this.cache.set(extractToken(request), { ...this.trust(claims), ...key });
+        return true;
+      },
+      formatUser: (claims) => principalOf(claims as Record<string, unknown>),
+    };
   }
 
   /** Readiness: rejects when the JWKS cannot be fetched. */
@@ -79,22 +93,9 @@ export class JwksTokenVerifier implements TokenVerifier {
     return this.keys.check();
   }
 
-  private keyIdOf(token: string): string {
-    let header: Record<string, unknown>;
-    try {
-      header = (decodeComplete(token) as { header: Record<string, unknown> }).header;
-    } catch {
-      throw new Unauthorized('Token is malformed');
-    }
-    // Only RS256: `none` and HS* (the classic "public key as HMAC secret" confusion) never get near a key.
-    if (header.alg !== 'RS256') throw new Unauthorized('Token algorithm must be RS256');
-    if (typeof header.kid !== 'string' || header.kid === '') throw new Unauthorized('Token has no kid');
-    return header.kid;
-  }
-
-  /** The trust policy of CONTRACT.md, on claims whose signature is already verified. */
-  private trust(claims: Record<string, unknown>, now: number): Omit<Verified, 'kid' | 'check'> {
-    const { iss, token_use: use, client_id: clientId, aud, exp, nbf, sub, email } = claims;
+  /** The trust policy, on claims whose signature and issuer fast-jwt already verified. */
+  private trust(claims: Record<string, unknown>): Omit<VerifiedToken, 'kid' | 'pem'> {
+    const { iss, token_use: use, client_id: clientId, aud, exp, nbf, sub } = claims;
     if (iss !== this.options.issuer) throw new Unauthorized('Token issuer is not trusted');
     if (use === 'access') {
       if (clientId !== this.options.clientId) throw new Unauthorized('Token was issued to another client');
@@ -107,11 +108,17 @@ export class JwksTokenVerifier implements TokenVerifier {
     if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new Unauthorized('Token has no expiry');
     if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf))) throw new Unauthorized('Token nbf is invalid');
     if (typeof sub !== 'string' || sub === '') throw new Unauthorized('Token has no subject');
-    const verified = { principal: { userId: sub, ...(typeof email === 'string' ? { email } : {}) }, exp, nbf };
+    const verified = { principal: principalOf(claims), exp, nbf: nbf as number | undefined };
+    const now = this.now();
     if (now >= exp * 1000) throw new Unauthorized('Token has expired');
     if (!isCurrent(verified, now)) throw new Unauthorized('Token is not valid yet');
     return verified;
   }
+}
+
+function principalOf(claims: Record<string, unknown>): Principal {
+  const { sub, email } = claims;
+  return { userId: sub as string, ...(typeof email === 'string' ? { email } : {}) };
 }
 
 /** RFC 7519 §4.1.4/§4.1.5: valid from `nbf` (inclusive) until `exp` (exclusive). */

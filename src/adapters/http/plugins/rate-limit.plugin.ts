@@ -1,52 +1,36 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { RateLimited } from '../../../domain/errors.js';
-import { RateWindow, type RateDecision } from '../../../domain/rate-window.js';
+import { WINDOW_MS } from '../../../domain/rate-window.js';
+import type { RateLimitStore } from '../rate-limit/rate-limit-store.js';
 
-const SWEEP_EVERY_MS = 60_000;
+export interface RateLimitPluginOptions {
+  /** Requests per sliding minute per caller. */
+  max: number;
+  store: RateLimitStore;
+}
 
 /**
- * One sliding window per caller (the domain's RateWindow). Idle windows are dropped every minute, so
- * memory follows the callers active in the last minute, not every caller ever seen.
+ * @fastify/rate-limit, applied by scope (app.ts adds `app.rateLimit()` as an onRequest hook after
+ * authentication), so /health stays outside every limit. Per user when signed in, else per client IP.
  */
-export class RateLimiter {
-  private readonly windows = new Map<string, RateWindow>();
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(
-    readonly limit: number,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.timer = setInterval(() => this.sweep(), SWEEP_EVERY_MS).unref();
-  }
-
-  hit(key: string): RateDecision {
-    let window = this.windows.get(key);
-    if (!window) this.windows.set(key, (window = new RateWindow(this.limit)));
-    return window.hit(this.now());
-  }
-
-  get size(): number {
-    return this.windows.size;
-  }
-
-  sweep(): void {
-    const now = this.now();
-    for (const [key, window] of this.windows) if (window.isIdle(now)) this.windows.delete(key);
-  }
-
-  close(): void {
-    clearInterval(this.timer);
-  }
+async function limits(app: FastifyInstance, { max, store }: RateLimitPluginOptions): Promise<void> {
+  await app.register(rateLimit, {
+    global: false,
+    max,
+    timeWindow: WINDOW_MS,
+    // The plugin takes a store class and calls `new` on it: a function returning the instance does.
+    store: function useStore() {
+      return store;
+    } as unknown as FastifyRateLimitStoreCtor,
+    keyGenerator: (request) => (request.user ? `u:${request.user.userId}` : `ip:${request.ip}`),
+    // The contract's 429 body; the error handler adds Retry-After from it.
+    errorResponseBuilder: (_request, context) => new RateLimited(context.max, Math.max(1, Math.ceil(context.ttl / 1000))),
+    // A store that cannot answer lets the request through (fail-open, see docs/rate-limits.md); the
+    // Redis store has already logged and counted it.
+    skipOnError: true,
+  });
 }
 
-/** onRequest hook, after authentication: per user when signed in, else per client IP. */
-export function rateLimit(limiter: RateLimiter) {
-  return async function limitRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const key = request.principal ? `u:${request.principal.userId}` : `ip:${request.ip}`;
-    const decision = limiter.hit(key);
-    reply.header('x-ratelimit-limit', decision.limit);
-    reply.header('x-ratelimit-remaining', decision.remaining);
-    reply.header('x-ratelimit-reset', decision.resetSeconds);
-    if (!decision.allowed) throw new RateLimited(decision.limit, decision.retryAfterSeconds);
-  };
-}
+export const rateLimitPlugin = fp(limits, { name: 'rate-limit', fastify: '5.x' });

@@ -31,7 +31,7 @@ export const requestContextPlugin = fp(
         endpoint: endpointOf(request),
         statusCode,
         duration: Math.round(reply.elapsedTime * 100) / 100,
-        userId: request.principal?.userId,
+        userId: request.user?.userId,
       };
       if (statusCode >= 500) request.log.error(line, 'request failed');
       else request.log.info(line, 'request completed');
