@@ -77,6 +77,7 @@ export class OmniGenStack extends Stack {
         stateMachine: stateMachine.stateMachineArn,
         stateMachineName: stateMachine.stateMachineName,
         statesPrefix: `arn:${this.partition}:states:${this.region}:${this.account}`,
+        providerSecret: this.workflow.providerSecret.secretArn,
       },
       environment: {
         APP_MODE: 'aws',
@@ -95,6 +96,8 @@ export class OmniGenStack extends Stack {
         AUTH_REDIRECT_URI: callbackUrl,
         AUTH_LOGOUT_URI: logoutUrl,
         RATE_LIMIT_STORE: 'redis',
+        // A cancel also cancels the provider's prediction, so nothing more is billed (docs/workflow.md).
+        PROVIDER_SECRET_ARN: this.workflow.providerSecret.secretArn,
       },
     });
     this.service = service;

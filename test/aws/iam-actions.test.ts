@@ -2,13 +2,14 @@
 // SDK command cannot ship without its permission, and keep docs/deploying.md's copy generated.
 import { readdirSync, readFileSync } from 'node:fs';
 import t from 'tap';
-import { ACTION_OF_COMMAND, TASK_ADAPTERS, taskRoleStatements, type ResourceArns } from '../../src/adapters/aws/iam-actions.js';
+import { ACTION_OF_COMMAND, TASK_ADAPTERS, WORKFLOW_ADAPTERS, WORKFLOW_STEP_ACTIONS, taskRoleStatements, type ResourceArns } from '../../src/adapters/aws/iam-actions.js';
 import { documentedTaskPolicy, POLICY_END, POLICY_START, withDocumentedPolicy } from '../../src/adapters/aws/iam-policy-document.js';
 
 const awsDir = new URL('../../src/adapters/aws/', import.meta.url);
 const ARNS: ResourceArns = {
   jobTable: 'arn:aws:dynamodb:r:1:table/jobs', usageTable: 'arn:aws:dynamodb:r:1:table/usage', bucket: 'arn:aws:s3:::assets',
   stateMachine: 'arn:aws:states:r:1:stateMachine:sm', stateMachineName: 'sm', statesPrefix: 'arn:aws:states:r:1',
+  providerSecret: 'arn:aws:secretsmanager:r:1:secret:p',
 };
 
 function commandsSentBy(file: string): string[] {
@@ -19,10 +20,12 @@ function commandsSentBy(file: string): string[] {
 t.test('every adapter that sends an SDK command is listed, with exactly the commands it sends', async (t) => {
   const sending = readdirSync(awsDir).filter((f) => f.endsWith('.ts') && commandsSentBy(f).length > 0);
   // aws-resources.ts is the create-resources tool's (CreateTable…), run by an operator, never by the task.
-  t.same(sending.filter((f) => f !== 'aws-resources.ts').sort(), TASK_ADAPTERS.map((a) => a.file).sort());
-  for (const adapter of TASK_ADAPTERS) {
-    const listed = [...new Set(adapter.uses.flatMap((u) => u.commands))].sort();
-    t.same(listed, commandsSentBy(adapter.file), adapter.file);
+  // Each file is listed for the task, the workflow's Lambdas, or both; together they name every command it sends.
+  const all = [...TASK_ADAPTERS, ...WORKFLOW_ADAPTERS];
+  t.same(sending.filter((f) => f !== 'aws-resources.ts').sort(), [...new Set(all.map((a) => a.file))].sort());
+  for (const file of sending.filter((f) => f !== 'aws-resources.ts')) {
+    const listed = [...new Set(all.filter((a) => a.file === file).flatMap((a) => a.uses.flatMap((u) => u.commands)))].sort();
+    t.same(listed, commandsSentBy(file), file);
   }
 });
 
@@ -31,11 +34,13 @@ t.test('the statements name each resource once, with exact ARNs and no wildcard 
   t.same(statements.map((s) => s.Resource), [
     'arn:aws:dynamodb:r:1:table/jobs', 'arn:aws:dynamodb:r:1:table/jobs/index/byUser', 'arn:aws:dynamodb:r:1:table/usage',
     'arn:aws:s3:::assets/videos/*', 'arn:aws:s3:::assets', 'arn:aws:states:r:1:stateMachine:sm', 'arn:aws:states:r:1:execution:sm:*',
+    'arn:aws:secretsmanager:r:1:secret:p',
   ]);
+  t.same(statements[3]?.Action, ['s3:GetObject'], 'the API only reads videos: writing them is the workflow\'s');
   t.same(statements[2]?.Action, ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], 'usage + idempotency merged');
   for (const s of statements) t.notOk(s.Action.some((a) => a.includes('*')), `${s.Sid} has no wildcard action`);
   t.throws(() => taskRoleStatements(ARNS, [{ file: 'x.ts', uses: [{ resource: 'bucket', commands: ['ListObjectsV2Command'] }] }]), /ListObjectsV2Command/);
-  t.ok(Object.values(ACTION_OF_COMMAND).every((a) => /^(dynamodb|s3|states):[A-Z]\w+$/.test(a)));
+  t.ok(Object.values(ACTION_OF_COMMAND).every((a) => /^(dynamodb|s3|states|secretsmanager):[A-Z]\w+$/.test(a)));
 });
 
 t.test("docs/deploying.md quotes the generated policy (run `npm run iam-policy` after changing TASK_ADAPTERS)", async (t) => {
@@ -64,4 +69,10 @@ t.test('`npm run iam-policy` leaves an up-to-date doc as it is', async (t) => {
   }
   t.same(logged, ['docs/deploying.md: policy already up to date']);
   t.equal(readFileSync(file, 'utf8'), before);
+});
+
+t.test("the workflow steps' actions are what their adapters send: the job update is a conditional PutItem", async (t) => {
+  t.same(WORKFLOW_STEP_ACTIONS.jobTable, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+  t.same(WORKFLOW_STEP_ACTIONS.bucket, ['s3:DeleteObject', 's3:PutObject']);
+  t.same(WORKFLOW_STEP_ACTIONS.providerSecret, ['secretsmanager:GetSecretValue']);
 });

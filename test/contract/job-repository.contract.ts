@@ -45,6 +45,9 @@ export function jobRepositoryContract(t: Test, makeRepo: () => Promise<JobReposi
     const failed = { ...jobAt('alice', T0 + 1), status: 'failed' as const, failure: { code: 'X', message: 'went wrong' }, executionArn: 'arn:x', syncedAt: new Date(T0).toISOString() };
     await repo.create(failed);
     t.same(await repo.get(failed.jobId), failed, 'optional fields survive the round trip');
+    const done = { ...jobAt('alice', T0 + 2), status: 'completed' as const, progress: 100, stage: 'done', videoKey: 'videos/x.mp4', thumbnailKey: 'videos/x.jpg', generationId: 'gen-1' };
+    await repo.create(done);
+    t.same(await repo.get(done.jobId), done, "the workflow's own fields (thumbnail, generation) survive too");
     t.equal(await repo.get(randomUUID()), undefined);
   });
 

@@ -28,6 +28,25 @@ t.test('a new file is created at the newest schema, in WAL mode; reopening keeps
   t.same(await new SqliteJobRepository(again).get(job.jobId), job, 'the job is still there');
 });
 
+t.test('a database made by the first release is migrated forward in place, its jobs kept', async (t) => {
+  const file = join(t.testdir(), 'omnigen.db');
+  const old = new Database(file);
+  old.exec(MIGRATIONS[0] as string);
+  old.pragma('user_version = 1');
+  old.prepare(`INSERT INTO jobs (job_id, user_id, prompt, category, status, progress, created_at, updated_at, version)
+    VALUES ('j1', 'alice', 'A neon city at night', 'music-video', 'processing', 40, '2026-11-27T10:00:00.000Z', '2026-11-27T10:00:01.000Z', 2)`).run();
+  old.close();
+  const db = openDatabase(Database, file);
+  t.teardown(() => db.close());
+  t.equal(schemaVersion(db), MIGRATIONS.length);
+  const repo = new SqliteJobRepository(db);
+  const job = await repo.get('j1');
+  t.match(job, { jobId: 'j1', status: 'processing', progress: 40, version: 2 }, 'the old row reads back');
+  t.notOk(job && 'generationId' in job, 'a column added later reads as absent');
+  await repo.update({ ...(job as NonNullable<typeof job>), generationId: 'gen-1', version: 3 });
+  t.equal((await repo.get('j1'))?.generationId, 'gen-1', 'and takes the new fields');
+});
+
 t.test('a database from a newer version of the service is refused, in one line, and left byte for byte as it was', async (t) => {
   const file = join(t.testdir(), 'omnigen.db');
   const future = new Database(file);

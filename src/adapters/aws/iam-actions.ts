@@ -4,7 +4,7 @@
 import { JOB_INDEX } from './table-definitions.js';
 
 /** The stack's resources a statement can name. */
-export type ResourceKind = 'jobTable' | 'jobIndex' | 'usageTable' | 'videoObjects' | 'bucket' | 'stateMachine' | 'executions';
+export type ResourceKind = 'jobTable' | 'jobIndex' | 'usageTable' | 'videoObjects' | 'bucket' | 'stateMachine' | 'executions' | 'providerSecret';
 
 /** Finished videos live under this prefix; the task role may read nothing else in the bucket. */
 export const VIDEO_PREFIX = 'videos/';
@@ -24,6 +24,9 @@ export const ACTION_OF_COMMAND: Readonly<Record<string, string>> = {
   StopExecutionCommand: 'states:StopExecution',
   DescribeExecutionCommand: 'states:DescribeExecution',
   DescribeStateMachineCommand: 'states:DescribeStateMachine',
+  PutObjectCommand: 's3:PutObject',
+  DeleteObjectCommand: 's3:DeleteObject',
+  GetSecretValueCommand: 'secretsmanager:GetSecretValue',
 };
 
 export interface AdapterAccess {
@@ -45,6 +48,19 @@ export const TASK_ADAPTERS: readonly AdapterAccess[] = [
       { resource: 'executions', commands: ['DescribeExecutionCommand', 'StopExecutionCommand'] },
     ],
   },
+  // The provider's token, so a cancel also cancels the prediction (PROVIDER_SECRET_ARN on the API).
+  { file: 'provider-token.ts', uses: [{ resource: 'providerSecret', commands: ['GetSecretValueCommand'] }] },
+];
+
+/**
+ * What the workflow's Lambda steps send through the same adapters (lambda-steps.ts): read and update a job
+ * (the repository's update is a conditional PutItem), write and remove the video and its thumbnail, read
+ * the provider's token.
+ */
+export const WORKFLOW_ADAPTERS: readonly AdapterAccess[] = [
+  { file: 'dynamodb-job-repository.ts', uses: [{ resource: 'jobTable', commands: ['GetCommand', 'PutCommand'] }] },
+  { file: 's3-video-storage.ts', uses: [{ resource: 'videoObjects', commands: ['PutObjectCommand', 'DeleteObjectCommand'] }] },
+  { file: 'provider-token.ts', uses: [{ resource: 'providerSecret', commands: ['GetSecretValueCommand'] }] },
 ];
 
 /** ARNs (or CloudFormation tokens) of the stack's resources. */
@@ -57,6 +73,8 @@ export interface ResourceArns {
   stateMachineName: string;
   /** `arn:aws:states:<region>:<account>` */
   statesPrefix: string;
+  /** The Secrets Manager secret holding the video model provider's token. */
+  providerSecret: string;
 }
 
 export interface PolicyStatement {
@@ -74,6 +92,7 @@ const SIDS: Record<ResourceKind, string> = {
   bucket: 'BucketReadiness',
   stateMachine: 'StartWorkflow',
   executions: 'WatchAndStopOwnExecutions',
+  providerSecret: 'ReadProviderToken',
 };
 
 export function resourceArn(kind: ResourceKind, arns: ResourceArns): string {
@@ -86,6 +105,7 @@ export function resourceArn(kind: ResourceKind, arns: ResourceArns): string {
     case 'stateMachine': return arns.stateMachine;
     // Execution names are job ids, unknown in advance: every execution of this one state machine.
     case 'executions': return `${arns.statesPrefix}:execution:${arns.stateMachineName}:*`;
+    case 'providerSecret': return arns.providerSecret;
   }
 }
 
@@ -106,13 +126,18 @@ export function taskRoleStatements(arns: ResourceArns, adapters: readonly Adapte
   return [...byResource].map(([kind, actions]) => ({ Sid: SIDS[kind], Effect: 'Allow', Action: [...actions].sort(), Resource: resourceArn(kind, arns) }));
 }
 
-/** What each workflow step may be given (workflow/lambdas.json names these as `needs`). */
-export const WORKFLOW_STEP_ACTIONS = {
-  // Steps read a job and write its progress and outcome (conditional updates, never a second item).
-  jobTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-  // Steps write the video and its thumbnail under videos/ (and may read them back).
-  bucket: ['s3:GetObject', 's3:PutObject'],
-  providerSecret: ['secretsmanager:GetSecretValue'],
-} as const satisfies Record<string, readonly string[]>;
+/** The actions the workflow adapters send on one resource, sorted. */
+function workflowActions(resource: ResourceKind): string[] {
+  const commands = WORKFLOW_ADAPTERS.flatMap((a) => a.uses).filter((u) => u.resource === resource).flatMap((u) => u.commands);
+  return [...new Set(commands.map((c) => ACTION_OF_COMMAND[c] as string))].sort();
+}
+
+/** What each workflow step may be given (workflow/lambdas.json names these as `needs`), from WORKFLOW_ADAPTERS. */
+export const WORKFLOW_STEP_ACTIONS: Readonly<Record<'jobTable' | 'bucket' | 'providerSecret', readonly string[]>> = {
+  jobTable: workflowActions('jobTable'),
+  // Objects under videos/ only: the video and its thumbnail.
+  bucket: workflowActions('videoObjects'),
+  providerSecret: workflowActions('providerSecret'),
+};
 
 export type WorkflowNeed = keyof typeof WORKFLOW_STEP_ACTIONS;

@@ -14,6 +14,7 @@ export function documentedTaskPolicy(): string {
     stateMachine: 'arn:aws:states:REGION:ACCOUNT:stateMachine:STATE_MACHINE',
     stateMachineName: 'STATE_MACHINE',
     statesPrefix: 'arn:aws:states:REGION:ACCOUNT',
+    providerSecret: 'arn:aws:secretsmanager:REGION:ACCOUNT:secret:PROVIDER_SECRET',
   });
   return JSON.stringify({ Version: '2012-10-17', Statement: statements }, null, 2);
 }

@@ -42,5 +42,9 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (user_id, key)
   ) WITHOUT ROWID;
   CREATE INDEX idempotency_keys_by_expiry ON idempotency_keys (expires_at);
+  `,  // 2: the video workflow's own attributes: the provider's generation (canceled with the job) and the thumbnail.
+  `
+  ALTER TABLE jobs ADD COLUMN generation_id TEXT;
+  ALTER TABLE jobs ADD COLUMN thumbnail_key TEXT;
   `,
 ];
