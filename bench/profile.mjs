@@ -21,6 +21,7 @@ mkdirSync(dir, { recursive: true });
 const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 const script = process.env.BENCH_SCRIPT ?? join(ROOT, 'dist/main.js');
 const server = await startServer({ name: 'service', script, env: serviceEnv(), nodeArgs });
+let requests = 0;
 try {
   if (scenario !== 'startup') {
     const token = await devToken(server, 'profile-one');
@@ -38,6 +39,7 @@ try {
     }
     if (!load) throw new Error(`unknown scenario ${scenario}`);
     const r = await measure(load, { seconds, connections: 50 });
+    requests = r.requests;
     console.log(`${scenario}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, failed ${r.failed}`);
   }
 } finally {
@@ -78,8 +80,13 @@ samples.forEach((id, i) => {
     }
   }
 });
-const top = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
+// With a load, each line also gives µs of CPU per request (the profile's samples include the load's
+// setup, a small share at 8 s of load).
+const perRequest = (us) => (requests ? `${(us / requests).toFixed(2).padStart(7)} µs/req  ` : '');
+const top = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${perRequest(us)}${k}`).join('\n');
+const idle = pkg.get('(idle)') ?? 0;
 console.log(`profile: ${join(dir, file)}`);
+if (requests) console.log(`busy CPU (all samples but idle): ${((total - idle) / requests).toFixed(1)} µs per request over ${requests} requests`);
 console.log(`\nself time by package or file:\n${top(pkg, 25)}`);
 console.log(`\nself time, top 30 functions:\n${top(self, 30)}`);
 console.log(`\ninclusive time, top 40 functions:\n${top(inclusive, 40)}`);
