@@ -3,7 +3,6 @@ import { createServer } from 'node:net';
 import { pino } from 'pino';
 import { composeApp } from './compose.js';
 import { ConfigError, loadConfig, withPort, type AppConfig } from './config.js';
-import { turnBufferedStdout } from './log-destination.js';
 
 // Fargate sends SIGTERM and waits 30 s (stopTimeout) before SIGKILL: finish well within that.
 const SHUTDOWN_DEADLINE_MS = 20_000;
@@ -59,7 +58,7 @@ async function main(): Promise<void> {
     // Explicit paths only: wildcard paths cost ~3 % of a request's CPU (docs/performance.md), and no log
     // line carries tokens or URLs in the first place (request lines hold endpoint patterns, not URLs).
     redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'],
-  }, turnBufferedStdout());
+  });
   const { app, onShutdown } = await composeApp(config, logger);
 
   let closing = false;
