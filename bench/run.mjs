@@ -1,22 +1,27 @@
-// `npm run bench` — the benchmark of issue #4. Builds, starts the service (local mode, info logs to
+// `npm run bench`: the benchmark of issue #11. Builds, starts the service (local mode, info logs to
 // /dev/null, pinned to CPU 0) next to a bare Fastify server (the ceiling, also on CPU 0), drives both
-// with autocannon from CPU 1, three rounds interleaved after a warm-up, and reports medians (min–max)
-// as ratios to the bare ceiling of the same run. Writes bench/results/latest.json.
+// with wrk from CPU 1 (autocannon when wrk is not installed), three rounds interleaved after a warm-up,
+// and reports medians (min–max) as ratios to the bare ceiling of the same run, with the server's CPU
+// share per round: a round where the server did not use ~90 % of its core is flagged, with who set the
+// ceiling (the generator, or other processes). Writes bench/results/latest.json.
 //
-//   npm run bench                 full run (a few minutes)
-//   npm run bench -- --quick      everything, small and short (under a minute), to check it works
+//   npm run bench                 full run (~10 minutes)
+//   npm run bench -- --quick      everything, small and short (~1 minute), to check it works
 //   npm run bench -- --no-build   use dist/ as it is
-//   --dist=DIR (another build, e.g. of an older commit; implies --no-build), --no-memory,
-//   --mem-users=N and --mem-requests=N (the memory scenario's size), --only-memory
+//   --dist=DIR (another build, e.g. of an older commit; implies --no-build), --script=server.mjs (run
+//   the bundle in the throughput scenarios instead of main.js), --no-memory, --no-sse, --only-memory, --only-startup,
+//   --mem-users=N and --mem-requests=N (the memory scenario's size), --sse-users=N;
+//   BENCH_GENERATOR=autocannon forces autocannon.
 import { execSync, spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { createJob, devToken, devTokens, JOB_BODY, pool, seedJobs } from './lib/api.mjs';
-import { measure } from './lib/load.mjs';
+import { createJob, devToken, devTokens, driveAmount, JOB_BODY, pool, seedJobs } from './lib/api.mjs';
+import { GENERATOR, measure, SATURATED } from './lib/load.mjs';
+import { openStreams } from './lib/sse.mjs';
 import { HAS_TASKSET, serviceEnv, startServer } from './lib/servers.mjs';
 import { fmt, spread, summary, table } from './lib/stats.mjs';
 
@@ -35,26 +40,30 @@ if (HAS_TASKSET && cpus().length >= 2 && !process.env.BENCH_PINNED) {
 }
 
 const CFG = QUICK
-  ? { seconds: 1.5, warmupSeconds: 0.5, rounds: 1, connections: 50, rotateUsers: 100, bigJobs: 1_000, smallJobs: 10,
-      startupRuns: 2, memUsers: 300, memRequests: 10_000, memBaseline: 2_000 }
-  : { seconds: 10, warmupSeconds: 3, rounds: 3, connections: 50, rotateUsers: 1_000, bigJobs: 100_000, smallJobs: 10,
-      startupRuns: 5, memUsers: 100_000, memRequests: 1_000_000, memBaseline: 10_000 };
+  ? { seconds: 2, warmupSeconds: 1, rounds: 1, connections: 50, rotateUsers: 100, bigJobs: 1_000, smallJobs: 10,
+      startupRuns: 2, sseUsers: 100, ssePerUser: 5, memUsers: 300, memRequests: 10_000, memBaseline: 2_000 }
+  : { seconds: 5, warmupSeconds: 2, rounds: 3, connections: 50, rotateUsers: 1_000, bigJobs: 100_000, smallJobs: 10,
+      startupRuns: 5, sseUsers: 2_000, ssePerUser: 5, memUsers: 100_000, memRequests: 1_000_000, memBaseline: 10_000 };
 
 if (option('mem-users')) CFG.memUsers = Number(option('mem-users'));
 if (option('mem-requests')) CFG.memRequests = Number(option('mem-requests'));
+if (option('sse-users')) CFG.sseUsers = Number(option('sse-users'));
 
+// The issue's targets (ratios to bare Fastify in the same run, at saturation).
 const TARGETS = {
-  'get-one': { ratio: 0.65 },
-  'get-rotate': { ratio: 0.55 },
-  post: { ratio: 0.4 },
+  'get-one': { ratio: 0.5 },
+  'get-rotate': { ratio: 0.45 },
+  post: { ratio: 0.3 },
+  'list-small': { ratio: 0.4 },
 };
 
 const log = (msg) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)}s] ${msg}\n`);
 const started = performance.now();
 const DIST = option('dist') ?? join(ROOT, 'dist');
-const SERVICE = join(DIST, 'main.js');
+const SERVICE = join(DIST, option('script') ?? 'main.js');
+const SERVICE_MAIN = join(DIST, 'main.js');
+const BUNDLE = join(DIST, 'server.mjs');
 const BARE = join(ROOT, 'bench/bare-server.mjs');
-const auth = (token) => ({ authorization: `Bearer ${token}` });
 
 if (!args.has('--no-build') && !option('dist')) {
   log('building (npm run build)');
@@ -72,7 +81,7 @@ process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
 try {
   const result = await main();
-  const file = join(ROOT, `bench/results/${args.has('--only-memory') ? 'memory' : 'latest'}.json`);
+  const file = join(ROOT, `bench/results/${args.has('--only-memory') ? 'memory' : args.has('--only-startup') ? 'startup' : 'latest'}.json`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`\n${report(result)}\n\nwritten to ${file.slice(ROOT.length + 1)} in ${result.meta.seconds} s\n`);
@@ -90,13 +99,20 @@ async function main() {
     node: process.version,
     nproc: cpus().length,
     cpu: cpuModel(),
+    generator: GENERATOR,
     pinned: HAS_TASKSET ? 'servers on CPU 0, load generator on CPU 1 (taskset)' : 'not pinned (no taskset)',
+    script: SERVICE,
     loadavgBefore: loadavg().map((l) => +l.toFixed(2)),
     commit: gitCommit(),
     dist: DIST,
     config: CFG,
   };
 
+  if (args.has('--only-startup')) {
+    const startup = await startupAndIdle();
+    meta.seconds = Math.round((performance.now() - started) / 1000);
+    return { meta, startup };
+  }
   if (args.has('--only-memory')) {
     const memory = await memoryScenario();
     meta.seconds = Math.round((performance.now() - started) / 1000);
@@ -125,18 +141,15 @@ async function main() {
   await seedJobs(write, smallToken, CFG.smallJobs);
 
   const scenarios = [
-    { name: 'bare', label: 'bare Fastify GET /api/v1/health (ceiling)', server: bare, path: '/api/v1/health' },
-    { name: 'get-one', label: 'GET /api/v1/jobs/{id}, one user', server: read, path: `/api/v1/jobs/${oneJob}`, headers: auth(oneToken) },
+    { name: 'bare', label: 'bare Fastify GET /api/v1/health (ceiling)', server: bare, paths: ['/api/v1/health'] },
+    { name: 'get-one', label: 'GET /api/v1/jobs/{id}, one user', server: read, paths: [`/api/v1/jobs/${oneJob}`], tokens: [oneToken] },
     {
       name: 'get-rotate', label: `GET /api/v1/jobs/{id}, ${CFG.rotateUsers.toLocaleString('en-US')} users' tokens in rotation`, server: read,
-      requests: rotateTokens.map((t, i) => ({ method: 'GET', path: `/api/v1/jobs/${rotateJobs[i]}`, headers: auth(t) })),
+      paths: rotateJobs.map((j) => `/api/v1/jobs/${j}`), tokens: rotateTokens,
     },
-    {
-      name: 'post', label: 'POST /api/v1/jobs (quota raised)', server: write, path: '/api/v1/jobs', method: 'POST',
-      headers: { ...auth(postToken), 'content-type': 'application/json' }, body: JOB_BODY,
-    },
-    { name: 'list-big', label: `GET /api/v1/jobs?limit=20, user with ${CFG.bigJobs.toLocaleString('en-US')} jobs`, server: write, path: '/api/v1/jobs?limit=20', headers: auth(bigToken) },
-    { name: 'list-small', label: `GET /api/v1/jobs?limit=20, user with ${CFG.smallJobs} jobs`, server: write, path: '/api/v1/jobs?limit=20', headers: auth(smallToken) },
+    { name: 'post', label: 'POST /api/v1/jobs (quota raised)', server: write, method: 'POST', paths: ['/api/v1/jobs'], tokens: [postToken], body: JOB_BODY },
+    { name: 'list-big', label: `GET /api/v1/jobs?limit=20, user with ${CFG.bigJobs.toLocaleString('en-US')} jobs`, server: write, paths: ['/api/v1/jobs?limit=20'], tokens: [bigToken] },
+    { name: 'list-small', label: `GET /api/v1/jobs?limit=20, user with ${CFG.smallJobs} jobs`, server: write, paths: ['/api/v1/jobs?limit=20'], tokens: [smallToken] },
   ];
 
   log(`warm-up: ${CFG.warmupSeconds} s per scenario`);
@@ -164,6 +177,10 @@ async function main() {
       cpuUsPerRequest: summary(r.map((x) => x.cpuUs)),
       // bare's CPU time per request ÷ this one's: what the req/s ratio would be on a core of its own.
       cpuRatio: summary(r.map((x, i) => runs.bare[i].cpuUs / x.cpuUs)),
+      serverCpuShare: summary(r.map((x) => x.serverCpuShare)),
+      generatorCpuShare: summary(r.map((x) => x.generatorCpuShare)),
+      // Rounds where the server used less than ~90 % of its core, and who set the ceiling then.
+      unsaturated: r.map((x, i) => ({ round: i + 1, bound: x.bound, server: x.serverCpuShare })).filter((x) => x.bound !== 'server'),
       failed: r.reduce((n, x) => n + x.failed, 0),
       ratio: summary(ratios),
       ...(TARGETS[s.name] ? { target: `≥ ${TARGETS[s.name].ratio}`, met: summary(ratios).median >= TARGETS[s.name].ratio } : {}),
@@ -174,46 +191,113 @@ async function main() {
   const pageCpuRatio = summary(runs['list-big'].map((x, i) => x.cpuUs / runs['list-small'][i].cpuUs));
   const list = { pageTimeRatio: pageRatio, pageCpuRatio, target: '≤ 1.2', met: pageRatio.median <= 1.2 };
 
-  let memory;
-  if (!args.has('--no-memory')) {
-    try {
-      memory = await memoryScenario();
-    } catch (err) {
-      // Keep the throughput figures: report the memory scenario as failed instead of losing the run.
-      log(`memory scenario failed: ${err instanceof Error ? err.message : String(err)}`);
-      memory = { error: err instanceof Error ? err.message : String(err) };
-      await stopAll();
-    }
-  }
+  const sse = args.has('--no-sse') ? undefined : await guarded('event streams', sseScenario);
+  const memory = args.has('--no-memory') ? undefined : await guarded('memory', memoryScenario);
   meta.loadavgAfter = loadavg().map((l) => +l.toFixed(2));
   meta.seconds = Math.round((performance.now() - started) / 1000);
-  return { meta, throughput, list, startup, memory };
+  return { meta, throughput, list, startup, sse, memory };
 }
 
-/** Startup to the first 200 of /api/v1/health, and RSS one second later (idle), alternating bare and service. */
+/** Runs a scenario; a failure is reported in the results instead of losing the run's other figures. */
+async function guarded(name, scenario) {
+  try {
+    return await scenario();
+  } catch (err) {
+    log(`${name} scenario failed: ${err instanceof Error ? err.message : String(err)}`);
+    await stopAll();
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * Startup to the first 200 of /api/v1/health, and RSS one second later (idle): bare Fastify, the service
+ * from dist/main.js and from the bundle (dist/server.mjs), in rotating order.
+ */
 async function startupAndIdle() {
-  const times = { bare: [], service: [] };
-  const idle = { bare: [], service: [] };
+  const kinds = {
+    bare: { name: 'bare', script: BARE },
+    service: { name: 'service', script: SERVICE_MAIN, env: serviceEnv() },
+    ...(existsSync(BUNDLE) ? { bundle: { name: 'bundle', script: BUNDLE, env: serviceEnv() } } : {}),
+  };
+  const names = Object.keys(kinds);
+  const times = Object.fromEntries(names.map((k) => [k, []]));
+  // CPU time spent up to the first 200 (read right after it): steadier than wall time on a shared machine.
+  const cpu = Object.fromEntries(names.map((k) => [k, []]));
+  const idle = Object.fromEntries(names.map((k) => [k, []]));
   for (let i = 0; i < CFG.startupRuns; i++) {
-    const order = i % 2 ? ['service', 'bare'] : ['bare', 'service'];
+    const order = names.map((_, j) => names[(i + j) % names.length]);
     for (const kind of order) {
       log(`startup ${i + 1}/${CFG.startupRuns}: ${kind}`);
-      const server = await start(kind === 'bare' ? { name: 'bare', script: BARE } : { name: 'service', script: SERVICE, env: serviceEnv() });
+      const server = await start(kinds[kind]);
       times[kind].push(server.startupMs);
+      cpu[kind].push(server.cpuSeconds() * 1000);
       await sleep(1000);
       idle[kind].push(server.rssMB());
       await stopAll();
     }
   }
-  const bare = summary(times.bare);
-  const service = summary(times.service);
-  const ratio = service.median / bare.median;
-  const idleBare = summary(idle.bare);
-  const idleService = summary(idle.service);
-  const idleRatio = idleService.median / idleBare.median;
+  const result = { startupMs: {}, startupCpuMs: {}, idleRssMB: {} };
+  for (const kind of names) {
+    result.startupMs[kind] = summary(times[kind]);
+    result.startupCpuMs[kind] = summary(cpu[kind]);
+    result.idleRssMB[kind] = summary(idle[kind]);
+  }
+  for (const kind of names.filter((k) => k !== 'bare')) {
+    const ratio = result.startupMs[kind].median / result.startupMs.bare.median;
+    const idleRatio = result.idleRssMB[kind].median / result.idleRssMB.bare.median;
+    result.startupMs[`${kind}Ratio`] = { ratio, target: '≤ 1.5', met: ratio <= 1.5 };
+    result.startupCpuMs[`${kind}Ratio`] = { ratio: result.startupCpuMs[kind].median / result.startupCpuMs.bare.median };
+    result.idleRssMB[`${kind}Ratio`] = { ratio: idleRatio, target: '≤ 1.2', met: idleRatio <= 1.2 };
+  }
+  return result;
+}
+
+/**
+ * `sseUsers` × `ssePerUser` open event streams on a fresh service (its stream cap raised through
+ * MAX_EVENT_STREAMS): its RSS before and with them open, and the one-user GET's p99 without, with, and
+ * again without them (after closing).
+ */
+async function sseScenario() {
+  const count = CFG.sseUsers * CFG.ssePerUser;
+  log(`event streams: fresh service; ${CFG.sseUsers.toLocaleString('en-US')} users with a job each`);
+  const server = await start({ name: 'service-sse', script: SERVICE, env: serviceEnv({ MAX_EVENT_STREAMS: String(count + 100) }) });
+  const tokens = await devTokens(server, 'bench-sse-', 0, CFG.sseUsers);
+  const jobs = await pool(tokens.length, 16, (i) => createJob(server, tokens[i]));
+  const get = { server, paths: [`/api/v1/jobs/${jobs[0]}`], tokens: [tokens[0]] };
+  const round = async (what) => {
+    log(`event streams: GET p99, ${what}`);
+    return measure(get, { seconds: CFG.seconds, connections: CFG.connections });
+  };
+  await measure(get, { seconds: CFG.warmupSeconds, connections: CFG.connections });
+  const settle = () => sleep(QUICK ? 500 : 2000);
+  await settle();
+  const rssBefore = server.rssMB();
+  const without = [await round('no streams open')];
+  log(`event streams: opening ${count.toLocaleString('en-US')}`);
+  const t0 = performance.now();
+  const streams = await openStreams(server, Array.from({ length: count }, (_, i) => ({
+    path: `/api/v1/jobs/${jobs[i % CFG.sseUsers]}/events`, token: tokens[i % CFG.sseUsers],
+  })));
+  const openSeconds = (performance.now() - t0) / 1000;
+  await settle();
+  const rssWith = server.rssMB();
+  const withStreams = [await round(`${count.toLocaleString('en-US')} streams open`)];
+  if (!QUICK) withStreams.push(await round(`${count.toLocaleString('en-US')} streams open, again`));
+  const rssAfterLoad = server.rssMB();
+  streams.close();
+  await settle();
+  without.push(await round('streams closed'));
+  await stopAll();
+  const p99Without = summary(without.map((r) => r.p99));
+  const p99With = summary(withStreams.map((r) => r.p99));
+  const rssDelta = rssWith - rssBefore;
+  const p99Ratio = p99With.median / p99Without.median;
   return {
-    startupMs: { bare, service, ratio, target: '≤ 1.3', met: ratio <= 1.3 },
-    idleRssMB: { bare: idleBare, service: idleService, ratio: idleRatio, target: '≤ 1.2', met: idleRatio <= 1.2 },
+    streams: count, users: CFG.sseUsers, perUser: CFG.ssePerUser, openSeconds,
+    rssMB: { before: rssBefore, withStreams: rssWith, afterLoad: rssAfterLoad, delta: rssDelta, target: '≤ +200', met: rssDelta <= 200 },
+    getP99Ms: { without: p99Without, with: p99With, ratio: p99Ratio, target: '≤ 2', met: p99Ratio <= 2 },
+    getRps: { without: summary(without.map((r) => r.rps)), with: summary(withStreams.map((r) => r.rps)) },
+    failed: [...without, ...withStreams].reduce((n, r) => n + r.failed, 0),
   };
 }
 
@@ -228,7 +312,7 @@ async function memoryScenario() {
   const server = await start({ name: 'service-memory', script: SERVICE, env: serviceEnv() });
   // Each point is read twice: right after the load, and after the same idle pause at every point, when
   // V8 has given back the young generation's headroom — bounded state shows as a flat settled line.
-  const settleMs = QUICK ? 0 : 10_000;
+  const settleMs = QUICK ? 0 : 5_000;
   const point = async (requests) => {
     const busy = server.rssMB();
     await sleep(settleMs);
@@ -236,12 +320,11 @@ async function memoryScenario() {
     log(`memory: RSS after ${requests.toLocaleString('en-US')} requests: ${fmt(busy, 1)} MB${settleMs ? `, ${fmt(settled, 1)} MB after ${settleMs / 1000} s idle` : ''}`);
     return { requests, busy, settled };
   };
+  const path = '/api/v1/jobs?limit=20';
   const early = Math.min(1000, users);
   const tokens = await devTokens(server, 'bench-mem-', 0, early);
   let sent = early;
-  const path = '/api/v1/jobs?limit=20';
-  let k = 0;
-  await measure({ server, path, setupRequest: (req) => ({ ...req, headers: auth(tokens[k++ % early]) }) }, { amount: baseline - sent, connections: CFG.connections });
+  await driveAmount(server, baseline - sent, CFG.connections, (k) => ({ path, token: tokens[k % early] }));
   sent = baseline;
   const points = [await point(sent)];
   log(`memory: issuing ${(users - early).toLocaleString('en-US')} more dev tokens`);
@@ -252,11 +335,11 @@ async function memoryScenario() {
   log(`memory: ${remaining.toLocaleString('en-US')} requests across all ${users.toLocaleString('en-US')} users, in two halves`);
   // Request j goes to user ⌊j·users/remaining⌋: every user, each one's requests close together (a session).
   let j = 0;
-  const setupRequest = (req) => ({ ...req, headers: auth(tokens[Math.min(users - 1, Math.floor((j++ * users) / remaining))]) });
+  const pick = () => ({ path, token: tokens[Math.min(users - 1, Math.floor((j++ * users) / remaining))] });
   const half = Math.floor(remaining / 2);
   const runs = [];
   for (const amount of [half, remaining - half]) {
-    runs.push(await measure({ server, path, setupRequest }, { amount, connections: CFG.connections }));
+    runs.push(await driveAmount(server, amount, CFG.connections, pick));
     sent += amount;
     points.push(await point(sent));
   }
@@ -265,35 +348,59 @@ async function memoryScenario() {
   const last = points[points.length - 1];
   const growth = last.settled - first.settled;
   return {
-    users, requests: total, baselineRequests: baseline, settleSeconds: settleMs / 1000,
+    users, requests: total, baselineRequests: baseline, settleSeconds: settleMs / 1000, generator: 'autocannon (a fixed number of requests)',
     rpsLastPhase: runs.map((r) => r.rps), failed: runs.reduce((n, r) => n + r.failed, 0),
     points, rssMB: { baseline: first.settled, after: last.settled, growth, growthBusy: last.busy - first.busy },
     target: '≤ +64 MB', met: growth <= 64,
   };
 }
 
-function report({ meta, throughput, list, startup, memory }) {
-  if (!throughput) return JSON.stringify(memory, null, 2);
+function report({ meta, throughput, list, startup, sse, memory }) {
+  if (!throughput) return JSON.stringify(memory ?? startup, null, 2);
   const ms = (s) => spread(s, 2);
-  const rows = Object.entries(throughput).map(([name, t]) => [
-    name, spread(t.rps), ms(t.p50), ms(t.p97_5), ms(t.p99), fmt(t.rssMB.median, 0), fmt(t.cpuUsPerRequest.median, 0),
-    name === 'bare' ? '1' : spread(t.ratio, 2), name === 'bare' ? '1' : spread(t.cpuRatio, 2), t.target ?? '', t.target ? (t.met ? 'yes' : 'NO') : '',
-  ]);
-  const lines = [
-    `${meta.mode} run, ${meta.date}, Node ${meta.node}, ${meta.nproc} × ${meta.cpu}; ${meta.pinned}; load average ${meta.loadavgBefore.join(' ')} → ${meta.loadavgAfter.join(' ')}`,
-    '',
-    table(['scenario', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'RSS MB', 'CPU µs/req', 'ratio to bare', 'CPU ratio', 'target', 'met'], rows),
-    '',
-    table(['measure', 'value', 'target', 'met'], [
-      [`list page time, ${CFG.bigJobs.toLocaleString('en-US')}-job user ÷ ${CFG.smallJobs}-job user (by CPU/req: ${spread(list.pageCpuRatio, 2)})`, spread(list.pageTimeRatio, 2), list.target, list.met ? 'yes' : 'NO'],
-      [`startup to first 200 (ms): service ${spread(startup.startupMs.service)} vs bare ${spread(startup.startupMs.bare)}`, `${fmt(startup.startupMs.ratio, 2)}×`, startup.startupMs.target, startup.startupMs.met ? 'yes' : 'NO'],
-      [`RSS idle (MB): service ${spread(startup.idleRssMB.service, 1)} vs bare ${spread(startup.idleRssMB.bare, 1)}`, `${fmt(startup.idleRssMB.ratio, 2)}×`, startup.idleRssMB.target, startup.idleRssMB.met ? 'yes' : 'NO'],
-      ...(memory?.rssMB ? [[`RSS after ${memory.requests.toLocaleString('en-US')} req from ${memory.users.toLocaleString('en-US')} users vs after ${memory.baselineRequests.toLocaleString('en-US')}, ${memory.settleSeconds} s idle (MB): ${memory.points.map((p) => fmt(p.settled, 1)).join(' → ')}; right after the load ${fmt(memory.rssMB.growthBusy, 1)} MB more`, `${memory.rssMB.growth >= 0 ? '+' : ''}${fmt(memory.rssMB.growth, 1)} MB`, memory.target, memory.met ? 'yes' : 'NO']] : []),
-    ]),
+  const pct = (v) => `${Math.round(v * 100)} %`;
+  const flags = [];
+  const rows = Object.entries(throughput).map(([name, t]) => {
+    for (const u of t.unsaturated) flags.push(`${name} round ${u.round}: server at ${pct(u.server)} of its core — ${u.bound === 'generator' ? 'the generator set the ceiling' : 'other processes took the core (contention)'}`);
+    return [
+      name, spread(t.rps), ms(t.p50), ms(t.p99), fmt(t.rssMB.median, 0), fmt(t.cpuUsPerRequest.median, 0),
+      `${pct(t.serverCpuShare.median)}${t.unsaturated.length ? ' ⚑' : ''}`,
+      name === 'bare' ? '1' : spread(t.ratio, 2), name === 'bare' ? '1' : spread(t.cpuRatio, 2), t.target ?? '', t.target ? (t.met ? 'yes' : 'NO') : '',
+    ];
+  });
+  const yes = (met) => (met ? 'yes' : 'NO');
+  const s = startup.startupMs;
+  const c = startup.startupCpuMs;
+  const r = startup.idleRssMB;
+  const measures = [
+    [`list page time, ${CFG.bigJobs.toLocaleString('en-US')}-job user ÷ ${CFG.smallJobs}-job user (by CPU/req: ${spread(list.pageCpuRatio, 2)})`, spread(list.pageTimeRatio, 2), list.target, yes(list.met)],
+    [`startup to first 200 (ms): dist/main.js ${spread(s.service)} vs bare ${spread(s.bare)}; CPU ms to it ${spread(c.service)} vs ${spread(c.bare)} = ${fmt(c.serviceRatio.ratio, 2)}×`, `${fmt(s.serviceRatio.ratio, 2)}×`, s.serviceRatio.target, yes(s.serviceRatio.met)],
+    ...(s.bundle ? [[`startup, bundle dist/server.mjs ${spread(s.bundle)} ms; CPU ms ${spread(c.bundle)} = ${fmt(c.bundleRatio.ratio, 2)}×`, `${fmt(s.bundleRatio.ratio, 2)}×`, s.bundleRatio.target, yes(s.bundleRatio.met)]] : []),
+    [`RSS idle (MB): dist/main.js ${spread(r.service, 1)} vs bare ${spread(r.bare, 1)}`, `${fmt(r.serviceRatio.ratio, 2)}×`, r.serviceRatio.target, yes(r.serviceRatio.met)],
+    ...(r.bundle ? [[`RSS idle, bundle ${spread(r.bundle, 1)} MB`, `${fmt(r.bundleRatio.ratio, 2)}×`, r.bundleRatio.target, yes(r.bundleRatio.met)]] : []),
   ];
+  if (sse?.rssMB) {
+    measures.push(
+      [`RSS with ${sse.streams.toLocaleString('en-US')} event streams open (${sse.users.toLocaleString('en-US')} users × ${sse.perUser}): ${fmt(sse.rssMB.before, 1)} → ${fmt(sse.rssMB.withStreams, 1)} MB`, `+${fmt(sse.rssMB.delta, 1)} MB`, sse.rssMB.target, yes(sse.rssMB.met)],
+      [`GET p99 with them open ${spread(sse.getP99Ms.with, 2)} ms vs none ${spread(sse.getP99Ms.without, 2)} ms`, `${fmt(sse.getP99Ms.ratio, 2)}×`, sse.getP99Ms.target, yes(sse.getP99Ms.met)],
+    );
+  }
+  if (memory?.rssMB) {
+    measures.push([`RSS after ${memory.requests.toLocaleString('en-US')} req from ${memory.users.toLocaleString('en-US')} users vs after ${memory.baselineRequests.toLocaleString('en-US')}, ${memory.settleSeconds} s idle (MB): ${memory.points.map((p) => fmt(p.settled, 1)).join(' → ')}; right after the load ${fmt(memory.rssMB.growthBusy, 1)} MB more`, `${memory.rssMB.growth >= 0 ? '+' : ''}${fmt(memory.rssMB.growth, 1)} MB`, memory.target, yes(memory.met)]);
+  }
+  const lines = [
+    `${meta.mode} run, ${meta.date}, commit ${meta.commit}, Node ${meta.node}, ${meta.nproc} × ${meta.cpu}; generator ${meta.generator}; ${meta.pinned}; load average ${meta.loadavgBefore.join(' ')} → ${meta.loadavgAfter.join(' ')}`,
+    '',
+    table(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'CPU µs/req', 'server CPU', 'ratio to bare', 'CPU ratio', 'target', 'met'], rows),
+    '',
+    table(['measure', 'value', 'target', 'met'], measures),
+  ];
+  if (flags.length) lines.push('', `⚑ rounds where the server used less than ${pct(SATURATED)} of its core:`, ...flags.map((f) => `  ${f}`));
   const failed = Object.entries(throughput).filter(([, t]) => t.failed > 0).map(([n, t]) => `${n}: ${t.failed}`);
-  if (memory?.error) lines.push('', `memory scenario failed: ${memory.error}`);
-  if (failed.length || memory?.failed) lines.push('', `WARNING: non-2xx/errors/timeouts — ${[...failed, memory?.failed ? `memory: ${memory.failed}` : ''].filter(Boolean).join(', ')}`);
+  for (const [name, x] of [['event streams', sse], ['memory', memory]]) if (x?.error) lines.push('', `${name} scenario failed: ${x.error}`);
+  if (sse?.failed) failed.push(`event streams: ${sse.failed}`);
+  if (memory?.failed) failed.push(`memory: ${memory.failed}`);
+  if (failed.length) lines.push('', `WARNING: non-2xx/errors/timeouts — ${failed.join(', ')}`);
   return lines.join('\n');
 }
 
@@ -307,7 +414,7 @@ function cpuModel() {
 
 function gitCommit() {
   try {
-    return execSync('git rev-parse --short HEAD', { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execSync('git describe --always --dirty', { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   } catch {
     return 'unknown';
   }

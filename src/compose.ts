@@ -96,7 +96,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
       ...adapters.publicRoutes,
       (scope) => scope.register(authRoutes, { prefix: '/api/v1', oauth: adapters.oauth, cookieSecret: secret, secureCookies, devIdp: adapters.devIdp }),
     ],
-    protectedRoutes: [(scope) => scope.register(jobEventsRoutes, { getJob, events: adapters.events })],
+    protectedRoutes: [(scope) => scope.register(jobEventsRoutes, { getJob, events: adapters.events, maxStreams: config.maxEventStreams })],
   });
   return {
     app,

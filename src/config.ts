@@ -49,6 +49,8 @@ export interface AppConfig {
   /** '*' or the exact origins allowed; an empty list allows none. */
   corsOrigins: '*' | string[];
   videoUrlTtlSeconds: number;
+  /** Open job event streams this process holds at most (each is a socket and a keep-alive timer). */
+  maxEventStreams: number;
   /** The base URL clients reach this service at (signed video URLs, the local issuer, OAuth redirects). */
   publicUrl: string;
   /** Signs list cursors and the login cookie. Random per process unless APP_SECRET is set. */
@@ -148,6 +150,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     quotaPerMonth: r.int('QUOTA_PER_MONTH', 10, 0, 1_000_000_000),
     corsOrigins,
     videoUrlTtlSeconds: r.int('VIDEO_URL_TTL_SECONDS', 3600, 60, 604_800),
+    maxEventStreams: r.int('MAX_EVENT_STREAMS', 1000, 1, 100_000),
     publicUrl: publicUrl ?? defaultPublicUrl(host, port),
     secret: r.optional('APP_SECRET'),
     rateLimitStore: r.oneOf('RATE_LIMIT_STORE', 'memory', ['memory', 'redis']) as AppConfig['rateLimitStore'],

@@ -24,7 +24,7 @@ t.test('local mode by default, with the contract defaults', async (t) => {
   const config = loadConfig({});
   t.match(config, {
     mode: 'local', port: 8080, host: '0.0.0.0', logLevel: 'info', rateLimitPerMin: 100, quotaPerMonth: 10,
-    corsOrigins: '*', videoUrlTtlSeconds: 3600, publicUrl: 'http://127.0.0.1:8080', local: { workflowDurationMs: 8000, store: 'sqlite' },
+    corsOrigins: '*', videoUrlTtlSeconds: 3600, maxEventStreams: 1000, publicUrl: 'http://127.0.0.1:8080', local: { workflowDurationMs: 8000, store: 'sqlite' },
   });
   t.notOk(config.aws);
 });

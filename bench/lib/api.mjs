@@ -69,3 +69,21 @@ export async function seedJobs(server, token, count) {
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) throw new Error(`seeding ${count} jobs: ${failed} requests failed`);
 }
+
+/**
+ * `amount` requests through autocannon, request k built by `pick(k)` → { path, token }: the memory
+ * scenario's fixed-size load (wrk only runs for a duration).
+ */
+export async function driveAmount(server, amount, connections, pick) {
+  let k = 0;
+  const result = await autocannon({
+    url: server.url,
+    connections,
+    amount,
+    requests: [{ method: 'GET', setupRequest: (req) => {
+      const { path, token } = pick(k++);
+      return { ...req, path, headers: { authorization: `Bearer ${token}` } };
+    } }],
+  });
+  return { rps: result.requests.total / result.duration, failed: result.non2xx + result.errors + result.timeouts };
+}

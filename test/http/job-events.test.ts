@@ -64,7 +64,7 @@ async function eventsApp(t: Test, options: Options = {}) {
     await jobs.update(step((await jobs.get(jobId)) as Job, clock.now()));
   };
   const open = (jobId: string, user?: string, signal?: AbortSignal) =>
-    fetch(`${base}/jobs/${jobId}/events`, { headers: user ? { authorization: `Bearer user.${user}` } : {}, signal });
+    fetch(`${base}/jobs/${jobId}/events`, { headers: { origin: 'https://app.test', ...(user ? { authorization: `Bearer user.${user}` } : {}) }, signal });
   return { app, jobs, clock, workflow, addJob, change, open };
 }
 

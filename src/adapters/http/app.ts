@@ -1,4 +1,3 @@
-import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -11,13 +10,14 @@ import { clientErrorHandler, frameworkErrorHandler, useErrorFormat } from './err
 import type { EmfMetrics } from '../observability/emf-metrics.js';
 import { authPlugin } from './plugins/auth.plugin.js';
 import { loadSheddingPlugin, type LoadSheddingOptions } from './plugins/load-shedding.plugin.js';
-import { metricsPlugin } from './plugins/metrics.plugin.js';
+import { useCorsOnOrigin } from './plugins/cors-on-origin.js';
+import { metricsObserver } from './plugins/metrics.plugin.js';
 import { BODY_LIMIT, useJsonBodies } from './plugins/json-body.js';
 import { rateLimitPlugin } from './plugins/rate-limit.plugin.js';
 import { MemoryRateLimitStore } from './rate-limit/memory-rate-limit-store.js';
 import type { RateLimitStore } from './rate-limit/rate-limit-store.js';
 import { requestContextPlugin, requestIdOf } from './plugins/request-context.plugin.js';
-import { useSecurityHeaders } from './plugins/security-headers.js';
+import { securityHeaders } from './plugins/security-headers.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.routes.js';
 import { jobRoutes } from './routes/job.routes.js';
 import { usageRoutes } from './routes/usage.routes.js';
@@ -80,12 +80,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (!deps.rateLimitStore) app.addHook('onClose', () => rateLimitStore.close());
 
   // The design's order: request logging → CORS → JWT → rate limit → (quota in CreateJob) → handlers.
-  await app.register(requestContextPlugin);
-  if (deps.metrics) await app.register(metricsPlugin, { metrics: deps.metrics });
+  // One onRequest hook for x-request-id and the security headers (helmet's, computed once), one
+  // onResponse hook for the log line and the metrics (docs/performance.md).
+  await app.register(requestContextPlugin, {
+    headers: securityHeaders(deps.hsts ?? false),
+    observe: deps.metrics ? metricsObserver(deps.metrics) : undefined,
+  });
   await app.register(loadSheddingPlugin, deps.loadShedding ?? {});
-  // Headers for a JSON API (helmet's, computed once): see security-headers.ts.
-  useSecurityHeaders(app, { hsts: deps.hsts ?? false });
-  await app.register(cors, {
+  await useCorsOnOrigin(app, {
     origin: deps.corsOrigins === '*' ? '*' : deps.corsOrigins,
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'range'],

@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { lazyChildLogger } from './lazy-child-logger.js';
 
 /** A client's own request id is kept if it is sane; anything else gets a fresh UUID. */
 const SANE_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
@@ -9,32 +10,52 @@ export function requestIdOf(request: { headers: Record<string, string | string[]
   return typeof given === 'string' && SANE_ID.test(given) ? given : fresh();
 }
 
-function endpointOf(request: FastifyRequest): string {
-  return request.routeOptions.url ?? 'unmatched';
+/** Told of every response, in the same hook as the log line (the metrics). */
+export type ResponseObserver = (request: FastifyRequest, endpoint: string, statusCode: number, durationMs: number) => void;
+
+export interface RequestContextOptions {
+  /** Headers every response carries (the security headers), set in the same hook as x-request-id. */
+  headers?: Readonly<Record<string, string>>;
+  observe?: ResponseObserver;
 }
 
 /**
  * One log line per request, with the fields the CloudWatch Logs Insights queries use: endpoint (the
  * route pattern, never the raw URL), statusCode, duration (ms), userId, requestId, method.
- * Also echoes x-request-id on every response.
+ * Also sets x-request-id (and the fixed response headers) on every response, and tells `observe` (the
+ * metrics) of each response from the same hook.
+ *
+ * The line is written by the root logger with requestId as a field, and `request.log` is a child that
+ * pino only builds when a handler logs something else: a pino child per request (its bindings
+ * serialized) was a cost every request paid for a logger almost none of them use (docs/performance.md).
  */
 export const requestContextPlugin = fp(
-  async (app: FastifyInstance) => {
-    app.addHook('onRequest', async (request, reply) => {
+  async (app: FastifyInstance, opts: RequestContextOptions) => {
+    const root: FastifyBaseLogger = app.log;
+    app.setChildLoggerFactory(lazyChildLogger);
+    const fixed = opts.headers ?? {};
+    const observe = opts.observe;
+    app.addHook('onRequest', (request, reply, done) => {
+      reply.headers(fixed);
       reply.header('x-request-id', request.id);
+      done();
     });
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
       const statusCode = reply.statusCode;
-      // requestId is already on request.log's bindings (requestIdLogLabel).
+      const endpoint = request.routeOptions.url ?? 'unmatched';
+      const elapsed = reply.elapsedTime;
       const line = {
+        requestId: request.id,
         method: request.method,
-        endpoint: endpointOf(request),
+        endpoint,
         statusCode,
-        duration: Math.round(reply.elapsedTime * 100) / 100,
+        duration: Math.round(elapsed * 100) / 100,
         userId: request.user?.userId,
       };
-      if (statusCode >= 500) request.log.error(line, 'request failed');
-      else request.log.info(line, 'request completed');
+      if (statusCode >= 500) root.error(line, 'request failed');
+      else root.info(line, 'request completed');
+      observe?.(request, endpoint, statusCode, elapsed);
+      done();
     });
   },
   { name: 'request-context' },

@@ -1,12 +1,11 @@
-import type { FastifyInstance } from 'fastify';
-
 /**
  * Headers for a JSON API: exactly what helmet 8 (through @fastify/helmet 13) sends with this app's
  * options — no Content-Security-Policy (the HTML pages, docs UI and try-it page, set their own),
  * Cross-Origin-Resource-Policy `cross-origin` (the web app reads JSON and videos cross-origin; CORS
  * decides who), HSTS only behind HTTPS. They never vary per request, so they are one frozen object:
  * @fastify/helmet rebuilt helmet's middleware from its options on every request, ~5 % of an
- * authenticated GET's CPU in the profile (docs/performance.md).
+ * authenticated GET's CPU in the profile (docs/performance.md). The request-context plugin sets them,
+ * with x-request-id, in its one onRequest hook, so 404s and errors carry them too.
  */
 export function securityHeaders(hsts: boolean): Readonly<Record<string, string>> {
   return Object.freeze({
@@ -21,14 +20,5 @@ export function securityHeaders(hsts: boolean): Readonly<Record<string, string>>
     'x-frame-options': 'SAMEORIGIN',
     'x-permitted-cross-domain-policies': 'none',
     'x-xss-protection': '0',
-  });
-}
-
-/** Sets the security headers on every response, 404s and errors included (an onRequest hook of the root). */
-export function useSecurityHeaders(app: FastifyInstance, options: { hsts: boolean }): void {
-  const headers = securityHeaders(options.hsts);
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
-    done();
   });
 }
