@@ -18,6 +18,30 @@ t.test('under pressure: 503 SERVICE_UNAVAILABLE with Retry-After, but /health st
   t.equal(health.statusCode, 200);
 });
 
+t.test('a slow start does not shed the first requests; a loop that lags once running does', async (t) => {
+  const { default: Fastify } = await import('fastify');
+  const { loadSheddingPlugin } = await import('../../src/adapters/http/plugins/load-shedding.plugin.js');
+  const app = Fastify();
+  await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: 50, sampleIntervalMs: 100 });
+  app.get('/api/v1/x', async () => ({ ok: true }));
+  t.teardown(() => app.close());
+  const block = (ms: number) => { for (const end = Date.now() + ms; Date.now() < end;); };
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  block(600); // a slow start, before the app is ready
+  await app.ready();
+  for (let i = 0; i < 4; i++, await pause(40)) {
+    t.equal((await app.inject({ method: 'GET', url: '/api/v1/x' })).statusCode, 200, `request ${i + 1} after the slow start`);
+  }
+  await pause(250); // past the grace: now a lagging loop is pressure
+  let status = 200;
+  for (let i = 0; i < 20 && status !== 503; i++) {
+    block(300);
+    await pause(60);
+    status = (await app.inject({ method: 'GET', url: '/api/v1/x' })).statusCode;
+  }
+  t.equal(status, 503, 'shed once the loop lags while running');
+});
+
 t.test('security headers suited to a JSON API', async (t) => {
   const { app } = await buildTestApp();
   t.teardown(() => app.close());

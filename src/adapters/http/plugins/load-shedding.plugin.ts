@@ -35,9 +35,16 @@ export const loadSheddingPlugin = fp(
     await app.register(underPressure, { sampleInterval });
 
     let pressure: { type: string; value: number } | undefined;
+    // Startup (module loading, schema compiling, composing) blocks the loop before the server is ready,
+    // and under-pressure's first samples count it: judge the loop's delay only from one whole sample after
+    // ready, or a freshly started task would shed its first requests for nothing.
+    let delayJudgedFrom = Infinity;
+    app.addHook('onReady', async () => {
+      delayJudgedFrom = Date.now() + 2 * sampleInterval;
+    });
     const judge = () => {
       const { eventLoopDelay, heapUsed } = app.memoryUsage();
-      if (eventLoopDelay > maxDelay) pressure = { type: 'eventLoopDelay', value: eventLoopDelay };
+      if (eventLoopDelay > maxDelay && Date.now() >= delayJudgedFrom) pressure = { type: 'eventLoopDelay', value: eventLoopDelay };
       else if (heapUsed > maxHeap) pressure = { type: 'heapUsedBytes', value: heapUsed };
       else pressure = undefined;
     };
