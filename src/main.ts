@@ -1,6 +1,6 @@
 // The process entry: read the config, compose the app, listen, and close gracefully on SIGTERM/SIGINT.
 import { createServer } from 'node:net';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { composeApp } from './compose.js';
 import { ConfigError, loadConfig, withPort, type AppConfig } from './config.js';
 
@@ -18,7 +18,10 @@ function readConfig(): AppConfig {
   }
 }
 
-/** PORT=0 means any free port: pick it before composing, so URLs and the local issuer can name it. */
+/**
+ * PORT=0 means any free port: pick it before composing, so URLs and the local issuer can name it. Another
+ * process may take it before we listen; main() then composes again on a new one.
+ */
 async function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
@@ -47,19 +50,35 @@ function isoTimeOncePerMs(): () => string {
   };
 }
 
+/** Composes the app and listens; with PORT=0, tries again on another port if the one picked was taken meanwhile. */
+async function listen(base: AppConfig, logger: Logger): Promise<{ config: AppConfig } & Awaited<ReturnType<typeof composeApp>>> {
+  for (let attempt = 1; ; attempt++) {
+    const config = base.port === 0 ? withPort(base, await freePort(base.host)) : base;
+    const composed = await composeApp(config, logger);
+    try {
+      await composed.app.listen({ port: config.port, host: config.host });
+      return { config, ...composed };
+    } catch (err) {
+      if (base.port !== 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 3) throw err;
+      logger.warn({ port: config.port }, 'the port picked for PORT=0 was taken meanwhile; picking another');
+      await composed.app.close();
+      await composed.onShutdown();
+    }
+  }
+}
+
 async function main(): Promise<void> {
-  let config = readConfig();
-  if (config.port === 0) config = withPort(config, await freePort(config.host));
+  const base = readConfig();
   const logger = pino({
-    level: config.logLevel,
-    base: { service: 'omnigen-api', mode: config.mode },
+    level: base.logLevel,
+    base: { service: 'omnigen-api', mode: base.mode },
     timestamp: isoTimeOncePerMs(),
     // Belt and braces: nothing we log should carry these, but if a future line does, it is masked.
     // Explicit paths only: wildcard paths cost ~3 % of a request's CPU (docs/performance.md), and no log
     // line carries tokens or URLs in the first place (request lines hold endpoint patterns, not URLs).
     redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'],
   });
-  const { app, onShutdown } = await composeApp(config, logger);
+  const { config, app, onShutdown } = await listen(base, logger);
 
   let closing = false;
   const shutdown = (signal: string) => {
@@ -89,7 +108,6 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 
-  await app.listen({ port: config.port, host: config.host });
   const tryIt = config.mode === 'local' ? ` — try it at ${config.publicUrl}/` : '';
   logger.info(
     { port: config.port, host: config.host, url: config.publicUrl, docs: `${config.publicUrl}/api/v1/docs` },
