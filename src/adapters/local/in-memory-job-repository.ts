@@ -2,8 +2,7 @@ import { ConcurrentUpdate, JobNotFound } from '../../domain/errors.js';
 import type { Job } from '../../domain/job.js';
 import type { JobEvents } from '../../application/ports/job-events.js';
 import type { JobPage, JobPosition, JobRepository, ListQuery } from '../../application/ports/job-repository.js';
-
-type Listener = (job: Job) => void;
+import { JobWatchers } from './job-watchers.js';
 
 /** Sorts ascending by (createdAt, jobId): the order of a user's index. */
 function compare(a: JobPosition, b: JobPosition): number {
@@ -18,7 +17,7 @@ function compare(a: JobPosition, b: JobPosition): number {
 export class InMemoryJobRepository implements JobRepository, JobEvents {
   private readonly byId = new Map<string, Job>();
   private readonly byUser = new Map<string, Job[]>();
-  private readonly watchers = new Map<string, Set<Listener>>();
+  private readonly watchers = new JobWatchers();
 
   async create(job: Job): Promise<void> {
     if (this.byId.has(job.jobId)) throw new Error(`job ${job.jobId} already exists`);
@@ -61,19 +60,12 @@ export class InMemoryJobRepository implements JobRepository, JobEvents {
     return more ? { jobs, next: { createdAt: last.createdAt, jobId: last.jobId } } : { jobs };
   }
 
-  watch(jobId: string, listener: Listener): () => void {
-    let set = this.watchers.get(jobId);
-    if (!set) this.watchers.set(jobId, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.watchers.delete(jobId);
-    };
+  watch(jobId: string, listener: (job: Job) => void): () => void {
+    return this.watchers.watch(jobId, listener);
   }
 
   private emit(job: Job): void {
-    const set = this.watchers.get(job.jobId);
-    if (set) for (const listener of [...set]) listener(job);
+    this.watchers.emit(job);
   }
 
   /** The first index whose entry is not below `position`. */
