@@ -27,17 +27,37 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
 }
 
+/**
+ * better-sqlite3 12 on Node 24 aborts the process when the garbage collector frees one of its Database or
+ * Statement objects (node::ObjectWrap's destructor asserts a current Environment; only 13, which Node 20
+ * cannot run, is rebuilt on Node-API). So none is ever freed: every database and statement this process
+ * makes is kept here for its whole life — a store prepares a fixed dozen, once — and pragmas go through
+ * kept statements rather than `db.pragma()`, whose statements are thrown away.
+ */
+const keptForLife: unknown[] = [];
+
+function keepForLife(db: SqliteDatabase): SqliteDatabase {
+  keptForLife.push(db);
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((source: string) => {
+    const statement = prepare(source);
+    keptForLife.push(statement);
+    return statement;
+  }) as SqliteDatabase['prepare'];
+  return db;
+}
+
 /** Opens (or creates) the database at `file`, migrated to the newest schema this version knows. */
 export function openDatabase(Driver: Driver, file: string, options: OpenOptions = {}): SqliteDatabase {
   let db: SqliteDatabase | undefined;
   try {
-    db = new Driver(file, { timeout: options.busyTimeoutMs ?? 5000 });
+    db = keepForLife(new Driver(file, { timeout: options.busyTimeoutMs ?? 5000 }));
     // Read before anything writes: a file from a newer version must stay exactly as it is.
-    refuseNewer(db, file, Number(db.pragma('user_version', { simple: true })));
+    refuseNewer(db, file, schemaVersion(db));
     // WAL: readers never wait for the writer; NORMAL sync is durable against a killed process
     // (only a power loss can drop the last commits), which is what a local server needs.
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    db.prepare('PRAGMA journal_mode = WAL').get();
+    db.prepare('PRAGMA synchronous = NORMAL').run();
     migrate(db, file);
     return db;
   } catch (err) {
@@ -49,7 +69,7 @@ export function openDatabase(Driver: Driver, file: string, options: OpenOptions 
 
 /** The schema version a database is at (0 for a new file). */
 export function schemaVersion(db: SqliteDatabase): number {
-  return Number(db.pragma('user_version', { simple: true }));
+  return Number(db.prepare('PRAGMA user_version').pluck().get());
 }
 
 function refuseNewer(db: SqliteDatabase, file: string, version: number): void {
@@ -66,7 +86,7 @@ function migrate(db: SqliteDatabase, file: string): void {
     const version = schemaVersion(db);
     refuseNewer(db, file, version);
     for (const sql of MIGRATIONS.slice(version)) db.exec(sql);
-    if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+    if (version < MIGRATIONS.length) db.prepare(`PRAGMA user_version = ${MIGRATIONS.length}`).run();
   }).immediate();
 }
 
