@@ -166,5 +166,5 @@ t.test('not ready once Step Functions is down: 503 naming the check', async (t) 
 
 t.test('SIGTERM → a clean exit, status 0', async (t) => {
   server.child.kill('SIGTERM');
-  t.equal(await server.exited, 0, server.output().slice(-2000));
+  t.equal(await server.exited, 0, `${server.err()}\n${server.out()}`.slice(-2000));
 });

@@ -46,7 +46,7 @@ t.test('SIGTERM: the request in flight is answered, then the process exits 0', a
   t.match(response, /^HTTP\/1\.1 200 /, 'the request in flight got its answer');
   t.match(response, /"accessToken"/);
   t.equal(await proc.exited, 0);
-  t.match(proc.output(), /shut down cleanly/);
+  t.match(proc.out(), /shut down cleanly/);
   const refused = await fetch(`http://127.0.0.1:${port}/api/v1/health`).then(() => 'answered', () => 'refused');
   t.equal(refused, 'refused', 'nothing listens afterwards');
 });

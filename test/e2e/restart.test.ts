@@ -3,7 +3,7 @@
 // acknowledged. The second process listens on the port the first one was given (read from its log),
 // as `npm start` on 8080 does twice: tokens name their issuer's URL.
 import t from 'tap';
-import { startServerProcess, type RunningProcess } from '../helpers/local-process.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 interface JobView { jobId: string; status: string; progress: number }
 interface Seen { user: string; status: string; progress: number }
@@ -36,14 +36,14 @@ function client(server: { base: string }) {
   };
 }
 
-async function tokenFor(server: RunningProcess, userId: string): Promise<string> {
+async function tokenFor(server: ServerProcess, userId: string): Promise<string> {
   const res = await fetch(`${server.base}/api/v1/auth/dev-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
   return ((await res.json()) as { accessToken: string }).accessToken;
 }
 
 t.test('kill -9 mid-run, start again on the same data: every acknowledged job, usage, token, URL and cursor is still there', async (t) => {
   const dataDir = t.testdir();
-  const env = { APP_MODE: 'local', LOCAL_DATA_DIR: dataDir, LOCAL_WORKFLOW_DURATION_MS: '2000', QUOTA_PER_MONTH: '1000', RATE_LIMIT_PER_MIN: '1000000' };
+  const env = { APP_MODE: 'local', LOCAL_STORE: 'sqlite', LOCAL_DATA_DIR: dataDir, LOCAL_WORKFLOW_DURATION_MS: '2000', QUOTA_PER_MONTH: '1000', RATE_LIMIT_PER_MIN: '1000000' };
   const first = await startServerProcess({ ...env, PORT: '0' });
   t.teardown(() => void first.child.kill('SIGKILL'));
   const api = client(first);

@@ -22,48 +22,55 @@ export function entryPoint(): { args: string[]; note: string } {
   return { args: [...loader, join(root, 'src/main.ts')], note: `src/main.ts (dist is older than ${relative(root, stale)}; run npm run build)` };
 }
 
-export interface ServerProcess {
+/** A server process and what it wrote, stdout and stderr apart (refusals are judged by their stderr lines). */
+export interface SpawnedServer {
   child: ChildProcess;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  out(): string;
+  err(): string;
+}
+
+export interface ServerProcess extends SpawnedServer {
   /** http://127.0.0.1:<the port the process got> */
   base: string;
   port: number;
-  exited: Promise<number | null>;
-  /** Everything the process wrote so far (stdout and stderr, the last 20 kB). */
-  output(): string;
   kill(): void;
 }
 
+/** `node <entry>` with exactly `env` (and PATH): what a container would be given, nothing from the test runner. */
+export function spawnServer(env: Record<string, string>, nodeArgs: string[] = []): SpawnedServer {
+  const child = spawn(process.execPath, [...nodeArgs, ...entryPoint().args], { cwd: projectRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
 /**
- * `node <entry>` with PORT=0 (unless env names one): the process listens on a port the OS picked and logs
- * it ("listening on port N"), and that line is where the test reads it back; no port is probed for.
- * Only `env` (and PATH) reach the process: what a container would be given.
+ * A server with PORT=0 (unless env names one) and the memory store (unless env names one): the process
+ * listens on a port the OS picked and logs it ("listening on port N"), and that line is where the test
+ * reads it back; no port is probed for.
  */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, entryPoint().args, {
-    cwd: projectRoot, env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOCAL_STORE: 'memory', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const proc = spawnServer({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOCAL_STORE: 'memory', ...env });
+  const output = () => `${proc.err()}\n${proc.out()}`.slice(-20_000);
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on port" line within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`no "listening on port" line within ${timeoutMs} ms:\n${output()}`)), timeoutMs);
     const look = () => {
-      const match = /listening on port (\d+)/.exec(output);
+      const match = /listening on port (\d+)/.exec(proc.out());
       if (!match) return;
       clearTimeout(timer);
-      child.stdout?.off('data', look);
+      proc.child.stdout?.off('data', look);
       resolve(Number(match[1]));
     };
-    child.stdout?.on('data', look);
-    void exited.then((code) => {
+    proc.child.stdout?.on('data', look);
+    void proc.exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`the server exited with ${code} before listening:\n${output}`));
+      reject(new Error(`the server exited with ${code} before listening:\n${output()}`));
     });
   });
-  return {
-    child, port, base: `http://127.0.0.1:${port}`, exited, output: () => output,
-    kill: () => void (child.exitCode === null && child.kill('SIGKILL')),
-  };
+  return { ...proc, port, base: `http://127.0.0.1:${port}`, kill: () => void (proc.child.exitCode === null && proc.child.kill('SIGKILL')) };
 }
