@@ -32,7 +32,18 @@ t.test('local mode by default, with the contract defaults', async (t) => {
 t.test('local data: kept in ./.omnigen-data, outside the OS temp dir, unless LOCAL_DATA_DIR says otherwise', async (t) => {
   const dataDir = loadConfig({}).local?.dataDir ?? '';
   t.equal(dataDir, join(process.cwd(), '.omnigen-data'), 'absolute, in the working directory');
-  t.notOk(dataDir.startsWith(tmpdir()), 'not where the OS cleans up');
+  // Not the OS temp dir, which the OS cleans: the default follows the working directory, whatever TMPDIR
+  // says (a checkout that itself lives under /tmp, as a CI clone may, is the user's choice, not ours).
+  const osTemp = process.env.TMPDIR;
+  process.env.TMPDIR = join(process.cwd(), 'elsewhere-tmp');
+  try {
+    t.equal(tmpdir(), join(process.cwd(), 'elsewhere-tmp'), 'the OS temp dir moved');
+    t.equal(loadConfig({}).local?.dataDir, dataDir, 'not derived from the OS temp dir');
+  } finally {
+    if (osTemp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = osTemp;
+  }
+  t.not(dataDir, join(tmpdir(), 'omnigen-local'), 'no longer the old default under the OS temp dir');
   t.equal(loadConfig({ LOCAL_DATA_DIR: 'data/here' }).local?.dataDir, join(process.cwd(), 'data/here'), 'a relative folder is resolved once, at start');
   t.equal(loadConfig({ LOCAL_STORE: 'memory' }).local?.store, 'memory');
   t.same(problemsOf({ LOCAL_STORE: 'postgres' }), ['LOCAL_STORE: must be one of sqlite, memory, got "postgres"']);
