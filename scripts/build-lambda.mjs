@@ -17,7 +17,7 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node20',
+  target: 'node24',
   // Step Functions matches errors by name (JobFinished, ProviderUnavailable, …): class names must survive.
   keepNames: true,
   minifySyntax: true,

@@ -40,7 +40,7 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node20',
+  target: 'node24',
   external: ['@aws-sdk/*', '@smithy/*', 'better-sqlite3', '@fastify/swagger-ui'],
   plugins: [moduleUrls],
   // CommonJS packages inside an ES module bundle: give them require, __filename and __dirname.

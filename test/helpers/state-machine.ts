@@ -10,18 +10,6 @@ import { createHandler as pollGeneration } from '../../src/adapters/lambda/poll-
 import { createHandler as startGeneration } from '../../src/adapters/lambda/start-generation.js';
 import { createHandler as storeVideo } from '../../src/adapters/lambda/store-video.js';
 
-// aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22+); the project also runs on Node 20.
-if (!('withResolvers' in Promise)) {
-  Object.assign(Promise, {
-    withResolvers<T>() {
-      let resolve!: (value: T) => void;
-      let reject!: (reason?: unknown) => void;
-      const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-      return { promise, resolve, reject };
-    },
-  });
-}
-
 export interface LambdaEntry {
   id: string;
   entry: string;
