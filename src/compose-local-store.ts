@@ -5,7 +5,7 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IdempotencyStore } from './application/ports/idempotency-store.js';
-import type { JobEvents } from './application/ports/job-events.js';
+import type { JobChanges, JobEventOutbox } from './application/ports/job-changes.js';
 import type { JobRepository } from './application/ports/job-repository.js';
 import type { UnfinishedJobs } from './application/ports/unfinished-jobs.js';
 import type { UsageLedger } from './application/ports/usage-ledger.js';
@@ -13,7 +13,8 @@ import type { AppConfig } from './config.js';
 
 /** Where local mode keeps jobs, usage and idempotency keys: SQLite under LOCAL_DATA_DIR, or memory. */
 export interface LocalStore {
-  jobs: JobRepository & JobEvents;
+  /** Jobs, the outbox of their events, and the process's one feed of their changes. */
+  jobs: JobRepository & JobChanges & JobEventOutbox;
   /** Present when jobs outlive the process: the ones left unfinished are resumed at start. */
   unfinished?: UnfinishedJobs;
   usage: UsageLedger;
@@ -27,13 +28,16 @@ export interface LocalStore {
 export async function openLocalStore(config: AppConfig, logger: FastifyBaseLogger): Promise<LocalStore> {
   const local = config.local as NonNullable<AppConfig['local']>;
   const randomSecret = () => config.secret ?? randomBytes(32).toString('base64url');
+  // The process's one feed of job changes: the repository pushes each committed write to it.
+  const { JobWatchers } = await import('./adapters/local/job-watchers.js');
+  const watchers = new JobWatchers();
   if (local.store === 'memory') {
     const [{ InMemoryJobRepository }, { InMemoryUsageLedger }, { InMemoryIdempotencyStore }] = await Promise.all([
       import('./adapters/local/in-memory-job-repository.js'),
       import('./adapters/local/in-memory-usage-ledger.js'),
       import('./adapters/local/in-memory-idempotency-store.js'),
     ]);
-    return { jobs: new InMemoryJobRepository(), usage: new InMemoryUsageLedger(), idempotency: new InMemoryIdempotencyStore(), secret: randomSecret(), close: () => {} };
+    return { jobs: new InMemoryJobRepository(watchers), usage: new InMemoryUsageLedger(), idempotency: new InMemoryIdempotencyStore(), secret: randomSecret(), close: () => {} };
   }
   const [sqlite, { SqliteJobRepository }, { SqliteUsageLedger }, { SqliteIdempotencyStore }, dataDir] = await Promise.all([
     import('./adapters/sqlite/sqlite-database.js'),
@@ -54,6 +58,6 @@ export async function openLocalStore(config: AppConfig, logger: FastifyBaseLogge
     throw err;
   });
   logger.info({ dataDir: local.dataDir, schemaVersion: sqlite.schemaVersion(db) }, `local data kept in ${local.dataDir}`);
-  const jobs = new SqliteJobRepository(db);
+  const jobs = new SqliteJobRepository(db, watchers);
   return { jobs, unfinished: jobs, usage: new SqliteUsageLedger(db), idempotency: new SqliteIdempotencyStore(db), secret, signingKey, close: () => db.close() };
 }

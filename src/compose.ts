@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Clock } from './application/ports/clock.js';
 import type { IdempotencyStore } from './application/ports/idempotency-store.js';
-import type { JobEvents } from './application/ports/job-events.js';
+import type { JobChanges } from './application/ports/job-changes.js';
 import type { JobRepository } from './application/ports/job-repository.js';
 import type { UsageLedger } from './application/ports/usage-ledger.js';
 import type { VideoModel } from './application/ports/video-model.js';
@@ -34,7 +34,7 @@ interface Adapters {
   storage: VideoStorage;
   /** The video model a cancel stops directly (aws mode: only when PROVIDER_SECRET_ARN is set). */
   model?: VideoModel;
-  events?: JobEvents;
+  events?: JobChanges;
   verifier: JwksTokenVerifier;
   oauth: OAuthClient;
   devIdp?: DevIdentityProvider;

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IdempotencyKeyReused, QuotaExceeded, ServiceUnavailable } from '../domain/errors.js';
 import { attachExecution, failJob, isTerminal, newJob, parseCategory, parsePrompt, type Job } from '../domain/job.js';
+import { failureOf } from '../domain/failure-codes.js';
 import { periodEnd, periodOf } from '../domain/quota.js';
-import { mutateJob } from './mutate-job.js';
+import { mutateJob, saveNewJob } from './mutate-job.js';
 import type { Clock } from './ports/clock.js';
 import type { IdGenerator } from './ports/id-generator.js';
 import type { IdempotencyStore } from './ports/idempotency-store.js';
@@ -66,7 +67,7 @@ export class CreateJob {
       throw new QuotaExceeded(limit, period, periodEnd(period).toISOString());
     }
     try {
-      await jobs.create(job);
+      await saveNewJob(jobs, job);
     } catch (err) {
       await this.giveBack(input.userId, period, key, job.jobId);
       throw err;
@@ -81,7 +82,7 @@ export class CreateJob {
       ({ executionArn } = await workflow.start(job));
     } catch (err) {
       logger.error({ err, jobId: job.jobId }, 'workflow could not be started; job marked failed, quota unit refunded');
-      const failure = { code: 'WORKFLOW_START_FAILED', message: 'The video workflow could not be started' };
+      const failure = failureOf('WORKFLOW_START_FAILED');
       await mutateJob(jobs, job.jobId, (j) => failJob(j, failure, clock.now())).catch((e: unknown) =>
         logger.error({ err: e, jobId: job.jobId }, 'could not mark job failed'),
       );

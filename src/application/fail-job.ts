@@ -1,14 +1,10 @@
 import { JobFinished } from '../domain/errors.js';
 import { failJob, type JobFailure } from '../domain/job.js';
+import { failureOf, GENERATION_FAILURE_CODES, type FailureCode } from '../domain/failure-codes.js';
 import { mutateJob } from './mutate-job.js';
 import type { WorkflowStepDeps } from './workflow-steps.js';
 
-/** What a user reads for each failure code; the engine's own error text (stack traces) never shows. */
-export const FAILURE_MESSAGES: Readonly<Record<string, string>> = {
-  PROVIDER_REJECTED: 'The video model refused this prompt (for example its content policy); try another prompt',
-  PROVIDER_FAILED: 'The video model could not generate this video',
-  PROVIDER_TIMEOUT: 'The video model took too long; the generation was stopped',
-};
+const MODEL_CODES: ReadonlySet<string> = new Set(GENERATION_FAILURE_CODES);
 
 /**
  * The end of every failure path: the job becomes `failed` with a stable code, and its generation is
@@ -19,14 +15,14 @@ export class FailJob {
   constructor(
     private readonly deps: WorkflowStepDeps & {
       /** The code for errors that are not the model's (a bug, storage down after retries). */
-      fallbackCode: string;
+      fallbackCode: FailureCode;
     },
   ) {}
 
   async execute(input: { jobId: string; error: string }): Promise<JobFailure> {
     const { jobs, model, clock, logger, fallbackCode } = this.deps;
-    const code = input.error in FAILURE_MESSAGES ? input.error : fallbackCode;
-    const failure = { code, message: FAILURE_MESSAGES[code] ?? 'The video could not be generated' };
+    // Only the model's own codes pass through by name; anything else (a bug, States.TaskFailed) is the fallback.
+    const failure = failureOf(MODEL_CODES.has(input.error) ? (input.error as FailureCode) : fallbackCode);
     try {
       const failed = await mutateJob(jobs, input.jobId, (job) => failJob(job, failure, clock.now()));
       if (failed.generationId) {

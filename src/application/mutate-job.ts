@@ -1,8 +1,18 @@
 import { ConcurrentUpdate, JobNotFound } from '../domain/errors.js';
 import type { Job } from '../domain/job.js';
+import { jobEventFor } from '../domain/job-event.js';
 import type { JobRepository } from './ports/job-repository.js';
 
+// The one seam through which a job changes: every write of a job goes through here, and the event a
+// change of status makes (domain/job-event.ts) is handed to the repository, which records it in the same
+// atomic write as the job (an outbox: never a change without its event, never an event without its change).
+
 const MAX_ATTEMPTS = 10;
+
+/** Saves a new job together with its `job.created` event. */
+export async function saveNewJob(jobs: JobRepository, job: Job): Promise<void> {
+  await jobs.create(job, jobEventFor(undefined, job));
+}
 
 /**
  * Read → change → conditional write, retried when another writer got there first. `change` sees the
@@ -15,7 +25,7 @@ export async function mutateJob(jobs: JobRepository, jobId: string, change: (job
     const next = change(current);
     if (next === current) return current;
     try {
-      await jobs.update(next);
+      await jobs.update(next, jobEventFor(current, next));
       return next;
     } catch (err) {
       if (!(err instanceof ConcurrentUpdate) || attempt >= MAX_ATTEMPTS) throw err;

@@ -1,3 +1,4 @@
+import { failureOf } from '../domain/failure-codes.js';
 import { failJob, isTerminal } from '../domain/job.js';
 import { mutateJob } from './mutate-job.js';
 import type { Clock } from './ports/clock.js';
@@ -6,7 +7,7 @@ import type { Logger } from './ports/logger.js';
 import type { UnfinishedJobs } from './ports/unfinished-jobs.js';
 import type { VideoWorkflow } from './ports/video-workflow.js';
 
-export const WORKFLOW_INTERRUPTED = 'LOCAL_WORKFLOW_INTERRUPTED';
+export const WORKFLOW_INTERRUPTED = 'LOCAL_WORKFLOW_INTERRUPTED' as const;
 
 export interface ResumeJobsDeps {
   jobs: JobRepository;
@@ -38,7 +39,7 @@ export class ResumeJobs {
         report.resumed++;
       } catch (err) {
         logger.error({ err, jobId: job.jobId }, 'interrupted job could not be resumed; marking it failed');
-        const failure = { code: WORKFLOW_INTERRUPTED, message: 'The video workflow was interrupted by a restart and could not be resumed' };
+        const failure = failureOf(WORKFLOW_INTERRUPTED);
         // A job that ended meanwhile (canceled by another process on the same store) stays as it is.
         await mutateJob(jobs, job.jobId, (current) => (isTerminal(current.status) ? current : failJob(current, failure, clock.now())));
         report.failed++;

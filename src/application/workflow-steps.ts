@@ -1,3 +1,4 @@
+import type { FailureCode } from '../domain/failure-codes.js';
 import { FailJob } from './fail-job.js';
 import type { Clock } from './ports/clock.js';
 import type { JobRepository } from './ports/job-repository.js';
@@ -24,7 +25,7 @@ export interface WorkflowSteps {
   failJob: FailJob;
 }
 
-export function createWorkflowSteps(deps: WorkflowStepDeps & { fallbackCode: string }): WorkflowSteps {
+export function createWorkflowSteps(deps: WorkflowStepDeps & { fallbackCode: FailureCode }): WorkflowSteps {
   return {
     startGeneration: new StartGeneration(deps),
     pollGeneration: new PollGeneration(deps),

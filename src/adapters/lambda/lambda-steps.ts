@@ -11,7 +11,7 @@ import { videoModelsFrom } from '../replicate/replicate-models.js';
 import { systemClock } from '../system-clock.js';
 
 /** The code a job fails with when the cause is not the model's (storage down after retries, a bug). */
-export const WORKFLOW_FAILED = 'WORKFLOW_FAILED';
+export const WORKFLOW_FAILED = 'WORKFLOW_FAILED' as const;
 
 export type Env = Record<string, string | undefined>;
 

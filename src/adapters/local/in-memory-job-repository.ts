@@ -1,6 +1,7 @@
 import { ConcurrentUpdate, JobNotFound } from '../../domain/errors.js';
 import type { Job } from '../../domain/job.js';
-import type { JobEvents } from '../../application/ports/job-events.js';
+import type { JobEvent } from '../../domain/job-event.js';
+import type { JobChanges, JobEventOutbox } from '../../application/ports/job-changes.js';
 import type { JobPage, JobPosition, JobRepository, ListQuery } from '../../application/ports/job-repository.js';
 import { JobWatchers } from './job-watchers.js';
 
@@ -12,14 +13,18 @@ function compare(a: JobPosition, b: JobPosition): number {
 
 /**
  * Jobs in memory, with a per-user index kept sorted by creation, so a page costs O(log n + limit)
- * whatever the user's job count. Also the local JobEvents: every write is pushed to the job's watchers.
+ * whatever the user's job count. Its job events sit in an outbox changed in the same synchronous step as
+ * the job (atomic: nothing else runs in between); each write is then pushed to the process's JobWatchers.
  */
-export class InMemoryJobRepository implements JobRepository, JobEvents {
+export class InMemoryJobRepository implements JobRepository, JobChanges, JobEventOutbox {
   private readonly byId = new Map<string, Job>();
   private readonly byUser = new Map<string, Job[]>();
-  private readonly watchers = new JobWatchers();
+  /** Undispatched events, oldest first (Map keeps insertion order). */
+  private readonly outbox = new Map<string, JobEvent>();
 
-  async create(job: Job): Promise<void> {
+  constructor(private readonly watchers: JobWatchers = new JobWatchers()) {}
+
+  async create(job: Job, event?: JobEvent): Promise<void> {
     if (this.byId.has(job.jobId)) throw new Error(`job ${job.jobId} already exists`);
     const stored = Object.freeze({ ...job });
     this.byId.set(job.jobId, stored);
@@ -28,14 +33,15 @@ export class InMemoryJobRepository implements JobRepository, JobEvents {
     const last = index[index.length - 1];
     if (!last || compare(last, stored) < 0) index.push(stored);
     else index.splice(this.lowerBound(index, stored), 0, stored);
-    this.emit(stored);
+    if (event) this.outbox.set(event.eventId, event);
+    this.watchers.emit(stored, event);
   }
 
   async get(jobId: string): Promise<Job | undefined> {
     return this.byId.get(jobId);
   }
 
-  async update(next: Job): Promise<void> {
+  async update(next: Job, event?: JobEvent): Promise<void> {
     const current = this.byId.get(next.jobId);
     if (!current) throw new JobNotFound(next.jobId);
     if (current.version !== next.version - 1) throw new ConcurrentUpdate(next.jobId);
@@ -43,7 +49,8 @@ export class InMemoryJobRepository implements JobRepository, JobEvents {
     this.byId.set(next.jobId, stored);
     const index = this.byUser.get(current.userId) as Job[];
     index[this.lowerBound(index, current)] = stored;
-    this.emit(stored);
+    if (event) this.outbox.set(event.eventId, event);
+    this.watchers.emit(stored, event);
   }
 
   async listByUser(userId: string, query: ListQuery): Promise<JobPage> {
@@ -64,8 +71,16 @@ export class InMemoryJobRepository implements JobRepository, JobEvents {
     return this.watchers.watch(jobId, listener);
   }
 
-  private emit(job: Job): void {
-    this.watchers.emit(job);
+  onEvent(listener: (event: JobEvent) => void): () => void {
+    return this.watchers.onEvent(listener);
+  }
+
+  async undispatched(limit: number): Promise<JobEvent[]> {
+    return [...this.outbox.values()].slice(0, limit);
+  }
+
+  async markDispatched(eventIds: readonly string[]): Promise<void> {
+    for (const id of eventIds) this.outbox.delete(id);
   }
 
   /** The first index whose entry is not below `position`. */

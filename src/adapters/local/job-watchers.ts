@@ -1,11 +1,17 @@
-import type { JobEvents } from '../../application/ports/job-events.js';
+import type { JobChanges } from '../../application/ports/job-changes.js';
 import type { Job } from '../../domain/job.js';
+import type { JobEvent } from '../../domain/job-event.js';
 
 type Listener = (job: Job) => void;
+type EventListener = (event: JobEvent) => void;
 
-/** Local JobEvents: a repository that every write of a job goes through calls `emit` after each one. */
-export class JobWatchers implements JobEvents {
+/**
+ * Local mode's JobChanges: one per process, made by the composition root and handed to the repository,
+ * which calls `emit` after each committed write. The event stream and the webhook delivery read it.
+ */
+export class JobWatchers implements JobChanges {
   private readonly watchers = new Map<string, Set<Listener>>();
+  private readonly eventListeners = new Set<EventListener>();
 
   watch(jobId: string, listener: Listener): () => void {
     let set = this.watchers.get(jobId);
@@ -17,8 +23,14 @@ export class JobWatchers implements JobEvents {
     };
   }
 
-  emit(job: Job): void {
+  onEvent(listener: EventListener): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  emit(job: Job, event?: JobEvent): void {
     const set = this.watchers.get(job.jobId);
     if (set) for (const listener of [...set]) listener(job);
+    if (event) for (const listener of [...this.eventListeners]) listener(event);
   }
 }

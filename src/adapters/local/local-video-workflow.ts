@@ -21,7 +21,7 @@ export interface LocalVideoWorkflowOptions {
   maxPolls?: number;
 }
 
-export const LOCAL_WORKFLOW_FAILED = 'LOCAL_WORKFLOW_FAILED';
+export const LOCAL_WORKFLOW_FAILED = 'LOCAL_WORKFLOW_FAILED' as const;
 
 /** One job's run. Identity matters: a stopped and restarted job is a different run. */
 interface Run {

@@ -1,7 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { ConcurrentUpdate, JobNotFound } from '../../domain/errors.js';
 import { isJobCategory, isJobStatus, type Job } from '../../domain/job.js';
-import type { JobEvents } from '../../application/ports/job-events.js';
+import { isJobEventType, type JobEvent } from '../../domain/job-event.js';
+import type { JobChanges, JobEventOutbox } from '../../application/ports/job-changes.js';
 import type { JobPage, JobRepository, ListQuery } from '../../application/ports/job-repository.js';
 import type { UnfinishedJobs } from '../../application/ports/unfinished-jobs.js';
 import { JobWatchers } from '../local/job-watchers.js';
@@ -58,13 +59,35 @@ function toJob(row: JobRow): Job {
   return job;
 }
 
+interface EventRow {
+  event_id: string;
+  type: string;
+  job_id: string;
+  user_id: string;
+  job: string;
+  occurred_at: string;
+}
+
+function toEventRow(event: JobEvent): EventRow {
+  return { event_id: event.eventId, type: event.type, job_id: event.jobId, user_id: event.userId, job: JSON.stringify(event.job), occurred_at: event.occurredAt };
+}
+
+function toEvent(row: EventRow): JobEvent {
+  if (!isJobEventType(row.type)) throw new Error(`job event ${row.event_id} has an unknown type`);
+  return { eventId: row.event_id, type: row.type, jobId: row.job_id, userId: row.user_id, job: JSON.parse(row.job) as Job, occurredAt: row.occurred_at };
+}
+
 /**
- * Jobs in local mode's SQLite file. Each call is one statement (better-sqlite3 is synchronous, so it
+ * Jobs in local mode's SQLite file. Each write is one transaction (better-sqlite3 is synchronous, so it
  * runs to completion before anything else on the event loop); updates are conditional on the stored
- * version. Also the local JobEvents: every write is pushed to the job's watchers.
+ * version, and the job event a change makes is inserted into the outbox (job_events) in the same
+ * transaction. After the commit, the write is pushed to the process's JobWatchers.
  */
-export class SqliteJobRepository implements JobRepository, JobEvents, UnfinishedJobs {
-  private readonly watchers = new JobWatchers();
+export class SqliteJobRepository implements JobRepository, JobChanges, JobEventOutbox, UnfinishedJobs {
+  private readonly insertJob: (job: Job, event: JobEvent | undefined) => void;
+  private readonly replaceJob: (next: Job, event: JobEvent | undefined) => number;
+  private readonly pendingEvents: BetterSqlite3.Statement<[number], EventRow>;
+  private readonly markEvent: BetterSqlite3.Statement<[string]>;
   private readonly insert: BetterSqlite3.Statement<[JobRow]>;
   private readonly select: BetterSqlite3.Statement<[string], JobRow>;
   private readonly replace: BetterSqlite3.Statement<[JobRow & { previous: number }]>;
@@ -74,7 +97,7 @@ export class SqliteJobRepository implements JobRepository, JobEvents, Unfinished
   private readonly nextFiltered: BetterSqlite3.Statement<[{ user: string; limit: number; status: string; createdAt: string; jobId: string }], JobRow>;
   private readonly unfinished: BetterSqlite3.Statement<[], JobRow>;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, private readonly watchers: JobWatchers = new JobWatchers()) {
     this.insert = db.prepare(`INSERT INTO jobs (${COLUMNS}) VALUES (${COLUMNS.replace(/(\w+)/g, '@$1')})`);
     this.select = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE job_id = ?`);
     this.replace = db.prepare(`UPDATE jobs SET ${COLUMNS.split(', ').slice(2).map((c) => `${c} = @${c}`).join(', ')} WHERE job_id = @job_id AND version = @previous`);
@@ -85,16 +108,30 @@ export class SqliteJobRepository implements JobRepository, JobEvents, Unfinished
     this.firstFiltered = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE user_id = :user AND status = :status ${NEWEST_FIRST}`);
     this.nextFiltered = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE user_id = :user AND status = :status ${after} ${NEWEST_FIRST}`);
     this.unfinished = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE status IN ('pending', 'processing') ORDER BY created_at, job_id`);
+    const EVENT_COLUMNS = 'event_id, type, job_id, user_id, job, occurred_at';
+    const insertEvent = db.prepare<[EventRow]>(`INSERT INTO job_events (${EVENT_COLUMNS}) VALUES (${EVENT_COLUMNS.replace(/(\w+)/g, '@$1')})`);
+    this.pendingEvents = db.prepare(`SELECT ${EVENT_COLUMNS} FROM job_events WHERE dispatched = 0 ORDER BY sequence LIMIT ?`);
+    this.markEvent = db.prepare('UPDATE job_events SET dispatched = 1 WHERE event_id = ?');
+    // The job and its event in one transaction: a crash between them cannot leave one without the other.
+    this.insertJob = db.transaction((job: Job, event: JobEvent | undefined) => {
+      this.insert.run(toRow(job));
+      if (event) insertEvent.run(toEventRow(event));
+    });
+    this.replaceJob = db.transaction((next: Job, event: JobEvent | undefined) => {
+      const { changes } = this.replace.run({ ...toRow(next), previous: next.version - 1 });
+      if (changes > 0 && event) insertEvent.run(toEventRow(event));
+      return changes;
+    });
   }
 
-  async create(job: Job): Promise<void> {
+  async create(job: Job, event?: JobEvent): Promise<void> {
     try {
-      this.insert.run(toRow(job));
+      this.insertJob(job, event);
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new Error(`job ${job.jobId} already exists`, { cause: err });
       throw err;
     }
-    this.watchers.emit(job);
+    this.watchers.emit(job, event);
   }
 
   async get(jobId: string): Promise<Job | undefined> {
@@ -102,10 +139,10 @@ export class SqliteJobRepository implements JobRepository, JobEvents, Unfinished
     return row ? toJob(row) : undefined;
   }
 
-  async update(next: Job): Promise<void> {
-    const { changes } = this.replace.run({ ...toRow(next), previous: next.version - 1 });
+  async update(next: Job, event?: JobEvent): Promise<void> {
+    const changes = this.replaceJob(next, event);
     if (changes === 0) throw this.select.get(next.jobId) ? new ConcurrentUpdate(next.jobId) : new JobNotFound(next.jobId);
-    this.watchers.emit(next);
+    this.watchers.emit(next, event);
   }
 
   async listByUser(userId: string, query: ListQuery): Promise<JobPage> {
@@ -126,5 +163,17 @@ export class SqliteJobRepository implements JobRepository, JobEvents, Unfinished
 
   watch(jobId: string, listener: (job: Job) => void): () => void {
     return this.watchers.watch(jobId, listener);
+  }
+
+  onEvent(listener: (event: JobEvent) => void): () => void {
+    return this.watchers.onEvent(listener);
+  }
+
+  async undispatched(limit: number): Promise<JobEvent[]> {
+    return this.pendingEvents.all(limit).map(toEvent);
+  }
+
+  async markDispatched(eventIds: readonly string[]): Promise<void> {
+    for (const id of eventIds) this.markEvent.run(id);
   }
 }

@@ -47,4 +47,19 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE jobs ADD COLUMN generation_id TEXT;
   ALTER TABLE jobs ADD COLUMN thumbnail_key TEXT;
   `,
+  // 3: the job events outbox: each event is written in the same transaction as the change of the job that
+  // made it (application/mutate-job.ts); webhook delivery reads it in order and marks what it handed on.
+  `
+  CREATE TABLE job_events (
+    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    job_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    job TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    dispatched INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX job_events_undispatched ON job_events (sequence) WHERE dispatched = 0;
+  `,
 ];

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { GetJob } from '../../../application/get-job.js';
-import type { JobEvents } from '../../../application/ports/job-events.js';
+import type { JobChanges } from '../../../application/ports/job-changes.js';
 import { JobNotFound } from '../../../domain/errors.js';
 import { isTerminal, type Job as DomainJob } from '../../../domain/job.js';
 import { ErrorBody, HttpError } from '../http-error.js';
@@ -11,8 +11,8 @@ import { SseStream } from '../sse.js';
 
 export interface JobEventsRoutesOptions {
   getJob: GetJob;
-  /** Local mode: the repository pushes every write. Without it (aws mode) each stream re-reads through `getJob`. */
-  events?: JobEvents;
+  /** Local mode: every committed write of a job (the JobChanges feed). Without it (aws mode) each stream re-reads through `getJob`. */
+  events?: JobChanges;
   /** aws mode: how often one stream re-reads its job (GetJob also reconciles with Step Functions). */
   pollIntervalMs?: number;
   maxStreamsPerUser?: number;

@@ -1,0 +1,79 @@
+// The job events outbox, for every local adapter: each status change is recorded with the write that made
+// it (both or neither), in order, and read back until it is marked handed on.
+import t, { type Test } from 'tap';
+import type { JobChanges, JobEventOutbox } from '../../src/application/ports/job-changes.js';
+import type { JobRepository } from '../../src/application/ports/job-repository.js';
+import { mutateJob, saveNewJob } from '../../src/application/mutate-job.js';
+import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
+import { JobWatchers } from '../../src/adapters/local/job-watchers.js';
+import { SqliteJobRepository } from '../../src/adapters/sqlite/sqlite-job-repository.js';
+import { ConcurrentUpdate } from '../../src/domain/errors.js';
+import { advanceJob, cancelJob, completeJob, failJob, newJob } from '../../src/domain/job.js';
+import { jobEventFor, type JobEvent } from '../../src/domain/job-event.js';
+import { openTestDatabase } from '../helpers/sqlite.js';
+
+type Repo = JobRepository & JobEventOutbox & JobChanges;
+const now = new Date('2026-11-27T10:00:00.000Z');
+const job = (id: string) => newJob({ jobId: id, userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now });
+
+function outboxContract(t: Test, make: (watchers: JobWatchers) => Repo): void {
+  t.test('a lifecycle through the seam records one event per change of status, in order; progress makes none', async (t) => {
+    const repo = make(new JobWatchers());
+    await saveNewJob(repo, job('j1'));
+    await mutateJob(repo, 'j1', (j) => advanceJob(j, { progress: 10 }, now));
+    await mutateJob(repo, 'j1', (j) => advanceJob(j, { progress: 50 }, now));
+    await mutateJob(repo, 'j1', (j) => completeJob(j, 'videos/j1.mp4', now));
+    const events = await repo.undispatched(100);
+    t.same(events.map((e) => e.type), ['job.created', 'job.processing', 'job.completed']);
+    t.same(events.map((e) => e.eventId), ['j1.1', 'j1.2', 'j1.4']);
+    t.match(events[2], { jobId: 'j1', userId: 'alice', job: { status: 'completed', progress: 100, videoKey: 'videos/j1.mp4' } });
+    await repo.markDispatched(['j1.1', 'j1.2']);
+    t.same((await repo.undispatched(100)).map((e) => e.eventId), ['j1.4'], 'marked events are not read again');
+    await repo.markDispatched(['j1.1', 'j1.4']);
+    t.same(await repo.undispatched(100), [], 'marking twice is a no-op');
+  });
+
+  t.test('a write that loses the race records no event', async (t) => {
+    const repo = make(new JobWatchers());
+    await saveNewJob(repo, job('j2'));
+    const stale = (await repo.get('j2'))!;
+    await mutateJob(repo, 'j2', (j) => cancelJob(j, now));
+    const lost = failJob(stale, { code: 'PROVIDER_FAILED', message: 'x' }, now);
+    await t.rejects(repo.update(lost, jobEventFor(stale, lost)), ConcurrentUpdate);
+    t.same((await repo.undispatched(100)).map((e) => e.type), ['job.created', 'job.canceled']);
+  });
+
+  t.test('watchers see the committed write and its event, after the commit', async (t) => {
+    const watchers = new JobWatchers();
+    const repo = make(watchers);
+    const seen: string[] = [];
+    const events: JobEvent[] = [];
+    watchers.watch('j3', (j) => seen.push(`${j.status}:${j.progress}`));
+    watchers.onEvent((e) => events.push(e));
+    await saveNewJob(repo, job('j3'));
+    await mutateJob(repo, 'j3', (j) => advanceJob(j, { progress: 20 }, now));
+    await mutateJob(repo, 'j3', (j) => advanceJob(j, { progress: 30 }, now));
+    t.same(seen, ['pending:0', 'processing:20', 'processing:30']);
+    t.same(events.map((e) => e.type), ['job.created', 'job.processing']);
+  });
+}
+
+t.test('InMemoryJobRepository', async (t) => outboxContract(t, (w) => new InMemoryJobRepository(w)));
+
+t.test('SqliteJobRepository', async (t) => {
+  outboxContract(t, (w) => new SqliteJobRepository(openTestDatabase(t), w));
+
+  t.test('the job and its event are one transaction: an event that cannot be written undoes the change', async (t) => {
+    const repo = new SqliteJobRepository(openTestDatabase(t));
+    const first = job('j4');
+    await saveNewJob(repo, first);
+    const next = cancelJob(first, now);
+    // An event id already in the outbox makes the event's INSERT fail inside the transaction.
+    const clash = { ...jobEventFor(first, next)!, eventId: 'j4.1' };
+    await t.rejects(repo.update(next, clash));
+    t.match(await repo.get('j4'), { status: 'pending', version: 1 }, 'the job did not change');
+    t.same((await repo.undispatched(10)).map((e) => e.eventId), ['j4.1']);
+    await t.rejects(repo.create(job('j4-dup'), { ...jobEventFor(undefined, job('j4-dup'))!, eventId: 'j4.1' }));
+    t.equal(await repo.get('j4-dup'), undefined, 'nor was the new job stored');
+  });
+});
