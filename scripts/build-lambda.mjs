@@ -11,7 +11,7 @@ const lambdas = JSON.parse(await readFile(new URL('workflow/lambdas.json', root)
 const started = Date.now();
 await build({
   absWorkingDir: root.pathname,
-  entryPoints: Object.fromEntries(lambdas.map(({ entry }) => [entry, `src/adapters/lambda/${entry}.ts`])),
+  entryPoints: Object.fromEntries(lambdas.map(({ entry }) => [entry, `src/composition/lambda/${entry}.ts`])),
   outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,

@@ -1,7 +1,7 @@
 // The process entry: read the config, compose the app, listen, and close gracefully on SIGTERM/SIGINT.
 import { createServer } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { composeApp } from './compose.js';
+import { composeApp } from './composition/api.js';
 import { ConfigError, loadConfig, withPort, type AppConfig } from './config.js';
 
 // Fargate sends SIGTERM and waits 30 s (stopTimeout) before SIGKILL: finish well within that.

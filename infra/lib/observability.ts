@@ -11,7 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 
 export const METRICS_NAMESPACE = 'OmniGen';
-/** The `serviceName` src/compose.ts gives EmfMetrics. */
+/** The `serviceName` src/composition/api.ts gives EmfMetrics. */
 export const METRICS_SERVICE = 'omnigen-api';
 /** The statuses the API itself answers with when it fails (INTERNAL_ERROR, SERVICE_UNAVAILABLE). */
 export const SERVER_ERROR_STATUSES = ['500', '503'];

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { pino } from 'pino';
-import { composeApp } from '../../src/compose.js';
+import { composeApp } from '../../src/composition/api.js';
 import { loadConfig } from '../../src/config.js';
 import { startAwsStandIns, type AwsStandIns } from '../helpers/aws-stand-ins.js';
 import { CognitoStandIn, subOf } from '../helpers/cognito-stand-in.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { composeApp } from '../../src/compose.js';
+import { composeApp } from '../../src/composition/api.js';
 import { loadConfig, withPort } from '../../src/config.js';
 import { listenFirst } from './front-server.js';
 

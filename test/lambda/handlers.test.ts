@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { WorkflowSteps } from '../../src/application/workflow-steps.js';
 import { createHandler as failJob } from '../../src/adapters/lambda/fail-job.js';
-import { createLambdaSteps, lambdaSteps } from '../../src/adapters/lambda/lambda-steps.js';
+import { createLambdaSteps, lambdaSteps } from '../../src/composition/lambda-steps.js';
 import { createHandler as pollGeneration } from '../../src/adapters/lambda/poll-generation.js';
 import { createHandler as startGeneration } from '../../src/adapters/lambda/start-generation.js';
 import { createHandler as storeVideo } from '../../src/adapters/lambda/store-video.js';

@@ -53,7 +53,7 @@ export const TASK_ADAPTERS: readonly AdapterAccess[] = [
 ];
 
 /**
- * What the workflow's Lambda steps send through the same adapters (lambda-steps.ts): read and update a job
+ * What the workflow's Lambda steps send through the same adapters (composition/lambda-steps.ts): read and update a job
  * (the repository's update is a conditional PutItem), write and remove the video and its thumbnail, read
  * the provider's token.
  */

@@ -76,7 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   useJsonBodies(app);
   useErrorFormat(app);
   const rateLimitStore = deps.rateLimitStore ?? new MemoryRateLimitStore(deps.now);
-  // A store passed in belongs to the caller (compose.ts closes it on shutdown).
+  // A store passed in belongs to the caller (composition/api.ts closes it on shutdown).
   if (!deps.rateLimitStore) app.addHook('onClose', () => rateLimitStore.close());
 
   // The design's order: request logging → CORS → JWT → rate limit → (quota in CreateJob) → handlers.

@@ -1,6 +1,5 @@
 import type { WorkflowSteps } from '../../application/workflow-steps.js';
 import { field } from './lambda-event.js';
-import { lambdaSteps } from './lambda-steps.js';
 
 /**
  * `{ jobId, error: { Error, Cause } }` (a Catch's error output) → the job's `failure`. Only `Error`, the
@@ -10,5 +9,3 @@ export const createHandler = (steps: () => WorkflowSteps) => async (event: unkno
   const error = (event as { error?: { Error?: unknown } } | null)?.error?.Error;
   return steps().failJob.execute({ jobId: field(event, 'jobId'), error: typeof error === 'string' ? error : '' });
 };
-
-export const handler = createHandler(lambdaSteps);

@@ -1,9 +1,6 @@
 import type { WorkflowSteps } from '../../application/workflow-steps.js';
 import { field } from './lambda-event.js';
-import { lambdaSteps } from './lambda-steps.js';
 
 /** `{ jobId, generationId }` → `{ done }`, having written progress and stage to the job. */
 export const createHandler = (steps: () => WorkflowSteps) => async (event: unknown) =>
   steps().pollGeneration.execute({ jobId: field(event, 'jobId'), generationId: field(event, 'generationId') });
-
-export const handler = createHandler(lambdaSteps);

@@ -1,9 +1,6 @@
 import type { WorkflowSteps } from '../../application/workflow-steps.js';
 import { field } from './lambda-event.js';
-import { lambdaSteps } from './lambda-steps.js';
 
 /** `{ jobId }` → `{ generationId }`: the job runs and the model starts. */
 export const createHandler = (steps: () => WorkflowSteps) => async (event: unknown) =>
   steps().startGeneration.execute({ jobId: field(event, 'jobId') });
-
-export const handler = createHandler(lambdaSteps);

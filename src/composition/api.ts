@@ -3,28 +3,28 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { Clock } from './application/ports/clock.js';
-import type { IdempotencyStore } from './application/ports/idempotency-store.js';
-import type { JobChanges } from './application/ports/job-changes.js';
-import type { JobRepository } from './application/ports/job-repository.js';
-import type { UsageLedger } from './application/ports/usage-ledger.js';
-import type { VideoModel } from './application/ports/video-model.js';
-import type { VideoStorage } from './application/ports/video-storage.js';
-import type { VideoWorkflow } from './application/ports/video-workflow.js';
-import { ResumeJobs } from './application/resume-jobs.js';
-import { createUseCases } from './application/use-cases.js';
-import { buildApp, type RouteRegistrar } from './adapters/http/app.js';
-import { JwksTokenVerifier } from './adapters/http/auth/jwks-token-verifier.js';
-import { OAuthClient } from './adapters/http/auth/oauth-client.js';
-import { authRoutes } from './adapters/http/routes/auth.routes.js';
-import type { RateLimitStore } from './adapters/http/rate-limit/rate-limit-store.js';
-import type { ReadinessCheck } from './adapters/http/routes/health.routes.js';
-import { jobEventsRoutes } from './adapters/http/routes/job-events.routes.js';
-import { EmfMetrics } from './adapters/observability/emf-metrics.js';
-import { systemClock, uuidGenerator } from './adapters/system-clock.js';
-import type { AppConfig } from './config.js';
-import { openLocalStore } from './compose-local-store.js';
-import type { DevIdentityProvider } from './adapters/local/dev-identity-provider.js';
+import type { Clock } from '../application/ports/clock.js';
+import type { IdempotencyStore } from '../application/ports/idempotency-store.js';
+import type { JobChanges } from '../application/ports/job-changes.js';
+import type { JobRepository } from '../application/ports/job-repository.js';
+import type { UsageLedger } from '../application/ports/usage-ledger.js';
+import type { VideoModel } from '../application/ports/video-model.js';
+import type { VideoStorage } from '../application/ports/video-storage.js';
+import type { VideoWorkflow } from '../application/ports/video-workflow.js';
+import { ResumeJobs } from '../application/resume-jobs.js';
+import { createUseCases } from '../application/use-cases.js';
+import { buildApp, type RouteRegistrar } from '../adapters/http/app.js';
+import { JwksTokenVerifier } from '../adapters/http/auth/jwks-token-verifier.js';
+import { OAuthClient } from '../adapters/http/auth/oauth-client.js';
+import { authRoutes } from '../adapters/http/routes/auth.routes.js';
+import type { RateLimitStore } from '../adapters/http/rate-limit/rate-limit-store.js';
+import type { ReadinessCheck } from '../adapters/http/routes/health.routes.js';
+import { jobEventsRoutes } from '../adapters/http/routes/job-events.routes.js';
+import { EmfMetrics } from '../adapters/observability/emf-metrics.js';
+import { systemClock, uuidGenerator } from '../adapters/system-clock.js';
+import type { AppConfig } from '../config.js';
+import { openLocalStore } from './local-store.js';
+import type { DevIdentityProvider } from '../adapters/local/dev-identity-provider.js';
 
 interface Adapters {
   jobs: JobRepository;
@@ -116,7 +116,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
  */
 async function composeRateLimitStore(config: AppConfig, logger: FastifyBaseLogger, metrics: EmfMetrics): Promise<{ store?: RateLimitStore; readiness: Record<string, ReadinessCheck> }> {
   if (config.rateLimitStore !== 'redis') return { readiness: {} };
-  const { createRedisClient, RedisRateLimitStore } = await import('./adapters/http/rate-limit/redis-rate-limit-store.js');
+  const { createRedisClient, RedisRateLimitStore } = await import('../adapters/http/rate-limit/redis-rate-limit-store.js');
   const store = new RedisRateLimitStore({
     redis: createRedisClient(config.redisUrl as string),
     logger,
@@ -130,21 +130,21 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
   const local = config.local as NonNullable<AppConfig['local']>;
   const [{ LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }, { tryItRoutes }, { SampleVideoModel, SAMPLE_POLLS }] =
     await Promise.all([
-      import('./adapters/local/local-video-storage.js'),
-      import('./adapters/local/local-video-workflow.js'),
-      import('./adapters/local/dev-identity-provider.js'),
-      import('./adapters/http/routes/dev-idp.routes.js'),
-      import('./adapters/http/routes/local-video.routes.js'),
-      import('./adapters/http/routes/try-it.routes.js'),
-      import('./adapters/local/sample-video-model.js'),
+      import('../adapters/local/local-video-storage.js'),
+      import('../adapters/local/local-video-workflow.js'),
+      import('../adapters/local/dev-identity-provider.js'),
+      import('../adapters/http/routes/dev-idp.routes.js'),
+      import('../adapters/http/routes/local-video.routes.js'),
+      import('../adapters/http/routes/try-it.routes.js'),
+      import('../adapters/local/sample-video-model.js'),
     ]);
   const store = await openLocalStore(config, logger);
   const { jobs, secret } = store;
   const storage = new LocalVideoStorage({ dir: local.dataDir, publicUrl: config.publicUrl, secret });
   // The sample model "generates" the shipped clip (and its thumbnail) over LOCAL_WORKFLOW_DURATION_MS.
   const model = new SampleVideoModel({
-    videoPath: fileURLToPath(new URL('../assets/sample.mp4', import.meta.url)),
-    thumbnailPath: fileURLToPath(new URL('../assets/sample.jpg', import.meta.url)),
+    videoPath: fileURLToPath(new URL('../../assets/sample.mp4', import.meta.url)),
+    thumbnailPath: fileURLToPath(new URL('../../assets/sample.jpg', import.meta.url)),
   });
   const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, clock, logger, pollIntervalMs: local.workflowDurationMs / SAMPLE_POLLS });
   // Jobs the last process left pending or processing run on (progress never goes down on a resume).
@@ -181,12 +181,12 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
 async function composeAws(config: AppConfig, clock: Clock): Promise<Adapters> {
   const aws = config.aws as NonNullable<AppConfig['aws']>;
   const [clientsModule, jobsModule, usageModule, idempotencyModule, s3Module, sfnModule] = await Promise.all([
-    import('./adapters/aws/aws-clients.js'),
-    import('./adapters/aws/dynamodb-job-repository.js'),
-    import('./adapters/aws/dynamodb-usage-ledger.js'),
-    import('./adapters/aws/dynamodb-idempotency-store.js'),
-    import('./adapters/aws/s3-video-storage.js'),
-    import('./adapters/aws/step-functions-workflow.js'),
+    import('../adapters/aws/aws-clients.js'),
+    import('../adapters/aws/dynamodb-job-repository.js'),
+    import('../adapters/aws/dynamodb-usage-ledger.js'),
+    import('../adapters/aws/dynamodb-idempotency-store.js'),
+    import('../adapters/aws/s3-video-storage.js'),
+    import('../adapters/aws/step-functions-workflow.js'),
   ]);
   // Endpoints and credentials come from the SDK's own chain (AWS_ENDPOINT_URL_*, the task role).
   const clients = clientsModule.createAwsClients({ region: aws.region, forcePathStyle: aws.forcePathStyle });
@@ -226,8 +226,8 @@ async function composeAws(config: AppConfig, clock: Clock): Promise<Adapters> {
 async function cancelingModel(region: string, secretArn: string, baseUrl: string | undefined) {
   const [{ SecretsManagerClient }, { providerModel }, { DEFAULT_VIDEO_MODEL }] = await Promise.all([
     import('@aws-sdk/client-secrets-manager'),
-    import('./adapters/replicate/provider-model.js'),
-    import('./adapters/replicate/replicate-models.js'),
+    import('../adapters/replicate/provider-model.js'),
+    import('../adapters/replicate/replicate-models.js'),
   ]);
   const secrets = new SecretsManagerClient({ region });
   const models = { 'music-video': DEFAULT_VIDEO_MODEL, 'ad-creative': DEFAULT_VIDEO_MODEL };

@@ -1,14 +1,14 @@
 // The Lambdas' composition root: builds the workflow's steps on AWS adapters from the function's own
-// environment, once per cold start. Only this file (and compose.ts for the API) picks adapters.
+// environment, once per cold start. Only src/composition/ picks adapters.
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pino from 'pino';
-import { createWorkflowSteps, type WorkflowSteps } from '../../application/workflow-steps.js';
-import { createAwsClients, type AwsClients } from '../aws/aws-clients.js';
-import { DynamoDbJobRepository } from '../aws/dynamodb-job-repository.js';
-import { S3VideoStorage } from '../aws/s3-video-storage.js';
-import { providerModel } from '../replicate/provider-model.js';
-import { videoModelsFrom } from '../replicate/replicate-models.js';
-import { systemClock } from '../system-clock.js';
+import { createWorkflowSteps, type WorkflowSteps } from '../application/workflow-steps.js';
+import { createAwsClients, type AwsClients } from '../adapters/aws/aws-clients.js';
+import { DynamoDbJobRepository } from '../adapters/aws/dynamodb-job-repository.js';
+import { S3VideoStorage } from '../adapters/aws/s3-video-storage.js';
+import { providerModel } from '../adapters/replicate/provider-model.js';
+import { videoModelsFrom } from '../adapters/replicate/replicate-models.js';
+import { systemClock } from '../adapters/system-clock.js';
 
 /** The code a job fails with when the cause is not the model's (storage down after retries, a bug). */
 export const WORKFLOW_FAILED = 'WORKFLOW_FAILED' as const;

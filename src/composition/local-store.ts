@@ -1,15 +1,15 @@
-// Part of the composition root (compose.ts): picks local mode's store, SQLite under LOCAL_DATA_DIR or
+// Part of the API's composition root (api.ts): picks local mode's store, SQLite under LOCAL_DATA_DIR or
 // memory, with the secret and dev signing key that go with it. The SQLite adapters and the native driver
 // are imported only here, only for LOCAL_STORE=sqlite: aws mode and the memory store never load them.
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import type { IdempotencyStore } from './application/ports/idempotency-store.js';
-import type { JobChanges, JobEventOutbox } from './application/ports/job-changes.js';
-import type { JobRepository } from './application/ports/job-repository.js';
-import type { UnfinishedJobs } from './application/ports/unfinished-jobs.js';
-import type { UsageLedger } from './application/ports/usage-ledger.js';
-import type { AppConfig } from './config.js';
+import type { IdempotencyStore } from '../application/ports/idempotency-store.js';
+import type { JobChanges, JobEventOutbox } from '../application/ports/job-changes.js';
+import type { JobRepository } from '../application/ports/job-repository.js';
+import type { UnfinishedJobs } from '../application/ports/unfinished-jobs.js';
+import type { UsageLedger } from '../application/ports/usage-ledger.js';
+import type { AppConfig } from '../config.js';
 
 /** Where local mode keeps jobs, usage and idempotency keys: SQLite under LOCAL_DATA_DIR, or memory. */
 export interface LocalStore {
@@ -29,22 +29,22 @@ export async function openLocalStore(config: AppConfig, logger: FastifyBaseLogge
   const local = config.local as NonNullable<AppConfig['local']>;
   const randomSecret = () => config.secret ?? randomBytes(32).toString('base64url');
   // The process's one feed of job changes: the repository pushes each committed write to it.
-  const { JobWatchers } = await import('./adapters/local/job-watchers.js');
+  const { JobWatchers } = await import('../adapters/local/job-watchers.js');
   const watchers = new JobWatchers();
   if (local.store === 'memory') {
     const [{ InMemoryJobRepository }, { InMemoryUsageLedger }, { InMemoryIdempotencyStore }] = await Promise.all([
-      import('./adapters/local/in-memory-job-repository.js'),
-      import('./adapters/local/in-memory-usage-ledger.js'),
-      import('./adapters/local/in-memory-idempotency-store.js'),
+      import('../adapters/local/in-memory-job-repository.js'),
+      import('../adapters/local/in-memory-usage-ledger.js'),
+      import('../adapters/local/in-memory-idempotency-store.js'),
     ]);
     return { jobs: new InMemoryJobRepository(watchers), usage: new InMemoryUsageLedger(), idempotency: new InMemoryIdempotencyStore(), secret: randomSecret(), close: () => {} };
   }
   const [sqlite, { SqliteJobRepository }, { SqliteUsageLedger }, { SqliteIdempotencyStore }, dataDir] = await Promise.all([
-    import('./adapters/sqlite/sqlite-database.js'),
-    import('./adapters/sqlite/sqlite-job-repository.js'),
-    import('./adapters/sqlite/sqlite-usage-ledger.js'),
-    import('./adapters/sqlite/sqlite-idempotency-store.js'),
-    import('./adapters/local/local-data-dir.js'),
+    import('../adapters/sqlite/sqlite-database.js'),
+    import('../adapters/sqlite/sqlite-job-repository.js'),
+    import('../adapters/sqlite/sqlite-usage-ledger.js'),
+    import('../adapters/sqlite/sqlite-idempotency-store.js'),
+    import('../adapters/local/local-data-dir.js'),
   ]);
   const driver = await sqlite.loadDriver();
   await dataDir.prepareDataDir(local.dataDir);

@@ -1,0 +1,5 @@
+// The poll-generation function's bundle entry (workflow/lambdas.json): its handler over this cold start's steps.
+import { createHandler } from '../../adapters/lambda/poll-generation.js';
+import { lambdaSteps } from '../lambda-steps.js';
+
+export const handler = createHandler(lambdaSteps);

@@ -1,0 +1,5 @@
+// The store-video function's bundle entry (workflow/lambdas.json): its handler over this cold start's steps.
+import { createHandler } from '../../adapters/lambda/store-video.js';
+import { lambdaSteps } from '../lambda-steps.js';
+
+export const handler = createHandler(lambdaSteps);
