@@ -1,6 +1,8 @@
 // Bundles each workflow step's handler (workflow/lambdas.json) into dist/lambda/<entry>.mjs: one ESM file
 // per function with its dependencies inside, so the CDK app deploys it without node_modules.
-import { readFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url);
@@ -26,4 +28,15 @@ await build({
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
 });
-console.log(`${outdir}: ${lambdas.map((l) => `${l.entry}.mjs`).join(', ')} in ${Date.now() - started} ms`);
+// Files a step needs beside its bundle (lambdas.json `files`). `ffmpeg` is the static x86-64 Linux build that
+// npm installed with @ffmpeg-installer/linux-x64 (never a download here or at run time); the CDK app ships it
+// in that step's zip only, and runs that step on x86_64.
+const sources = {
+  ffmpeg: () => path.join(path.dirname(createRequire(import.meta.url).resolve('@ffmpeg-installer/linux-x64/package.json')), 'ffmpeg'),
+};
+const extras = [...new Set(lambdas.flatMap((l) => l.files ?? []))];
+for (const name of extras) {
+  if (!sources[name]) throw new Error(`workflow/lambdas.json: no source for the file "${name}"`);
+  await copyFile(sources[name](), path.join(outdir, name));
+}
+console.log(`${outdir}: ${[...lambdas.map((l) => `${l.entry}.mjs`), ...extras].join(', ')} in ${Date.now() - started} ms`);

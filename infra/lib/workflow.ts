@@ -23,6 +23,10 @@ export interface LambdaEntry {
   timeoutSeconds?: number;
   memoryMb?: number;
   needs?: WorkflowNeed[];
+  /** x86_64 for a step that runs an x86-64 binary (StoreVideo's ffmpeg); arm64 otherwise. */
+  architecture?: 'arm64' | 'x86_64';
+  /** Files beside the bundle that go into this step's zip (scripts/build-lambda.mjs puts them there). */
+  files?: string[];
 }
 
 export interface WorkflowProps {
@@ -121,10 +125,10 @@ export class Workflow extends Construct {
     }
     const fn = new lambda.Function(this, entry.id, {
       runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+      architecture: entry.architecture === 'x86_64' ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64,
       handler: `${entry.entry}.handler`,
-      // Only this step's bundle (and its source map) goes into its zip.
-      code: lambda.Code.fromAsset(props.bundleDir, { exclude: ['*', `!${entry.entry}.mjs`, `!${entry.entry}.mjs.map`] }),
+      // Only this step's bundle (and its source map, and its own files such as ffmpeg) goes into its zip.
+      code: lambda.Code.fromAsset(props.bundleDir, { exclude: ['*', `!${entry.entry}.mjs`, `!${entry.entry}.mjs.map`, ...(entry.files ?? []).map((f) => `!${f}`)] }),
       timeout: Duration.seconds(entry.timeoutSeconds ?? 60),
       memorySize: entry.memoryMb ?? 512,
       role,

@@ -14,29 +14,40 @@ export function thumbnailKeyOf(jobId: string, thumbnail: GeneratedFile): string 
   return `videos/${jobId}.${IMAGE_EXTENSIONS[thumbnail.contentType] ?? 'jpg'}`;
 }
 
+/** Where in the video a thumbnail is taken when the model made none: past a fade-in, inside a short clip. */
+export function thumbnailTime(durationSeconds: number): number {
+  return Math.min(1, durationSeconds / 2);
+}
+
 /**
- * Step 3: copies the finished video (and its thumbnail) into storage at the job's keys, then completes
- * the job. A job that ended meanwhile stays as it is and keeps no files: JobFinished is rethrown.
+ * Step 3: checks the finished video is a playable MP4 and reads its facts (NotPlayableVideo, which ends the
+ * job PROVIDER_FAILED, otherwise), takes a frame for its thumbnail when the model made none, copies both into
+ * storage at the job's keys, then completes the job. A job that ended meanwhile stays as it is and keeps no
+ * files: JobFinished is rethrown.
  */
 export class StoreVideo {
   constructor(private readonly deps: WorkflowStepDeps) {}
 
   async execute(input: { jobId: string; generationId: string }): Promise<{ videoKey: string; thumbnailKey?: string }> {
-    const { jobs, model, store, clock } = this.deps;
+    const { jobs, model, store, clock, probe, frames } = this.deps;
     const { jobId } = input;
     await mutateJob(jobs, jobId, (job) => advanceJob(job, { progress: UPLOADING_PROGRESS, stage: 'uploading' }, clock.now()));
-    const { video, thumbnail } = await model.result(input.generationId);
+    const result = await model.result(input.generationId);
+    const { video } = result;
+    // Before anything is stored: a file that is not a playable video never gets a key, let alone a URL.
+    const facts = await probe.probe(video.body);
+    const thumbnail = result.thumbnail ?? (await frames.frame(video.body, thumbnailTime(facts.durationSeconds)));
     const videoKey = `videos/${jobId}.mp4`;
-    const thumbnailKey = thumbnail ? thumbnailKeyOf(jobId, thumbnail) : undefined;
-    await store.put(videoKey, video.body, video.contentType);
-    if (thumbnail && thumbnailKey) await store.put(thumbnailKey, thumbnail.body, thumbnail.contentType);
+    const thumbnailKey = thumbnailKeyOf(jobId, thumbnail);
+    await store.put(videoKey, video.body, facts.contentType);
+    await store.put(thumbnailKey, thumbnail.body, thumbnail.contentType);
     try {
-      await mutateJob(jobs, jobId, (job) => completeJob(job, videoKey, clock.now(), thumbnailKey));
+      await mutateJob(jobs, jobId, (job) => completeJob(job, videoKey, clock.now(), thumbnailKey, facts));
     } catch (err) {
       // Canceled while the files were copied: a job without a video keeps no video.
-      if (err instanceof JobFinished) await Promise.all([videoKey, thumbnailKey].map((key) => key && store.remove(key).catch(() => undefined)));
+      if (err instanceof JobFinished) await Promise.all([videoKey, thumbnailKey].map((key) => store.remove(key).catch(() => undefined)));
       throw err;
     }
-    return thumbnailKey ? { videoKey, thumbnailKey } : { videoKey };
+    return { videoKey, thumbnailKey };
   }
 }

@@ -4,6 +4,7 @@ import type { Clock } from './ports/clock.js';
 import type { JobRepository } from './ports/job-repository.js';
 import type { Logger } from './ports/logger.js';
 import type { VideoModel } from './ports/video-model.js';
+import type { FrameGrabber, VideoProbe } from './ports/video-probe.js';
 import type { VideoStore } from './ports/video-storage.js';
 import { PollGeneration } from './poll-generation.js';
 import { StartGeneration } from './start-generation.js';
@@ -13,6 +14,10 @@ export interface WorkflowStepDeps {
   jobs: JobRepository;
   model: VideoModel;
   store: VideoStore;
+  /** Reads the finished video's facts and refuses a file that is not a playable MP4. */
+  probe: VideoProbe;
+  /** Takes the thumbnail when the model made none. */
+  frames: FrameGrabber;
   clock: Clock;
   logger: Logger;
 }

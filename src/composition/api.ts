@@ -128,7 +128,7 @@ async function composeRateLimitStore(config: AppConfig, logger: FastifyBaseLogge
 
 async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBaseLogger): Promise<Adapters> {
   const local = config.local as NonNullable<AppConfig['local']>;
-  const [{ LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }, { tryItRoutes }, { SampleVideoModel, SAMPLE_POLLS }] =
+  const [{ LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }, { tryItRoutes }, { SampleVideoModel, SAMPLE_POLLS }, media] =
     await Promise.all([
       import('../adapters/local/local-video-storage.js'),
       import('../adapters/local/local-video-workflow.js'),
@@ -137,6 +137,7 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
       import('../adapters/http/routes/local-video.routes.js'),
       import('../adapters/http/routes/try-it.routes.js'),
       import('../adapters/local/sample-video-model.js'),
+      composeMedia(),
     ]);
   const store = await openLocalStore(config, logger);
   const { jobs, secret } = store;
@@ -146,7 +147,7 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
     videoPath: fileURLToPath(new URL('../../assets/sample.mp4', import.meta.url)),
     thumbnailPath: fileURLToPath(new URL('../../assets/sample.jpg', import.meta.url)),
   });
-  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, clock, logger, pollIntervalMs: local.workflowDurationMs / SAMPLE_POLLS });
+  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, ...media, clock, logger, pollIntervalMs: local.workflowDurationMs / SAMPLE_POLLS });
   // Jobs the last process left pending or processing run on (progress never goes down on a resume).
   if (store.unfinished) await new ResumeJobs({ jobs, unfinished: store.unfinished, workflow, clock, logger }).execute();
   const clientId = 'omnigen-local';
@@ -176,6 +177,16 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
       store.close();
     },
   };
+}
+
+/** The video probe (mp4box) and frame grabber (ffmpeg from @ffmpeg-installer/linux-x64, or FFMPEG_PATH; else `ffmpeg` on PATH). */
+async function composeMedia() {
+  const [{ Mp4BoxVideoProbe }, { FfmpegFrameGrabber }, { ffmpegPath }] = await Promise.all([
+    import('../adapters/mp4/mp4box-video-probe.js'),
+    import('../adapters/ffmpeg/ffmpeg-frame-grabber.js'),
+    import('../adapters/ffmpeg/ffmpeg-path.js'),
+  ]);
+  return { probe: new Mp4BoxVideoProbe(), frames: new FfmpegFrameGrabber({ ffmpegPath: ffmpegPath(process.env) ?? 'ffmpeg' }) };
 }
 
 async function composeAws(config: AppConfig, clock: Clock): Promise<Adapters> {

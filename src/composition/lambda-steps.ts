@@ -1,10 +1,14 @@
 // The Lambdas' composition root: builds the workflow's steps on AWS adapters from the function's own
 // environment, once per cold start. Only src/composition/ picks adapters.
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { createWorkflowSteps, type WorkflowSteps } from '../application/workflow-steps.js';
 import { createAwsClients, type AwsClients } from '../adapters/aws/aws-clients.js';
 import { DynamoDbJobRepository } from '../adapters/aws/dynamodb-job-repository.js';
+import { FfmpegFrameGrabber } from '../adapters/ffmpeg/ffmpeg-frame-grabber.js';
+import { ffmpegPath } from '../adapters/ffmpeg/ffmpeg-path.js';
+import { Mp4BoxVideoProbe } from '../adapters/mp4/mp4box-video-probe.js';
 import { S3VideoStorage } from '../adapters/aws/s3-video-storage.js';
 import { providerModel } from '../adapters/replicate/provider-model.js';
 import { videoModelsFrom } from '../adapters/replicate/replicate-models.js';
@@ -29,7 +33,7 @@ export interface LambdaStepsOverrides {
 
 /**
  * JOB_TABLE, ASSETS_BUCKET, PROVIDER_SECRET_ARN, VIDEO_MODEL_MUSIC_VIDEO / VIDEO_MODEL_AD_CREATIVE,
- * REPLICATE_BASE_URL (tests) and S3_FORCE_PATH_STYLE (stand-ins). The token is read on first use.
+ * REPLICATE_BASE_URL (tests), S3_FORCE_PATH_STYLE (stand-ins) and FFMPEG_PATH (optional). The token is read on first use.
  */
 export function createLambdaSteps(env: Env, overrides: LambdaStepsOverrides = {}): WorkflowSteps {
   const clients = overrides.clients ?? createAwsClients({
@@ -45,6 +49,9 @@ export function createLambdaSteps(env: Env, overrides: LambdaStepsOverrides = {}
     jobs: new DynamoDbJobRepository(clients.dynamo, required(env, 'JOB_TABLE')),
     store: new S3VideoStorage(clients.s3, required(env, 'ASSETS_BUCKET')),
     model,
+    probe: new Mp4BoxVideoProbe(),
+    // scripts/build-lambda.mjs puts the ffmpeg binary beside the StoreVideo bundle; FFMPEG_PATH overrides.
+    frames: new FfmpegFrameGrabber({ ffmpegPath: ffmpegPath(env, fileURLToPath(new URL('./ffmpeg', import.meta.url))) ?? 'ffmpeg' }),
     clock: systemClock,
     logger: pino({ level: env.LOG_LEVEL ?? 'info' }),
     fallbackCode: WORKFLOW_FAILED,

@@ -121,3 +121,13 @@ export class GenerationFailed extends Error {
     this.name = code;
   }
 }
+
+/**
+ * The file a model returned is not a playable video. The workflow ends the job PROVIDER_FAILED (its
+ * `name` is that code, as GenerationFailed's is), so a broken file never sits behind a signed URL.
+ */
+export class NotPlayableVideo extends GenerationFailed {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('PROVIDER_FAILED', `The model returned a file that is not a playable MP4: ${reason}`, options);
+  }
+}

@@ -14,6 +14,15 @@ export interface JobFailure {
   message: string;
 }
 
+/** What the finished video file is, read from the file itself (not from what the model claimed). */
+export interface VideoFacts {
+  readonly durationSeconds: number;
+  readonly width: number;
+  readonly height: number;
+  readonly sizeBytes: number;
+  readonly contentType: string;
+}
+
 export interface Job {
   readonly jobId: string;
   readonly userId: string;
@@ -27,8 +36,10 @@ export interface Job {
   readonly failure?: JobFailure;
   /** Storage key of the finished video; set when completed. */
   readonly videoKey?: string;
-  /** Storage key of the video's thumbnail (a JPEG beside the video), when the model made one. */
+  /** Storage key of the video's thumbnail (beside the video): the model's poster, or a frame taken from the video. */
   readonly thumbnailKey?: string;
+  /** The finished video's facts; set when completed. */
+  readonly video?: VideoFacts;
   /** The video model's id for this job's generation (a Replicate prediction id): what cancel stops. */
   readonly generationId?: string;
   /** The workflow's handle for this job (a Step Functions execution ARN in aws mode). */
@@ -119,8 +130,8 @@ export function advanceJob(job: Job, update: { progress: number; stage?: string 
   return change(job, 'processing', now, { progress, stage: update.stage ?? job.stage });
 }
 
-export function completeJob(job: Job, videoKey: string, now: Date, thumbnailKey?: string): Job {
-  return change(job, 'completed', now, { progress: 100, stage: 'done', videoKey, ...(thumbnailKey ? { thumbnailKey } : {}) });
+export function completeJob(job: Job, videoKey: string, now: Date, thumbnailKey?: string, video?: VideoFacts): Job {
+  return change(job, 'completed', now, { progress: 100, stage: 'done', videoKey, ...(thumbnailKey ? { thumbnailKey } : {}), ...(video ? { video } : {}) });
 }
 
 export function failJob(job: Job, failure: JobFailure, now: Date): Job {

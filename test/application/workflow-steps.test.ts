@@ -5,7 +5,7 @@ import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-re
 import { GenerationFailed, JobFinished } from '../../src/domain/errors.js';
 import { cancelJob, newJob, startGeneration, type Job } from '../../src/domain/job.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { FakeVideoModel, MemoryStore } from '../helpers/fake-video-model.js';
+import { FakeFrameGrabber, FakeVideoModel, FakeVideoProbe, MemoryStore } from '../helpers/fake-video-model.js';
 import { RecordingLogger } from './fixtures/use-cases.js';
 
 function setup() {
@@ -14,7 +14,9 @@ function setup() {
   const store = new MemoryStore();
   const clock = new FakeClock();
   const logger = new RecordingLogger();
-  const steps = createWorkflowSteps({ jobs, model, store, clock, logger, fallbackCode: 'WORKFLOW_FAILED' });
+  const probe = new FakeVideoProbe();
+  const frames = new FakeFrameGrabber();
+  const steps = createWorkflowSteps({ jobs, model, store, probe, frames, clock, logger, fallbackCode: 'WORKFLOW_FAILED' });
   let n = 0;
   const create = async (): Promise<Job> => {
     const job = newJob({ jobId: `job-${++n}`, userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: clock.now() });
@@ -22,7 +24,7 @@ function setup() {
     return job;
   };
   const cancel = (jobId: string) => mutateJob(jobs, jobId, (j) => cancelJob(j, clock.now()));
-  return { jobs, model, store, clock, logger, steps, create, cancel };
+  return { jobs, model, store, probe, frames, clock, logger, steps, create, cancel };
 }
 
 t.test('start: the job runs with the generation id; starting again returns it and starts nothing', async (t) => {
@@ -88,21 +90,46 @@ t.test('poll: a job canceled meanwhile refuses the write and its generation is c
   t.match(s.logger.lines, [{ level: 'warn', msg: 'could not cancel the generation of an ended job' }]);
 });
 
-t.test('store: video and thumbnail beside it, then completed; without a thumbnail, none', async (t) => {
+t.test('store: video and the model thumbnail beside it, the facts from the probe, then completed', async (t) => {
   const s = setup();
-  for (const thumbnail of [{ body: Uint8Array.of(1), contentType: 'image/png' }, undefined]) {
-    s.model.thumbnail = thumbnail;
+  s.model.thumbnail = { body: Uint8Array.of(1), contentType: 'image/png' };
+  const job = await s.create();
+  const { generationId } = await s.steps.startGeneration.execute({ jobId: job.jobId });
+  const stored = await s.steps.storeVideo.execute({ jobId: job.jobId, generationId });
+  const thumbnailKey = `videos/${job.jobId}.png`;
+  t.same(stored, { videoKey: `videos/${job.jobId}.mp4`, thumbnailKey });
+  const done = (await s.jobs.get(job.jobId)) as Job;
+  t.match(done, { status: 'completed', progress: 100, videoKey: `videos/${job.jobId}.mp4`, thumbnailKey });
+  t.same(done.video, { durationSeconds: 5, width: 1280, height: 720, sizeBytes: 3, contentType: 'video/mp4' });
+  t.equal(s.store.objects.get(`videos/${job.jobId}.mp4`)?.contentType, 'video/mp4');
+  t.equal(s.store.objects.get(thumbnailKey)?.contentType, 'image/png');
+  t.same(s.frames.times, [], 'the model made a poster: no frame taken');
+});
+
+t.test('store: without a model thumbnail, a frame is taken (at 1 s, or mid-way in a shorter clip)', async (t) => {
+  const s = setup();
+  s.model.thumbnail = undefined;
+  for (const durationSeconds of [5, 0.5]) {
+    s.probe.facts = { ...s.probe.facts, durationSeconds };
     const job = await s.create();
     const { generationId } = await s.steps.startGeneration.execute({ jobId: job.jobId });
-    const stored = await s.steps.storeVideo.execute({ jobId: job.jobId, generationId });
-    const thumbnailKey = thumbnail ? `videos/${job.jobId}.png` : undefined;
-    t.same(stored, thumbnail ? { videoKey: `videos/${job.jobId}.mp4`, thumbnailKey } : { videoKey: `videos/${job.jobId}.mp4` });
-    const done = (await s.jobs.get(job.jobId)) as Job;
-    t.match(done, { status: 'completed', progress: 100, videoKey: `videos/${job.jobId}.mp4` });
-    t.equal(done.thumbnailKey, thumbnailKey);
-    t.equal(s.store.objects.get(`videos/${job.jobId}.mp4`)?.contentType, 'video/mp4');
-    if (thumbnailKey) t.equal(s.store.objects.get(thumbnailKey)?.contentType, 'image/png');
+    t.same(await s.steps.storeVideo.execute({ jobId: job.jobId, generationId }), { videoKey: `videos/${job.jobId}.mp4`, thumbnailKey: `videos/${job.jobId}.jpg` });
+    t.match(await s.jobs.get(job.jobId), { status: 'completed', thumbnailKey: `videos/${job.jobId}.jpg`, video: { durationSeconds } });
+    t.equal(s.store.objects.get(`videos/${job.jobId}.jpg`)?.contentType, 'image/jpeg');
   }
+  t.same(s.frames.times, [1, 0.25]);
+});
+
+t.test('store: a file that is not a playable MP4 stores nothing and fails as PROVIDER_FAILED', async (t) => {
+  const s = setup();
+  s.probe.playable = false;
+  const job = await s.create();
+  const { generationId } = await s.steps.startGeneration.execute({ jobId: job.jobId });
+  const err = await s.steps.storeVideo.execute({ jobId: job.jobId, generationId }).then(() => undefined, (e: unknown) => e);
+  t.match(err, { name: 'PROVIDER_FAILED' }, 'the name the workflow engine matches on');
+  t.same([...s.store.objects.keys()], [], 'no video behind any URL');
+  t.match(await s.jobs.get(job.jobId), { status: 'processing' }, 'the failure path (FailJob) ends it');
+  t.match(await s.steps.failJob.execute({ jobId: job.jobId, error: (err as Error).name }), { code: 'PROVIDER_FAILED' });
 });
 
 t.test('store: a job canceled while its files were copied keeps no files', async (t) => {

@@ -71,6 +71,17 @@ export function jobRepositoryContract(t: Test, makeRepo: () => Promise<JobReposi
     t.same(await repo.get(job.jobId), done);
   });
 
+  t.test('a completed job keeps its thumbnail key and its video facts (fractional duration included)', async (t) => {
+    const repo = await makeRepo();
+    const job = jobAt('alice', T0);
+    await repo.create(job);
+    const video = { durationSeconds: 5.042, width: 1280, height: 720, sizeBytes: 2_345_678, contentType: 'video/mp4' };
+    const done = completeJob(job, `videos/${job.jobId}.mp4`, new Date(T0 + 2000), `videos/${job.jobId}.jpg`, video);
+    await repo.update(done);
+    t.same(await repo.get(job.jobId), done);
+    t.same((await repo.listByUser('alice', { limit: 10 })).jobs[0]?.video, video);
+  });
+
   t.test('update from a stale version fails with ConcurrentUpdate and changes nothing', async (t) => {
     const repo = await makeRepo();
     const job = jobAt('alice', T0);

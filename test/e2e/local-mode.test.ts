@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import t from 'tap';
 import { tamperQueryParam } from '../helpers/tamper.js';
 import { startLocalServer } from '../helpers/local-server.js';
@@ -16,7 +17,7 @@ t.test('token → create → progress → completed → video URL → bytes', as
   t.equal(created.status, 202);
   const { jobId } = (await created.json()) as { jobId: string };
   const seen = new Set<string>();
-  let job: { status: string; progress: number; stage?: string } = { status: 'pending', progress: 0 };
+  let job: { status: string; progress: number; stage?: string; video?: unknown } = { status: 'pending', progress: 0 };
   for (let i = 0; i < 100 && job.status !== 'completed'; i++) {
     await new Promise((r) => setTimeout(r, 20));
     job = (await (await fetch(`${server.base}/api/v1/jobs/${jobId}`, { headers: auth })).json()) as typeof job;
@@ -24,6 +25,8 @@ t.test('token → create → progress → completed → video URL → bytes', as
   }
   t.equal(job.status, 'completed');
   t.equal(job.progress, 100);
+  const { size } = await stat('assets/sample.mp4');
+  t.same(job.video, { durationSeconds: 4, width: 320, height: 180, sizeBytes: size, contentType: 'video/mp4' }, 'the facts of the file, read from it');
   t.ok(seen.size >= 3, `named stages seen: ${[...seen].join(', ')}`);
   const video = (await (await fetch(`${server.base}/api/v1/jobs/${jobId}/video`, { headers: auth })).json()) as { url: string; expiresAt: string; thumbnailUrl?: string };
   const thumbnail = await fetch(video.thumbnailUrl ?? '');

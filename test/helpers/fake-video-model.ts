@@ -1,5 +1,8 @@
 import type { GeneratedFile, GenerationStatus, VideoModel } from '../../src/application/ports/video-model.js';
+import type { FrameGrabber, VideoProbe } from '../../src/application/ports/video-probe.js';
 import type { VideoStore } from '../../src/application/ports/video-storage.js';
+import { NotPlayableVideo } from '../../src/domain/errors.js';
+import type { VideoFacts } from '../../src/domain/job.js';
 
 /** A VideoModel whose answers a test sets, recording what it was asked. */
 export class FakeVideoModel implements VideoModel {
@@ -38,5 +41,26 @@ export class MemoryStore implements VideoStore {
   }
   async remove(key: string): Promise<void> {
     this.objects.delete(key);
+  }
+}
+
+/** A VideoProbe that reports set facts (sizeBytes is the file's), or refuses every file when `playable` is false. */
+export class FakeVideoProbe implements VideoProbe {
+  playable = true;
+  facts: Omit<VideoFacts, 'sizeBytes'> = { durationSeconds: 5, width: 1280, height: 720, contentType: 'video/mp4' };
+  readonly probed: number[] = [];
+  async probe(video: Uint8Array): Promise<VideoFacts> {
+    this.probed.push(video.byteLength);
+    if (!this.playable) throw new NotPlayableVideo('the fake probe refuses it');
+    return { ...this.facts, sizeBytes: video.byteLength };
+  }
+}
+
+/** A FrameGrabber that returns a two-byte "JPEG" and records the times it was asked for. */
+export class FakeFrameGrabber implements FrameGrabber {
+  readonly times: number[] = [];
+  async frame(_video: Uint8Array, atSeconds: number): Promise<GeneratedFile> {
+    this.times.push(atSeconds);
+    return { body: Uint8Array.of(0xff, 0xd8), contentType: 'image/jpeg' };
   }
 }

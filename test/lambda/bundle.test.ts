@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -18,4 +19,15 @@ t.test('every manifest entry bundles to <entry>.mjs exporting handler; error nam
     t.type(mod.handler, 'function', entry);
     await t.rejects(mod.handler?.({}) ?? Promise.resolve(), { name: 'InvalidEvent', message: 'event has no "jobId"' }, `${entry}: a bad event is InvalidEvent`);
   }
+});
+
+t.test('the StoreVideo step gets the npm package ffmpeg beside its bundle, executable, and runs on x86_64', async (t) => {
+  const outdir = t.testdir();
+  await promisify(execFile)(process.execPath, ['scripts/build-lambda.mjs', '--outdir', outdir]);
+  const store = lambdas.find((l) => l.entry === 'store-video') as (typeof lambdas)[number] & { files?: string[]; architecture?: string };
+  t.same(store.files, ['ffmpeg']);
+  t.equal(store.architecture, 'x86_64', '@ffmpeg-installer/linux-x64 is an x86-64 binary');
+  const binary = path.join(outdir, 'ffmpeg');
+  await access(binary, constants.X_OK);
+  t.ok((await stat(binary)).size > 1_000_000, 'the whole static build, not a stub');
 });

@@ -4,16 +4,21 @@ import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-re
 import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.js';
 import { LocalVideoWorkflow } from '../../src/adapters/local/local-video-workflow.js';
 import { SAMPLE_POLLS, SampleVideoModel } from '../../src/adapters/local/sample-video-model.js';
+import { Mp4BoxVideoProbe } from '../../src/adapters/mp4/mp4box-video-probe.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { silentLogger } from '../../src/application/ports/logger.js';
 import { advanceJob, isTerminal, newJob, type Job } from '../../src/domain/job.js';
+import { FakeFrameGrabber } from '../helpers/fake-video-model.js';
+
+/** The sample clip is probed for real; it comes with its thumbnail, so no frame is taken. */
+const media = { probe: new Mp4BoxVideoProbe(), frames: new FakeFrameGrabber() };
 
 // After a restart, the local workflow is handed jobs that were midway: they carry on from there.
 t.test('a resumed job never sends its progress or stage back, and finishes', async (t) => {
   const jobs = new InMemoryJobRepository();
   const storage = new LocalVideoStorage({ dir: t.testdir(), publicUrl: 'http://localhost:8080', secret: 's' });
   const model = new SampleVideoModel({ videoPath: path.resolve('assets/sample.mp4'), thumbnailPath: path.resolve('assets/sample.jpg') });
-  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, clock: systemClock, logger: silentLogger, pollIntervalMs: 50 / SAMPLE_POLLS });
+  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, ...media, clock: systemClock, logger: silentLogger, pollIntervalMs: 50 / SAMPLE_POLLS });
   t.teardown(() => workflow.close());
   /** Stores `job`, resumes it, and returns every state it then goes through. */
   const resume = async (job: Job): Promise<Array<[string | undefined, number]>> => {

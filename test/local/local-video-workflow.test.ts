@@ -6,10 +6,15 @@ import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-re
 import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.js';
 import { LocalVideoWorkflow } from '../../src/adapters/local/local-video-workflow.js';
 import { SAMPLE_POLLS, SampleVideoModel } from '../../src/adapters/local/sample-video-model.js';
+import { Mp4BoxVideoProbe } from '../../src/adapters/mp4/mp4box-video-probe.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { mutateJob } from '../../src/application/mutate-job.js';
 import { silentLogger, type Logger } from '../../src/application/ports/logger.js';
 import { advanceJob, cancelJob, isTerminal, newJob, startGeneration, type Job } from '../../src/domain/job.js';
+import { FakeFrameGrabber } from '../helpers/fake-video-model.js';
+
+/** The sample clip is probed for real; it comes with its thumbnail, so no frame is taken. */
+const media = { probe: new Mp4BoxVideoProbe(), frames: new FakeFrameGrabber() };
 
 const SAMPLE = path.resolve('assets/sample.mp4');
 const DURATION_MS = 60;
@@ -23,7 +28,7 @@ function setup(t: Test, options: { sampleVideoPath?: string } = {}) {
   const logger: Logger = { info() {}, warn() {}, error: (_obj, msg) => void errors.push(msg) };
   const model = new SampleVideoModel({ videoPath: options.sampleVideoPath ?? SAMPLE });
   const workflow = new LocalVideoWorkflow({
-    jobs, store: storage, model, clock: systemClock, logger, pollIntervalMs: DURATION_MS / SAMPLE_POLLS,
+    jobs, store: storage, model, ...media, clock: systemClock, logger, pollIntervalMs: DURATION_MS / SAMPLE_POLLS,
   });
   t.teardown(() => workflow.close());
   let n = 0;
@@ -154,7 +159,7 @@ t.test('a model that never finishes: after maxPolls the job fails with PROVIDER_
   const storage = new LocalVideoStorage({ dir: t.testdir(), publicUrl: 'http://localhost:8080', secret: 's' });
   const model = new SampleVideoModel({ videoPath: SAMPLE });
   model.status = async () => ({ state: 'running', progress: 50 });
-  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, clock: systemClock, logger: silentLogger, pollIntervalMs: 1, maxPolls: 5 });
+  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, ...media, clock: systemClock, logger: silentLogger, pollIntervalMs: 1, maxPolls: 5 });
   t.teardown(() => workflow.close());
   const job = newJob({ jobId: 'slow', userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: new Date() });
   await jobs.create(job);
@@ -174,7 +179,7 @@ t.test('close() waits for the step already running: its files are written before
   let uploading!: () => void;
   const reachedUpload = new Promise<void>((resolve) => (uploading = resolve));
   model.result = async (id) => (uploading(), await sleep(50), result(id));
-  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, clock: systemClock, logger: silentLogger, pollIntervalMs: 1 });
+  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, ...media, clock: systemClock, logger: silentLogger, pollIntervalMs: 1 });
   const job = newJob({ jobId: 'closing', userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: new Date() });
   await jobs.create(job);
   // The workflow's timer is unref'd: this one keeps the process alive meanwhile.

@@ -10,6 +10,8 @@ import { createReplicateClient } from '../../src/adapters/replicate/replicate-cl
 import { videoModelsFrom } from '../../src/adapters/replicate/replicate-models.js';
 import { ReplicateVideoModel } from '../../src/adapters/replicate/replicate-video-model.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
+import { ffmpegPath } from '../../src/adapters/ffmpeg/ffmpeg-path.js';
+import { imageInfo } from '../../src/domain/image-info.js';
 import type { Job } from '../../src/domain/job.js';
 import { bar } from '../fakes/fake-replicate.js';
 import { definition, lambdas, runWorkflow } from '../helpers/state-machine.js';
@@ -75,6 +77,31 @@ t.test('success: rising progress, the MP4 and its thumbnail in the bucket, the j
   const create = f.replicate.calls.find((c) => c.method === 'POST' && c.path.endsWith('/predictions'));
   t.equal(create?.path, '/v1/models/kwaivgi/kling-v2.5-turbo-pro/predictions', 'the default model, by name');
   t.same(create?.body, { input: { prompt: job.prompt, aspect_ratio: '16:9', duration: 10 } });
+});
+
+t.test('a model that returns no poster: StoreVideo takes a frame with ffmpeg; the job carries the facts read from the file', { skip: ffmpegPath({}) ? false : 'no ffmpeg binary for this platform (@ffmpeg-installer/linux-x64 is x64 Linux only)' }, async (t) => {
+  f.replicate.script = [{ status: 'succeeded', output: `${f.replicate.origin}/files/sample.mp4` }];
+  const job = await f.create();
+  t.same(await runWorkflow(f.input(job), f.steps).outcome, { status: 'SUCCEEDED', output: { videoKey: `videos/${job.jobId}.mp4` } });
+  const done = (await f.jobs.get(job.jobId)) as Job;
+  const sample = await readFile('assets/sample.mp4');
+  t.match(done, { status: 'completed', thumbnailKey: `videos/${job.jobId}.jpg` });
+  t.same(done.video, { durationSeconds: 4, width: 320, height: 180, sizeBytes: sample.byteLength, contentType: 'video/mp4' });
+  t.same(imageInfo(await bytes(`videos/${job.jobId}.jpg`)), { contentType: 'image/jpeg', width: 320, height: 180 }, 'a JPEG frame of the clip');
+  const head = await f.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `videos/${job.jobId}.jpg` }));
+  t.equal(head.ContentType, 'image/jpeg');
+});
+
+t.test('a model that returns something that is not a playable MP4 → failed, PROVIDER_FAILED, nothing stored', async (t) => {
+  for (const file of ['sample.jpg']) {
+    f.replicate.script = [{ status: 'succeeded', output: `${f.replicate.origin}/files/${file}` }];
+    const job = await f.create();
+    const outcome = await runWorkflow(f.input(job), f.steps).outcome;
+    t.match(outcome, { status: 'FAILED' }, file);
+    t.match(await f.jobs.get(job.jobId), { status: 'failed', failure: { code: 'PROVIDER_FAILED' } }, file);
+    t.ok(await missing(`videos/${job.jobId}.mp4`), `${file}: no video in the bucket`);
+    t.ok(await missing(`videos/${job.jobId}.jpg`), `${file}: no thumbnail either`);
+  }
 });
 
 t.test('refused prompt: at creation (422) or by the safety checker → failed, PROVIDER_REJECTED', async (t) => {

@@ -1,6 +1,6 @@
 // A job as a DynamoDB item and back. The item is the job's own fields plus the index sort key; reading
 // picks the known fields only, so attributes a workflow adds for itself never leak into API responses.
-import { isJobCategory, isJobStatus, type Job, type JobFailure } from '../../domain/job.js';
+import { isJobCategory, isJobStatus, type Job, type JobFailure, type VideoFacts } from '../../domain/job.js';
 import type { JobPosition } from '../../application/ports/job-repository.js';
 import { JOB_LIST_KEY } from './table-definitions.js';
 
@@ -32,6 +32,15 @@ function failureOf(value: unknown): JobFailure | undefined {
   return typeof code === 'string' && typeof message === 'string' ? { code, message } : undefined;
 }
 
+function videoOf(value: unknown): VideoFacts | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { durationSeconds, width, height, sizeBytes, contentType } = value as Record<string, unknown>;
+  const numbers = [durationSeconds, width, height, sizeBytes].map(Number);
+  if (numbers.some((n) => !Number.isFinite(n)) || typeof contentType !== 'string') return undefined;
+  const [d, w, h, size] = numbers as [number, number, number, number];
+  return { durationSeconds: d, width: w, height: h, sizeBytes: size, contentType };
+}
+
 export function itemToJob(item: Record<string, unknown>): Job {
   const status = item.status;
   const category = item.category;
@@ -48,7 +57,7 @@ export function itemToJob(item: Record<string, unknown>): Job {
     version: Number(item.version ?? 0),
   };
   const optional = { stage: optionalText(item, 'stage'), failure: failureOf(item.failure), videoKey: optionalText(item, 'videoKey'),
-    thumbnailKey: optionalText(item, 'thumbnailKey'), generationId: optionalText(item, 'generationId'), executionArn: optionalText(item, 'executionArn'), syncedAt: optionalText(item, 'syncedAt') };
+    thumbnailKey: optionalText(item, 'thumbnailKey'), video: videoOf(item.video), generationId: optionalText(item, 'generationId'), executionArn: optionalText(item, 'executionArn'), syncedAt: optionalText(item, 'syncedAt') };
   for (const [name, value] of Object.entries(optional)) if (value !== undefined) Object.assign(job, { [name]: value });
   return job;
 }

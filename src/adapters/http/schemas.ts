@@ -16,6 +16,14 @@ export const JobCategory = StringEnum(JOB_CATEGORIES);
 
 export const JobIdParams = Type.Object({ id: Uuid });
 
+export const VideoFacts = Type.Object({
+  durationSeconds: Type.Number({ minimum: 0, description: 'read from the file (its MP4 header), not from what the model was asked' }),
+  width: Type.Integer({ minimum: 1 }),
+  height: Type.Integer({ minimum: 1 }),
+  sizeBytes: Type.Integer({ minimum: 0 }),
+  contentType: Type.String({ description: 'video/mp4' }),
+}, { title: 'VideoFacts', description: 'The finished video file; present once the job is completed' });
+
 const jobFields = {
   jobId: Uuid,
   status: JobStatus,
@@ -24,6 +32,7 @@ const jobFields = {
   progress: Type.Integer({ minimum: 0, maximum: 100, description: '100 exactly when completed' }),
   stage: Type.Optional(Type.String({ description: 'queued, scripting, rendering, encoding, uploading, done, …' })),
   failure: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+  video: Type.Optional(VideoFacts),
   createdAt: Time,
   updatedAt: Time,
 };
@@ -59,7 +68,7 @@ export const JobList = Type.Object({
 export const VideoUrl = Type.Object({
   url: Type.String({ format: 'uri' }),
   expiresAt: Time,
-  thumbnailUrl: Type.Optional(Type.String({ format: 'uri', description: "A JPEG still of the video, signed like `url` and valid as long; present when the job has one" })),
+  thumbnailUrl: Type.Optional(Type.String({ format: 'uri', description: "A still of the video (the model's poster, else a frame taken from the video), signed like `url` and valid as long" })),
 });
 
 export const Usage = Type.Object({

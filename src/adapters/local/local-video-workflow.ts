@@ -2,6 +2,7 @@ import type { Clock } from '../../application/ports/clock.js';
 import type { JobRepository } from '../../application/ports/job-repository.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { VideoModel } from '../../application/ports/video-model.js';
+import type { FrameGrabber, VideoProbe } from '../../application/ports/video-probe.js';
 import type { VideoStore } from '../../application/ports/video-storage.js';
 import type { VideoWorkflow, WorkflowState } from '../../application/ports/video-workflow.js';
 import { createWorkflowSteps, type WorkflowSteps } from '../../application/workflow-steps.js';
@@ -13,6 +14,8 @@ export interface LocalVideoWorkflowOptions {
   jobs: JobRepository;
   store: VideoStore;
   model: VideoModel;
+  probe: VideoProbe;
+  frames: FrameGrabber;
   clock: Clock;
   logger: Logger;
   /** Time between two polls of the model (LOCAL_WORKFLOW_DURATION_MS / SAMPLE_POLLS with the sample model). */

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { ConcurrentUpdate, JobNotFound } from '../../domain/errors.js';
-import { isJobCategory, isJobStatus, type Job } from '../../domain/job.js';
+import { isJobCategory, isJobStatus, type Job, type VideoFacts } from '../../domain/job.js';
 import { isJobEventType, type JobEvent } from '../../domain/job-event.js';
 import type { JobChanges, JobEventOutbox } from '../../application/ports/job-changes.js';
 import type { JobPage, JobRepository, ListQuery } from '../../application/ports/job-repository.js';
@@ -20,6 +20,7 @@ interface JobRow {
   failure_message: string | null;
   video_key: string | null;
   thumbnail_key: string | null;
+  video: string | null;
   generation_id: string | null;
   execution_arn: string | null;
   created_at: string;
@@ -28,7 +29,7 @@ interface JobRow {
   version: number;
 }
 
-const COLUMNS = 'job_id, user_id, prompt, category, status, progress, stage, failure_code, failure_message, video_key, thumbnail_key, generation_id, execution_arn, created_at, updated_at, synced_at, version';
+const COLUMNS = 'job_id, user_id, prompt, category, status, progress, stage, failure_code, failure_message, video_key, thumbnail_key, video, generation_id, execution_arn, created_at, updated_at, synced_at, version';
 const NEWEST_FIRST = 'ORDER BY created_at DESC, job_id DESC LIMIT :limit';
 
 function toRow(job: Job): JobRow {
@@ -36,7 +37,7 @@ function toRow(job: Job): JobRow {
     job_id: job.jobId, user_id: job.userId, prompt: job.prompt, category: job.category, status: job.status,
     progress: job.progress, stage: job.stage ?? null, failure_code: job.failure?.code ?? null,
     failure_message: job.failure?.message ?? null, video_key: job.videoKey ?? null,
-    thumbnail_key: job.thumbnailKey ?? null, generation_id: job.generationId ?? null, execution_arn: job.executionArn ?? null,
+    thumbnail_key: job.thumbnailKey ?? null, video: job.video ? JSON.stringify(job.video) : null, generation_id: job.generationId ?? null, execution_arn: job.executionArn ?? null,
     created_at: job.createdAt, updated_at: job.updatedAt, synced_at: job.syncedAt ?? null, version: job.version,
   };
 }
@@ -53,6 +54,7 @@ function toJob(row: JobRow): Job {
   if (row.failure_code !== null) job.failure = { code: row.failure_code, message: row.failure_message ?? '' };
   if (row.video_key !== null) job.videoKey = row.video_key;
   if (row.thumbnail_key !== null) job.thumbnailKey = row.thumbnail_key;
+  if (row.video !== null) job.video = JSON.parse(row.video) as VideoFacts;
   if (row.generation_id !== null) job.generationId = row.generation_id;
   if (row.execution_arn !== null) job.executionArn = row.execution_arn;
   if (row.synced_at !== null) job.syncedAt = row.synced_at;

@@ -62,4 +62,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX job_events_undispatched ON job_events (sequence) WHERE dispatched = 0;
   `,
+  // 4: the finished video's facts (issue 20), one JSON object read from the file by the workflow.
+  `
+  ALTER TABLE jobs ADD COLUMN video TEXT;
+  `,
 ];
