@@ -1,6 +1,6 @@
 // Everything aws mode talks to, on free loopback ports: dynalite (DynamoDB), s3rver (S3), the fake Step
 // Functions and the Cognito stand-in, with the tables and bucket made by the project's own create-resources
-// code. `env` is what the API needs to run against them. Used by the aws-mode tests and by `scripts/aws-local.mjs`,
+// code. `env` is what the API needs to run against them. Used by the aws-mode tests,
 // so it depends on nothing from tap.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';

@@ -18,7 +18,7 @@ export interface LambdaEntry {
   needs: string[];
 }
 
-/** The repository root: above this file, which scripts/aws-local.mjs also runs compiled from a cache folder. */
+/** The repository root: above this file, wherever it is run from. */
 function findRoot(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'workflow/state-machine.asl.json'))) return dir;

@@ -1,0 +1,65 @@
+// The template's roles against what the code sends: every SDK command each role's code can send (the
+// adapters' own list, src/adapters/aws/iam-actions.ts) is allowed on the stack's resources, evaluated
+// as the stack:local IAM proxies evaluate it, and nothing else is granted.
+import { randomUUID } from 'node:crypto';
+import t, { type Test } from 'tap';
+import { ACTION_OF_COMMAND, resourceArn, TASK_ADAPTERS, WORKFLOW_ADAPTERS, type AdapterAccess, type ResourceArns, type ResourceKind } from '../../src/adapters/aws/iam-actions.js';
+import { containerSpec } from '../../scripts/stack-local/api-task.js';
+import { IamPolicies, wildcard, type Role } from '../../scripts/stack-local/iam-policies.js';
+import { ACCOUNT_ID, ensureSynth, Template } from '../../scripts/stack-local/template.js';
+import { projectRoot } from '../helpers/server-process.js';
+
+const { file, region, stackName } = ensureSynth(projectRoot);
+const template = Template.load(file, region, stackName);
+// The stack's URL only shapes the auth parameters, which no policy names.
+Object.assign(template.parameterValues, { PublicUrl: 'http://127.0.0.1:1', CallbackUrl: 'http://127.0.0.1:1/cb', LogoutUrl: 'http://127.0.0.1:1/out', AuthDomainPrefix: 'omnigen-local', CertificateArn: 'arn:aws:acm:x:1:certificate/x' });
+// No cache runs here: its endpoint only shapes REDIS_URL.
+for (const id of template.ofType('AWS::ElastiCache::ServerlessCache')) template.attributes.set(id, { 'Endpoint.Address': '127.0.0.1', 'Endpoint.Port': '6379' });
+const iam = new IamPolicies(template);
+const task = containerSpec(template);
+const env = task.environment;
+const stateMachineName = String(env.STEP_FUNCTIONS_ARN).split(':').pop() as string;
+const arns: ResourceArns = {
+  jobTable: `arn:aws:dynamodb:${region}:${ACCOUNT_ID}:table/${env.JOB_TABLE}`,
+  usageTable: `arn:aws:dynamodb:${region}:${ACCOUNT_ID}:table/${env.USAGE_TABLE}`,
+  bucket: `arn:aws:s3:::${env.ASSETS_BUCKET}`,
+  stateMachine: String(env.STEP_FUNCTIONS_ARN),
+  stateMachineName,
+  statesPrefix: `arn:aws:states:${region}:${ACCOUNT_ID}`,
+  providerSecret: String(env.PROVIDER_SECRET_ARN),
+};
+/** One concrete resource of each kind, as a request names it (a job's execution, a video's object). */
+const jobId = randomUUID();
+const concrete = (kind: ResourceKind): string => resourceArn(kind, arns).replace(/\*$/, kind === 'videoObjects' ? `${jobId}.mp4` : jobId);
+
+/** What the Lambda service itself does with a function's role (its logs, its traces), not the function's code. */
+const RUNTIME_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+
+function check(t: Test, role: Role, uses: AdapterAccess['uses']): void {
+  const needed = uses.flatMap(({ resource, commands }) => commands.map((command) => ({ action: ACTION_OF_COMMAND[command] as string, resource: concrete(resource), command })));
+  for (const need of needed) t.ok(iam.allows(role, need.action, need.resource), `${role.id} may ${need.action} on ${need.resource} (${need.command})`);
+  for (const grant of iam.grants(role)) {
+    if (RUNTIME_ACTIONS.includes(grant.action)) continue;
+    const used = needed.some((n) => wildcard(grant.action, n.action, true) && wildcard(grant.resource, n.resource));
+    t.ok(used, `${role.id} is granted ${grant.action} on ${grant.resource}, which its code never sends there`);
+  }
+}
+
+const roleOf = (arn: string): Role => [...iam.roles.values()].find((r) => r.arn === arn) as Role;
+
+t.test('the API task role allows every command the API\'s adapters send, and nothing more', async (t) => {
+  check(t, roleOf(task.taskRoleArn), TASK_ADAPTERS.flatMap((a) => a.uses));
+});
+
+t.test('each function\'s role allows what the workflow adapters send on each resource its environment names, and nothing more', async (t) => {
+  const byVariable: Record<string, ResourceKind> = { JOB_TABLE: 'jobTable', ASSETS_BUCKET: 'videoObjects', PROVIDER_SECRET_ARN: 'providerSecret' };
+  const functions = template.ofType('AWS::Lambda::Function');
+  t.ok(functions.length > 0, 'the template has functions');
+  for (const id of functions) {
+    const props = template.resource(id).Properties ?? {};
+    const variables = template.resolve((props.Environment as { Variables?: never } | undefined)?.Variables ?? {}) as Record<string, string>;
+    const kinds = Object.entries(byVariable).filter(([name]) => name in variables).map(([, kind]) => kind);
+    const uses = WORKFLOW_ADAPTERS.flatMap((a) => a.uses).filter((u) => kinds.includes(u.resource));
+    check(t, roleOf(template.string(props.Role)), uses);
+  }
+});
