@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'infra/node_modules/**', 'infra/cdk.out/**', '.tap/**', 'coverage/**', 'src/adapters/http/public/**'] },
+  { ignores: ['dist/**', 'packages/*/dist/**', 'node_modules/**', 'infra/node_modules/**', 'infra/cdk.out/**', '.tap/**', 'coverage/**', 'src/adapters/http/public/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,0 +1,10 @@
+export { OmniGen, type OmniGenOptions, type CallOptions, type CreateJobOptions, type RunResult } from './client.js';
+export { OmniGenError, JobFailedError, JobCanceledError, TimeoutError, WebhookVerificationError, type ErrorBody } from './errors.js';
+export type { RetryOptions } from './transport.js';
+export type { WaitOptions } from './wait-for-job.js';
+export type { ByteSink, NodeStyleWritable, DownloadResult } from './download.js';
+export type { ImageSource, UploadedImage } from './upload.js';
+export { verifyWebhook, type VerifyOptions, type WebhookEvent, type WebhookHeaders } from './webhooks.js';
+export { parseEventStream, type SseEvent } from './sse.js';
+export type * from './types.js';
+export type { paths } from './generated/openapi.js';
