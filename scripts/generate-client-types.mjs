@@ -25,7 +25,7 @@ export async function typesFor(document) {
 async function documentInProcess() {
   const dataDir = await mkdtemp(join(tmpdir(), 'omnigen-client-types-'));
   try {
-    const { composeApp } = await import(pathToFileURL(join(ROOT, 'dist/compose.js')).href);
+    const { composeApp } = await import(pathToFileURL(join(ROOT, 'dist/composition/api.js')).href);
     const { loadConfig } = await import(pathToFileURL(join(ROOT, 'dist/config.js')).href);
     const { pino } = await import('pino');
     const config = loadConfig({ APP_MODE: 'local', HOST: '127.0.0.1', PORT: '8080', LOCAL_DATA_DIR: dataDir, LOCAL_STORE: 'memory' });

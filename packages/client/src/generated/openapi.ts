@@ -665,6 +665,19 @@ export interface paths {
                                  * @description ISO 8601 UTC
                                  */
                                 updatedAt: string;
+                                /**
+                                 * VideoFacts
+                                 * @description The finished video file; present once the job is completed
+                                 */
+                                video?: {
+                                    /** @description video/mp4 */
+                                    contentType: string;
+                                    /** @description read from the file (its MP4 header), not from what the model was asked */
+                                    durationSeconds: number;
+                                    height: number;
+                                    sizeBytes: number;
+                                    width: number;
+                                };
                             }[];
                             nextCursor: string | null;
                         };
@@ -823,6 +836,19 @@ export interface paths {
                              * @description ISO 8601 UTC
                              */
                             updatedAt: string;
+                            /**
+                             * VideoFacts
+                             * @description The finished video file; present once the job is completed
+                             */
+                            video?: {
+                                /** @description video/mp4 */
+                                contentType: string;
+                                /** @description read from the file (its MP4 header), not from what the model was asked */
+                                durationSeconds: number;
+                                height: number;
+                                sizeBytes: number;
+                                width: number;
+                            };
                         };
                     };
                 };
@@ -1038,6 +1064,19 @@ export interface paths {
                              * @description ISO 8601 UTC
                              */
                             updatedAt: string;
+                            /**
+                             * VideoFacts
+                             * @description The finished video file; present once the job is completed
+                             */
+                            video?: {
+                                /** @description video/mp4 */
+                                contentType: string;
+                                /** @description read from the file (its MP4 header), not from what the model was asked */
+                                durationSeconds: number;
+                                height: number;
+                                sizeBytes: number;
+                                width: number;
+                            };
                         };
                     };
                 };
@@ -1219,6 +1258,19 @@ export interface paths {
                              * @description ISO 8601 UTC
                              */
                             updatedAt: string;
+                            /**
+                             * VideoFacts
+                             * @description The finished video file; present once the job is completed
+                             */
+                            video?: {
+                                /** @description video/mp4 */
+                                contentType: string;
+                                /** @description read from the file (its MP4 header), not from what the model was asked */
+                                durationSeconds: number;
+                                height: number;
+                                sizeBytes: number;
+                                width: number;
+                            };
                         };
                     };
                 };
@@ -1572,7 +1624,7 @@ export interface paths {
                             expiresAt: string;
                             /**
                              * Format: uri
-                             * @description A JPEG still of the video, signed like `url` and valid as long; present when the job has one
+                             * @description A still of the video (the model's poster, else a frame taken from the video), signed like `url` and valid as long
                              */
                             thumbnailUrl?: string;
                             /** Format: uri */
