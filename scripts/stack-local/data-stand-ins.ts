@@ -27,7 +27,7 @@ type Stop = () => unknown;
 export async function startDynamoDb(template: Template, stops: Stop[], say: (line: string) => void): Promise<{ endpoint: string; tables: Record<string, string> }> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  stops.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ region: template.region, endpoint, credentials: ADMIN });
   const tables: Record<string, string> = {};

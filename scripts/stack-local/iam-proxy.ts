@@ -58,7 +58,8 @@ export async function startIamProxy(service: Service, upstream: string, iam: Iam
 
   function forward(message: AwsRequest, res: ServerResponse): Promise<void> {
     return new Promise((resolve, reject) => {
-      const out = request({ host: target.hostname, port: target.port, method: message.method, path: message.url, headers: message.headers }, (answer) => {
+      // No pooled sockets toward the stand-in: its server closes at once when the stack stops.
+      const out = request({ host: target.hostname, port: target.port, method: message.method, path: message.url, headers: message.headers, agent: false }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
         answer.once('end', resolve).once('error', reject);

@@ -49,15 +49,32 @@ export async function startJourney(t: Test, options: { waitMs?: number; retryMs?
     if (res.status !== 202) throw new Error(`POST /jobs answered ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body as unknown as Job;
   };
+  // The job's event stream, as a client watches a job: one request however long the job takes (polling
+  // GET /jobs/{id} would meet the rate limit on a long journey).
   const waitFor: Journey['waitFor'] = async (jobId, done = (job) => TERMINAL.has(job.status)) => {
-    for (;;) {
-      const res = await api(`/jobs/${jobId}`);
-      if (res.status !== 200) throw new Error(`GET /jobs/${jobId} answered ${res.status}: ${JSON.stringify(res.body)}`);
-      const job = res.body as unknown as Job;
-      if (done(job)) return job;
-      // Polling as a client does; tap's per-test timeout bounds a job that never gets there.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    const token = tokens.get('alice') ?? (await stack.token('alice'));
+    tokens.set('alice', token);
+    const abort = new AbortController();
+    const res = await fetch(`${stack.apiUrl}/api/v1/jobs/${jobId}/events`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+    if (res.status !== 200 || !res.body) throw new Error(`GET /jobs/${jobId}/events answered ${res.status}: ${await res.text()}`);
+    let buffer = '';
+    let last: Job | undefined;
+    try {
+      for await (const chunk of res.body.pipeThrough(new TextDecoderStream())) {
+        buffer += chunk;
+        const events = buffer.split('\n\n');
+        buffer = events.pop() ?? '';
+        for (const event of events) {
+          const data = /^data: (.*)$/m.exec(event)?.[1];
+          if (!/^event: job$/m.test(event) || data === undefined) continue;
+          last = JSON.parse(data) as Job;
+          if (done(last)) return last;
+        }
+      }
+    } finally {
+      abort.abort();
     }
+    throw new Error(`the event stream of ${jobId} ended at ${JSON.stringify(last)} before the awaited state`);
   };
   return { stack, api, createJob, waitFor };
 }
