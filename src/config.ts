@@ -1,6 +1,8 @@
 // Environment → typed, validated configuration. Every problem is collected, so one failed start lists
 // all of them (README "Configuration").
 import { resolve } from 'node:path';
+import { catalogueFrom } from './catalogue/catalogue-config.js';
+import type { ModelCatalogue } from './domain/model-catalogue.js';
 
 export type AppMode = 'local' | 'aws';
 
@@ -46,6 +48,10 @@ export interface AppConfig {
   logLevel: string;
   rateLimitPerMin: number;
   quotaPerMonth: number;
+  /** SPEND_LIMIT_USD_PER_MONTH: a user's month is capped at this sum of the jobs' estimated costs (none when unset). */
+  spendLimitUsdPerMonth?: number;
+  /** The video models (src/catalogue/models.json, or VIDEO_MODELS_JSON / VIDEO_MODELS_FILE). */
+  catalogue: ModelCatalogue;
   /** '*' or the exact origins allowed; an empty list allows none. */
   corsOrigins: '*' | string[];
   videoUrlTtlSeconds: number;
@@ -154,7 +160,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     publicUrl: publicUrl ?? defaultPublicUrl(host, port),
     secret: r.optional('APP_SECRET'),
     rateLimitStore: r.oneOf('RATE_LIMIT_STORE', 'memory', ['memory', 'redis']) as AppConfig['rateLimitStore'],
+    catalogue: catalogue(r, env),
   };
+  const spendLimit = r.optional('SPEND_LIMIT_USD_PER_MONTH');
+  if (spendLimit !== undefined) {
+    const value = Number(spendLimit);
+    if (!/^\d+(\.\d{1,6})?$/.test(spendLimit) || !Number.isFinite(value)) r.problems.push(`SPEND_LIMIT_USD_PER_MONTH: must be a number of US dollars ≥ 0 (up to 6 decimals), got "${spendLimit}"`);
+    else config.spendLimitUsdPerMonth = value;
+  }
   if (config.rateLimitStore === 'redis') config.redisUrl = redisUrl(r, r.optional('REDIS_URL'));
   if (mode === 'local') {
     config.local = {
@@ -196,6 +209,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+/** The model catalogue, or one problem line saying why it cannot be read. */
+function catalogue(r: Reader, env: Env): ModelCatalogue {
+  try {
+    return catalogueFrom(env);
+  } catch (err) {
+    r.problems.push((err as Error).message);
+    return { models: [], defaults: {} as ModelCatalogue['defaults'] };
+  }
 }
 
 /** REDIS_URL, read only when the Redis store is chosen: one problem line, like every other variable. */

@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { IdempotencyKeyReused, QuotaExceeded, ServiceUnavailable } from '../domain/errors.js';
 import { attachExecution, failJob, isTerminal, newJob, parseCategory, parsePrompt, type Job } from '../domain/job.js';
 import { failureOf } from '../domain/failure-codes.js';
+import { givenOptions, microToUsd, resolveOptions, type JobOptions } from '../domain/job-options.js';
+import type { ModelCatalogue } from '../domain/model-catalogue.js';
 import { periodEnd, periodOf } from '../domain/quota.js';
 import { mutateJob, saveNewJob } from './mutate-job.js';
 import type { Clock } from './ports/clock.js';
@@ -19,6 +21,8 @@ export interface CreateJobInput {
   userId: string;
   prompt: unknown;
   category: unknown;
+  /** The video options (model, durationSeconds, …), each checked against the chosen model. */
+  options?: JobOptions;
   idempotencyKey?: string;
 }
 
@@ -37,6 +41,7 @@ export interface CreateJobDeps {
   ids: IdGenerator;
   logger: Logger;
   quotaPerMonth: number;
+  catalogue: ModelCatalogue;
 }
 
 /** Idempotency key → quota (atomic) → save job → start workflow, compensating each step that came before. */
@@ -46,13 +51,22 @@ export class CreateJob {
   async execute(input: CreateJobInput): Promise<CreateJobResult> {
     const prompt = parsePrompt(input.prompt);
     const category = parseCategory(input.category);
+    const options = givenOptions(input.options ?? {});
+    const resolved = resolveOptions(this.deps.catalogue, category, options);
     const { jobs, usage, clock, ids } = this.deps;
     const now = clock.now();
-    const job = newJob({ jobId: ids.newId(), userId: input.userId, prompt, category, now });
+    const generation = {
+      options, model: resolved.model.id, provider: resolved.model.provider, settings: resolved.settings,
+      estimatedCostUsd: microToUsd(resolved.estimatedCostMicroUsd),
+    };
+    const job = newJob({ jobId: ids.newId(), userId: input.userId, prompt, category, now, generation });
     const key = input.idempotencyKey;
 
     if (key !== undefined) {
-      const fingerprint = createHash('sha256').update(JSON.stringify([input.prompt, input.category])).digest('hex');
+      // Every option is covered; a body without options hashes as it did before options existed, so keys
+      // stored then still match.
+      const body = Object.keys(options).length === 0 ? [input.prompt, input.category] : [input.prompt, input.category, options];
+      const fingerprint = createHash('sha256').update(JSON.stringify(body)).digest('hex');
       const earlier = await this.claimKey(input.userId, key, fingerprint, job.jobId);
       if (earlier) return { job: earlier, replayed: true };
     }

@@ -5,6 +5,8 @@ import { GetUsage } from './get-usage.js';
 import { GetVideoUrl } from './get-video-url.js';
 import { JobCursor } from './job-cursor.js';
 import { ListJobs } from './list-jobs.js';
+import { ListModels } from './list-models.js';
+import type { ModelCatalogue } from '../domain/model-catalogue.js';
 import type { Clock } from './ports/clock.js';
 import type { IdGenerator } from './ports/id-generator.js';
 import type { IdempotencyStore } from './ports/idempotency-store.js';
@@ -22,6 +24,7 @@ export interface UseCases {
   getVideoUrl: GetVideoUrl;
   cancelJob: CancelJob;
   getUsage: GetUsage;
+  listModels: ListModels;
 }
 
 export interface UseCaseDeps {
@@ -36,6 +39,8 @@ export interface UseCaseDeps {
   ids: IdGenerator;
   logger: Logger;
   quotaPerMonth: number;
+  /** The models a job may ask for (GET /models, POST /jobs options). */
+  catalogue: ModelCatalogue;
   /** Signs list cursors; every task of one deployment must share it. */
   cursorSecret: string;
   /** A running job is compared with the workflow engine at most this often. */
@@ -48,11 +53,12 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
   const { jobs, usage, idempotency, workflow, storage, clock, ids, logger, quotaPerMonth } = deps;
   const getJob = new GetJob({ jobs, workflow, clock, logger, syncIntervalMs: deps.syncIntervalMs });
   return {
-    createJob: new CreateJob({ jobs, usage, idempotency, workflow, clock, ids, logger, quotaPerMonth }),
+    createJob: new CreateJob({ jobs, usage, idempotency, workflow, clock, ids, logger, quotaPerMonth, catalogue: deps.catalogue }),
     listJobs: new ListJobs({ jobs, cursor: new JobCursor(deps.cursorSecret) }),
     getJob,
     getVideoUrl: new GetVideoUrl({ getJob, storage, clock, ttlSeconds: deps.videoUrlTtlSeconds }),
     cancelJob: new CancelJob({ getJob, jobs, workflow, clock, logger, model: deps.model }),
     getUsage: new GetUsage({ usage, clock, quotaPerMonth }),
+    listModels: new ListModels(deps.catalogue),
   };
 }

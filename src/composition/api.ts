@@ -70,7 +70,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
   const syncIntervalMs = config.aws?.syncIntervalMs ?? 5_000;
   const useCases = createUseCases({
     jobs, usage, idempotency, workflow, storage, model: adapters.model, clock, ids: uuidGenerator, logger,
-    quotaPerMonth: config.quotaPerMonth, cursorSecret: secret, syncIntervalMs, videoUrlTtlSeconds: config.videoUrlTtlSeconds,
+    quotaPerMonth: config.quotaPerMonth, catalogue: config.catalogue, cursorSecret: secret, syncIntervalMs, videoUrlTtlSeconds: config.videoUrlTtlSeconds,
   });
   const { getJob } = useCases;
 

@@ -13,7 +13,7 @@ export type DomainErrorCode =
   | 'SERVICE_UNAVAILABLE'
   | 'CONCURRENT_UPDATE';
 
-export type ErrorDetails = Record<string, string | number | boolean>;
+export type ErrorDetails = Record<string, string | number | boolean | readonly (string | number)[]>;
 
 export class DomainError extends Error {
   constructor(
@@ -27,8 +27,9 @@ export class DomainError extends Error {
 }
 
 export class ValidationError extends DomainError {
-  constructor(field: string, constraint: string, message: string) {
-    super('VALIDATION_ERROR', `Invalid request: ${message}`, { field, constraint });
+  /** `allowed`: the values that would have been accepted (a model's durations, …); empty when none is. */
+  constructor(field: string, constraint: string, message: string, allowed?: readonly (string | number)[]) {
+    super('VALIDATION_ERROR', `Invalid request: ${message}`, allowed ? { field, constraint, allowed } : { field, constraint });
   }
 }
 

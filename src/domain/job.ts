@@ -1,4 +1,5 @@
 import { JobFinished, ValidationError } from './errors.js';
+import type { GenerationSettings, JobOptions } from './job-options.js';
 
 export const JOB_CATEGORIES = ['music-video', 'ad-creative'] as const;
 export type JobCategory = (typeof JOB_CATEGORIES)[number];
@@ -34,6 +35,17 @@ export interface Job {
   /** The workflow step a person would recognise: queued, scripting, rendering, … */
   readonly stage?: string;
   readonly failure?: JobFailure;
+  /** The options as the caller gave them (POST /jobs); absent on jobs made before options existed. */
+  readonly options?: JobOptions;
+  /** The catalogue id of the model that makes the video, and its provider. */
+  readonly model?: string;
+  readonly provider?: string;
+  /** What the model is asked for: the options given, the rest settled from the category and the model. */
+  readonly settings?: GenerationSettings;
+  /** The catalogue price of the video asked for, when the job was accepted (what the spend limit counts). */
+  readonly estimatedCostUsd?: number;
+  /** What the generation cost, once the job ended. */
+  readonly costUsd?: number;
   /** Storage key of the finished video; set when completed. */
   readonly videoKey?: string;
   /** Storage key of the video's thumbnail (beside the video): the model's poster, or a frame taken from the video. */
@@ -95,12 +107,22 @@ export function parseCategory(raw: unknown): JobCategory {
   return raw;
 }
 
+/** The model's side of a new job: what was asked, what will be made, by whom, at what estimated price. */
+export interface JobGeneration {
+  options: JobOptions;
+  model: string;
+  provider: string;
+  settings: GenerationSettings;
+  estimatedCostUsd: number;
+}
+
 export function newJob(input: {
   jobId: string;
   userId: string;
   prompt: string;
   category: JobCategory;
   now: Date;
+  generation?: JobGeneration;
 }): Job {
   const at = input.now.toISOString();
   return {
@@ -108,6 +130,7 @@ export function newJob(input: {
     userId: input.userId,
     prompt: input.prompt,
     category: input.category,
+    ...input.generation,
     status: 'pending',
     progress: 0,
     stage: 'queued',
@@ -130,16 +153,30 @@ export function advanceJob(job: Job, update: { progress: number; stage?: string 
   return change(job, 'processing', now, { progress, stage: update.stage ?? job.stage });
 }
 
-export function completeJob(job: Job, videoKey: string, now: Date, thumbnailKey?: string, video?: VideoFacts): Job {
-  return change(job, 'completed', now, { progress: 100, stage: 'done', videoKey, ...(thumbnailKey ? { thumbnailKey } : {}), ...(video ? { video } : {}) });
+/** `costUsd`: what the generation cost, when known (see job-options.ts finalCostMicroUsd). */
+export function completeJob(job: Job, videoKey: string, now: Date, thumbnailKey?: string, video?: VideoFacts, costUsd?: number): Job {
+  return change(job, 'completed', now, {
+    progress: 100, stage: 'done', videoKey, ...(thumbnailKey ? { thumbnailKey } : {}), ...(video ? { video } : {}), ...costOf(job, costUsd, true),
+  });
 }
 
-export function failJob(job: Job, failure: JobFailure, now: Date): Job {
-  return change(job, 'failed', now, { failure, stage: 'failed' });
+export function failJob(job: Job, failure: JobFailure, now: Date, costUsd?: number): Job {
+  return change(job, 'failed', now, { failure, stage: 'failed', ...costOf(job, costUsd, false) });
 }
 
-export function cancelJob(job: Job, now: Date): Job {
-  return change(job, 'canceled', now, { stage: 'canceled' });
+export function cancelJob(job: Job, now: Date, costUsd?: number): Job {
+  return change(job, 'canceled', now, { stage: 'canceled', ...costOf(job, costUsd, false) });
+}
+
+/**
+ * An ended job of a priced model always says what it cost: when the step that ended it knew no better, a
+ * delivered video costs its estimate and an undelivered one nothing (hosted video models bill per output).
+ * Jobs made before models were priced stay without a cost.
+ */
+function costOf(job: Job, costUsd: number | undefined, delivered: boolean): { costUsd?: number } {
+  if (costUsd !== undefined) return { costUsd };
+  if (job.estimatedCostUsd === undefined) return {};
+  return { costUsd: delivered ? job.estimatedCostUsd : 0 };
 }
 
 /** The generation started: the job runs, and remembers the model's id for it so a cancel can stop it. */

@@ -48,6 +48,18 @@ export function jobRepositoryContract(t: Test, makeRepo: () => Promise<JobReposi
     const done = { ...jobAt('alice', T0 + 2), status: 'completed' as const, progress: 100, stage: 'done', videoKey: 'videos/x.mp4', thumbnailKey: 'videos/x.jpg', generationId: 'gen-1' };
     await repo.create(done);
     t.same(await repo.get(done.jobId), done, "the workflow's own fields (thumbnail, generation) survive too");
+    const priced = {
+      ...jobAt('alice', T0 + 3), status: 'completed' as const, progress: 100, videoKey: 'videos/y.mp4',
+      options: { model: 'bytedance/seedance-1-lite', durationSeconds: 10, seed: 7, negativePrompt: 'rain' },
+      model: 'bytedance/seedance-1-lite', provider: 'replicate',
+      settings: { durationSeconds: 10, aspectRatio: '16:9', resolution: '720p', seed: 7 },
+      estimatedCostUsd: 0.36, costUsd: 0.123456,
+    };
+    await repo.create(priced);
+    t.same(await repo.get(priced.jobId), priced, 'the options, model, settings and costs survive too');
+    const repriced = { ...priced, costUsd: 0.36, version: priced.version + 1 };
+    await repo.update(repriced);
+    t.same(await repo.get(priced.jobId), repriced, 'and an update of them');
     t.equal(await repo.get(randomUUID()), undefined);
   });
 

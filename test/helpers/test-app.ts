@@ -9,6 +9,7 @@ import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-re
 import { InMemoryUsageLedger } from '../../src/adapters/local/in-memory-usage-ledger.js';
 import { uuidGenerator } from '../../src/adapters/system-clock.js';
 import { Unauthorized } from '../../src/domain/errors.js';
+import { bundledCatalogue } from '../../src/catalogue/catalogue-config.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeWorkflow } from './fake-workflow.js';
 
@@ -49,7 +50,7 @@ export async function buildTestApp(options: Partial<AppDeps> & { quotaPerMonth?:
   const app = await buildApp({
     useCases: createUseCases({
       jobs, usage, idempotency: new InMemoryIdempotencyStore(), workflow, storage: fakeStorage, clock, ids: uuidGenerator, logger,
-      quotaPerMonth, cursorSecret: 'test-secret', syncIntervalMs: 5000, videoUrlTtlSeconds: 3600,
+      quotaPerMonth, catalogue: bundledCatalogue(), cursorSecret: 'test-secret', syncIntervalMs: 5000, videoUrlTtlSeconds: 3600,
     }),
     verifier: namedUserVerifier,
     rateLimitPerMin: 100,

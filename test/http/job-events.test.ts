@@ -18,6 +18,8 @@ import { advanceJob, attachExecution, completeJob, newJob, type Job } from '../.
 import { FakeClock } from '../helpers/fake-clock.js';
 import { FakeWorkflow } from '../helpers/fake-workflow.js';
 import { fakeStorage, namedUserVerifier } from '../helpers/test-app.js';
+import { ListModels } from '../../src/application/list-models.js';
+import { bundledCatalogue } from '../../src/catalogue/catalogue-config.js';
 
 type Options = Omit<JobEventsRoutesOptions, 'getJob' | 'events'> & { push?: boolean; slowRead?: () => Promise<void> };
 
@@ -31,12 +33,13 @@ async function eventsApp(t: Test, options: Options = {}) {
   const getJob = new GetJob({ jobs, workflow, clock, logger, syncIntervalMs: 5000 });
   const app = await buildApp({
     useCases: {
-      createJob: new CreateJob({ jobs, usage: new InMemoryUsageLedger(), idempotency: new InMemoryIdempotencyStore(), workflow, clock, ids: uuidGenerator, logger, quotaPerMonth: 10 }),
+      createJob: new CreateJob({ jobs, usage: new InMemoryUsageLedger(), idempotency: new InMemoryIdempotencyStore(), workflow, clock, ids: uuidGenerator, logger, quotaPerMonth: 10, catalogue: bundledCatalogue() }),
       listJobs: new ListJobs({ jobs, cursor: new JobCursor('test-secret') }),
       getJob,
       getVideoUrl: new GetVideoUrl({ getJob, storage: fakeStorage, clock, ttlSeconds: 3600 }),
       cancelJob: new CancelJob({ getJob, jobs, workflow, clock, logger }),
       getUsage: new GetUsage({ usage: new InMemoryUsageLedger(), clock, quotaPerMonth: 10 }),
+      listModels: new ListModels(bundledCatalogue()),
     },
     verifier: namedUserVerifier,
     rateLimitPerMin: 100,

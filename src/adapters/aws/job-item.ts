@@ -41,6 +41,16 @@ function videoOf(value: unknown): VideoFacts | undefined {
   return { durationSeconds: d, width: w, height: h, sizeBytes: size, contentType };
 }
 
+function objectOf(value: unknown): object | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  // The document client reads DynamoDB numbers as JS numbers already; copy so the item is not shared.
+  return { ...value };
+}
+
+function numberOf(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
 export function itemToJob(item: Record<string, unknown>): Job {
   const status = item.status;
   const category = item.category;
@@ -59,5 +69,11 @@ export function itemToJob(item: Record<string, unknown>): Job {
   const optional = { stage: optionalText(item, 'stage'), failure: failureOf(item.failure), videoKey: optionalText(item, 'videoKey'),
     thumbnailKey: optionalText(item, 'thumbnailKey'), video: videoOf(item.video), generationId: optionalText(item, 'generationId'), executionArn: optionalText(item, 'executionArn'), syncedAt: optionalText(item, 'syncedAt') };
   for (const [name, value] of Object.entries(optional)) if (value !== undefined) Object.assign(job, { [name]: value });
+  // What the job asked of the model and what it cost: maps and numbers as the job wrote them.
+  const generation = {
+    options: objectOf(item.options), model: optionalText(item, 'model'), provider: optionalText(item, 'provider'),
+    settings: objectOf(item.settings), estimatedCostUsd: numberOf(item.estimatedCostUsd), costUsd: numberOf(item.costUsd),
+  };
+  for (const [name, value] of Object.entries(generation)) if (value !== undefined) Object.assign(job, { [name]: value });
   return job;
 }

@@ -20,6 +20,7 @@ import { requestContextPlugin, requestIdOf } from './plugins/request-context.plu
 import { securityHeaders } from './plugins/security-headers.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.routes.js';
 import { jobRoutes } from './routes/job.routes.js';
+import { modelRoutes } from './routes/model.routes.js';
 import { usageRoutes } from './routes/usage.routes.js';
 import { useStrictValidation } from './validation.js';
 
@@ -121,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       secured.addHook('onRequest', limitRequest);
       await secured.register(jobRoutes, deps.useCases);
       await secured.register(usageRoutes, deps.useCases);
+      await secured.register(modelRoutes, deps.useCases);
       for (const register of deps.protectedRoutes ?? []) register(secured);
     },
     { prefix: API_PREFIX },

@@ -1,6 +1,7 @@
 // TypeBox schemas of the HTTP contract: one source for validation, serialization and the OpenAPI document.
 import { Type } from '@sinclair/typebox';
 import { JOB_CATEGORIES, JOB_STATUSES, PROMPT_MAX, PROMPT_MIN } from '../../domain/job.js';
+import { NEGATIVE_PROMPT_MAX, SEED_MAX } from '../../domain/job-options.js';
 import { ErrorBody } from './http-error.js';
 
 const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'lower-case UUID' });
@@ -24,6 +25,31 @@ export const VideoFacts = Type.Object({
   contentType: Type.String({ description: 'video/mp4' }),
 }, { title: 'VideoFacts', description: 'The finished video file; present once the job is completed' });
 
+/**
+ * The video options of POST /jobs, all optional. The schema checks their shape; which values a model
+ * takes is checked against its catalogue entry (GET /models) by the use case, with `details.allowed`.
+ */
+export const jobOptionFields = {
+  model: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'A model id from GET /models; the category\'s default model when absent' })),
+  durationSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 600, description: "One of the model's durations" })),
+  aspectRatio: Type.Optional(Type.String({ minLength: 1, maxLength: 10, pattern: '^\\d+:\\d+$', description: "One of the model's aspect ratios: 16:9, 9:16, 1:1, …" })),
+  resolution: Type.Optional(Type.String({ minLength: 1, maxLength: 20, description: "One of the model's resolutions: 720p, 1080p, …" })),
+  negativePrompt: Type.Optional(Type.String({ maxLength: NEGATIVE_PROMPT_MAX, description: `What the video should not show (≤ ${NEGATIVE_PROMPT_MAX} characters), for models that take one` })),
+  seed: Type.Optional(Type.Integer({ minimum: 0, maximum: SEED_MAX, description: 'Repeatable results, for models that take a seed' })),
+  startImage: Type.Optional(Type.String({ pattern: Uuid.pattern, description: "An uploadId (POST /uploads): the video's first frame, for models that take a start image" })),
+};
+
+const JobOptions = Type.Object(jobOptionFields, { additionalProperties: false, description: 'The options as given' });
+
+const GenerationSettings = Type.Object({
+  durationSeconds: Type.Integer(),
+  aspectRatio: Type.String(),
+  resolution: Type.String(),
+  negativePrompt: Type.Optional(Type.String()),
+  seed: Type.Optional(Type.Integer()),
+  startImage: Type.Optional(Type.String()),
+}, { description: 'The values the model will use: the options given, the rest from the category and the model' });
+
 const jobFields = {
   jobId: Uuid,
   status: JobStatus,
@@ -33,6 +59,12 @@ const jobFields = {
   stage: Type.Optional(Type.String({ description: 'queued, scripting, rendering, encoding, uploading, done, …' })),
   failure: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
   video: Type.Optional(VideoFacts),
+  options: Type.Optional(JobOptions),
+  model: Type.Optional(Type.String({ description: 'The catalogue id of the model making the video' })),
+  provider: Type.Optional(Type.String()),
+  settings: Type.Optional(GenerationSettings),
+  estimatedCostUsd: Type.Optional(Type.Number({ minimum: 0, description: "The catalogue price of the video asked for (USD), when accepted" })),
+  costUsd: Type.Optional(Type.Number({ minimum: 0, description: 'What the generation cost (USD), once the job ended' })),
   createdAt: Time,
   updatedAt: Time,
 };
@@ -40,13 +72,13 @@ const jobFields = {
 export const Job = Type.Object(jobFields, { title: 'Job' });
 export const JobAccepted = Type.Object({ ...jobFields, message: Type.String() }, { title: 'JobAccepted' });
 
-export const CreateJobBody = Type.Object(
-  {
-    prompt: Type.String({ minLength: PROMPT_MIN, description: `${PROMPT_MIN}..${PROMPT_MAX} characters after trimming` }),
-    category: JobCategory,
-  },
-  { additionalProperties: false },
-);
+export const createJobFields = {
+  prompt: Type.String({ minLength: PROMPT_MIN, description: `${PROMPT_MIN}..${PROMPT_MAX} characters after trimming` }),
+  category: JobCategory,
+  ...jobOptionFields,
+};
+
+export const CreateJobBody = Type.Object(createJobFields, { additionalProperties: false });
 
 export const CreateJobHeaders = Type.Object({
   'idempotency-key': Type.Optional(
@@ -78,6 +110,41 @@ export const Usage = Type.Object({
   period: Type.String({ pattern: '^\\d{4}-\\d{2}$', description: 'UTC month, YYYY-MM' }),
   resetsAt: Time,
 });
+
+const Model = Type.Object({
+  id: Type.String(),
+  provider: Type.String(),
+  name: Type.String(),
+  durations: Type.Array(Type.Integer(), { description: 'Seconds' }),
+  aspectRatios: Type.Array(Type.String()),
+  resolutions: Type.Array(Type.String()),
+  durationsByResolution: Type.Optional(Type.Record(Type.String(), Type.Array(Type.Integer()), { description: 'Where a resolution allows fewer durations' })),
+  startImage: Type.Boolean(),
+  endImage: Type.Boolean(),
+  negativePrompt: Type.Boolean(),
+  seed: Type.Boolean(),
+  price: Type.Object({
+    usdPerSecond: Type.Optional(Type.Number({ description: 'USD per second of video' })),
+    usdPerSecondByResolution: Type.Optional(Type.Record(Type.String(), Type.Number())),
+    usdPerVideo: Type.Optional(Type.Number()),
+    usdPerRunSecond: Type.Optional(Type.Number({ description: 'USD per second of provider run time' })),
+  }),
+  typicalGenerationSeconds: Type.Integer(),
+  defaults: Type.Object({ durationSeconds: Type.Integer(), aspectRatio: Type.String(), resolution: Type.String() }),
+}, { title: 'Model' });
+
+const CategoryDefaults = Type.Object({
+  model: Type.String(),
+  durationSeconds: Type.Optional(Type.Integer()),
+  aspectRatio: Type.Optional(Type.String()),
+  resolution: Type.Optional(Type.String()),
+});
+
+export const ModelList = Type.Object({
+  models: Type.Array(Model),
+  defaults: Type.Record(Type.String(), Type.String(), { description: "Each category's default model id" }),
+  categoryDefaults: Type.Record(Type.String(), CategoryDefaults, { description: "Each category's default model and options" }),
+}, { title: 'ModelList' });
 
 /** Error responses every authenticated route can give. */
 export const authErrors = { 401: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody };

@@ -23,13 +23,23 @@ interface JobRow {
   video: string | null;
   generation_id: string | null;
   execution_arn: string | null;
+  /** JSON: the job's generation fields (GENERATION_FIELDS), or null for a job made before them. */
+  generation: string | null;
   created_at: string;
   updated_at: string;
   synced_at: string | null;
   version: number;
 }
 
-const COLUMNS = 'job_id, user_id, prompt, category, status, progress, stage, failure_code, failure_message, video_key, thumbnail_key, video, generation_id, execution_arn, created_at, updated_at, synced_at, version';
+const COLUMNS = 'job_id, user_id, prompt, category, status, progress, stage, failure_code, failure_message, video_key, thumbnail_key, video, generation_id, execution_arn, generation, created_at, updated_at, synced_at, version';
+
+const GENERATION_FIELDS = ['options', 'model', 'provider', 'settings', 'estimatedCostUsd', 'costUsd'] as const satisfies readonly (keyof Job)[];
+
+function generationOf(job: Job): string | null {
+  const fields: Record<string, unknown> = {};
+  for (const name of GENERATION_FIELDS) if (job[name] !== undefined) fields[name] = job[name];
+  return Object.keys(fields).length === 0 ? null : JSON.stringify(fields);
+}
 const NEWEST_FIRST = 'ORDER BY created_at DESC, job_id DESC LIMIT :limit';
 
 function toRow(job: Job): JobRow {
@@ -38,7 +48,7 @@ function toRow(job: Job): JobRow {
     progress: job.progress, stage: job.stage ?? null, failure_code: job.failure?.code ?? null,
     failure_message: job.failure?.message ?? null, video_key: job.videoKey ?? null,
     thumbnail_key: job.thumbnailKey ?? null, video: job.video ? JSON.stringify(job.video) : null, generation_id: job.generationId ?? null, execution_arn: job.executionArn ?? null,
-    created_at: job.createdAt, updated_at: job.updatedAt, synced_at: job.syncedAt ?? null, version: job.version,
+    generation: generationOf(job), created_at: job.createdAt, updated_at: job.updatedAt, synced_at: job.syncedAt ?? null, version: job.version,
   };
 }
 
@@ -58,6 +68,7 @@ function toJob(row: JobRow): Job {
   if (row.generation_id !== null) job.generationId = row.generation_id;
   if (row.execution_arn !== null) job.executionArn = row.execution_arn;
   if (row.synced_at !== null) job.syncedAt = row.synced_at;
+  if (row.generation !== null) Object.assign(job, JSON.parse(row.generation) as Partial<Job>);
   return job;
 }
 

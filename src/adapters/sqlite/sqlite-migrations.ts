@@ -66,4 +66,9 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE jobs ADD COLUMN video TEXT;
   `,
+  // 5: what the job asked of the video model and what it cost (options, model, provider, settings,
+  // estimatedCostUsd, costUsd), as one JSON document: read and written whole with the job.
+  `
+  ALTER TABLE jobs ADD COLUMN generation TEXT;
+  `,
 ];
