@@ -38,6 +38,7 @@ interface Worker {
 export class LambdaPool {
   private readonly idle = new Map<string, Worker[]>();
   private readonly all = new Set<ChildProcess>();
+  private running = 0;
   /** Invocations so far, per function id (tests). */
   readonly invocations = new Map<string, number>();
 
@@ -48,6 +49,20 @@ export class LambdaPool {
 
   async invoke(fn: LambdaFunction, event: unknown): Promise<unknown> {
     this.invocations.set(fn.id, (this.invocations.get(fn.id) ?? 0) + 1);
+    this.running++;
+    try {
+      return await this.run(fn, event);
+    } finally {
+      this.running--;
+    }
+  }
+
+  /** Invocations in progress (a stopped execution does not stop its running function, as in AWS). */
+  busy(): number {
+    return this.running;
+  }
+
+  private async run(fn: LambdaFunction, event: unknown): Promise<unknown> {
     const worker = this.idle.get(fn.id)?.pop() ?? this.spawn(fn);
     const id = randomUUID();
     const context = {

@@ -38,6 +38,7 @@ export class FakeReplicate {
   /** Used for every prediction created from now on. */
   script: Script;
   private faults: { status: number; match: (method: string, path: string) => boolean; times: number }[] = [];
+  private holds: { match: (method: string, path: string) => boolean; reached: () => void; released: Promise<void> }[] = [];
   private server: Server | undefined;
   private seq = 0;
   baseUrl = '';
@@ -71,6 +72,20 @@ export class FakeReplicate {
     this.faults.push({ status, match, times: options.times ?? 1 });
   }
 
+  /**
+   * The next request matching `method` and `pathPart` is held unanswered until `release()`: a provider
+   * that has not answered yet. `reached` resolves when that request arrives.
+   */
+  hold(options: { method?: string; pathPart?: string } = {}): { reached: Promise<void>; release(): void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((resolve) => (reached = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const match = (method: string, p: string) => (options.method === undefined || options.method === method) && p.includes(options.pathPart ?? '');
+    this.holds.push({ match, reached, released });
+    return { reached: arrived, release };
+  }
+
   /** Requests that canceled this prediction. */
   cancels(id: string): number {
     return this.calls.filter((c) => c.method === 'POST' && c.path === `/v1/predictions/${id}/cancel`).length;
@@ -83,6 +98,12 @@ export class FakeReplicate {
     const url = new URL(req.url ?? '/', this.origin);
     const text = Buffer.concat(chunks).toString('utf8');
     this.calls.push({ method, path: url.pathname, ...(text ? { body: JSON.parse(text) as Record<string, unknown> } : {}) });
+    const held = this.holds.findIndex((h) => h.match(method, url.pathname));
+    if (held >= 0) {
+      const [hold] = this.holds.splice(held, 1);
+      hold?.reached();
+      await hold?.released;
+    }
     const fault = this.faults.find((f) => f.times > 0 && f.match(method, url.pathname));
     if (fault) {
       fault.times--;

@@ -49,3 +49,46 @@ t.test('the API task restarted mid-job → the job still ends, completed', async
   t.equal(job.status, 'completed', JSON.stringify(job.failure ?? {}));
   t.same((await objectsOf(created.jobId)).length > 0, true, 'its video is in the bucket');
 });
+
+t.test('a list cursor from one API task is honoured by the next (APP_SECRET comes from the stack, not the task)', async (t) => {
+  // Cursors are signed with APP_SECRET: a task that made its own would refuse its predecessor's.
+  const page = await journey.api('/jobs?limit=1');
+  t.equal(page.status, 200);
+  const cursor = page.body.nextCursor;
+  t.type(cursor, 'string', 'the earlier journeys left more than one job');
+  await stack.api.restart();
+  const next = await journey.api(`/jobs?limit=1&cursor=${encodeURIComponent(String(cursor))}`);
+  t.equal(next.status, 200, JSON.stringify(next.body));
+});
+
+t.test('cancel before the provider answered the create → canceled, the late prediction canceled, nothing in the bucket', async (t) => {
+  replicate.script = [{ status: 'processing', logs: bar(30) }];
+  const create = replicate.hold({ method: 'POST', pathPart: '/predictions' });
+  const created = await journey.createJob('A harbour at dawn, cancelled before the provider answered');
+  await create.reached;
+  const canceled = await journey.api(`/jobs/${created.jobId}/cancel`, { method: 'POST' });
+  t.equal(canceled.body.status, 'canceled');
+  create.release();
+  await until('the execution ends', () => stack.sfn.execution(created.jobId).status !== 'RUNNING');
+  // StartGeneration runs on after StopExecution (Lambda is not stopped with it): wait for it to finish.
+  await until('no function is busy', () => stack.pool.busy() === 0);
+  const prediction = [...replicate.predictions.values()].find((p) => p.input.prompt === created.prompt);
+  t.equal(prediction?.status, 'canceled', 'the prediction created after the cancel was canceled');
+  t.equal((await journey.waitFor(created.jobId)).status, 'canceled');
+  t.same(await objectsOf(created.jobId), []);
+});
+
+t.test('cancel while the video is being stored → canceled, nothing left in the bucket, the job never overwritten', async (t) => {
+  replicate.script = [{ status: 'succeeded', logs: bar(100), output: 'VIDEO_AND_THUMBNAIL' }];
+  const download = replicate.hold({ method: 'GET', pathPart: '/files/' });
+  const created = await journey.createJob('A desert road at noon, cancelled while storing');
+  await download.reached;
+  const canceled = await journey.api(`/jobs/${created.jobId}/cancel`, { method: 'POST' });
+  t.equal(canceled.body.status, 'canceled');
+  download.release();
+  await until('the execution ends', () => stack.sfn.execution(created.jobId).status !== 'RUNNING');
+  // StoreVideo may still be running after StopExecution (Lambda is not stopped with it): wait for it to finish.
+  await until('no function is busy', () => stack.pool.busy() === 0);
+  t.equal((await journey.waitFor(created.jobId)).status, 'canceled');
+  t.same(await objectsOf(created.jobId), [], 'nothing of the job is in the bucket');
+});
