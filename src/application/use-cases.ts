@@ -1,5 +1,7 @@
 import { CancelJob } from './cancel-job.js';
+import { CheckStartImage } from './check-start-image.js';
 import { CreateJob } from './create-job.js';
+import { CreateUpload } from './create-upload.js';
 import { GetJob } from './get-job.js';
 import { GetUsage } from './get-usage.js';
 import { GetVideoUrl } from './get-video-url.js';
@@ -12,6 +14,8 @@ import type { IdGenerator } from './ports/id-generator.js';
 import type { IdempotencyStore } from './ports/idempotency-store.js';
 import type { JobRepository } from './ports/job-repository.js';
 import type { Logger } from './ports/logger.js';
+import type { UploadRepository } from './ports/upload-repository.js';
+import type { UploadStorage } from './ports/upload-storage.js';
 import type { UsageLedger } from './ports/usage-ledger.js';
 import type { VideoModel } from './ports/video-model.js';
 import type { VideoStorage } from './ports/video-storage.js';
@@ -25,6 +29,9 @@ export interface UseCases {
   cancelJob: CancelJob;
   getUsage: GetUsage;
   listModels: ListModels;
+  /** Start-image uploads, where the mode has an upload storage. */
+  createUpload?: CreateUpload;
+  checkStartImage?: CheckStartImage;
 }
 
 export interface UseCaseDeps {
@@ -33,6 +40,7 @@ export interface UseCaseDeps {
   idempotency: IdempotencyStore;
   workflow: VideoWorkflow;
   storage: VideoStorage;
+  uploads?: { repository: UploadRepository; storage: UploadStorage };
   /** Lets a cancel stop the model's generation directly (see CancelJob). */
   model?: VideoModel;
   clock: Clock;
@@ -60,5 +68,9 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
     cancelJob: new CancelJob({ getJob, jobs, workflow, clock, logger, model: deps.model }),
     getUsage: new GetUsage({ usage, clock, quotaPerMonth }),
     listModels: new ListModels(deps.catalogue),
+    ...(deps.uploads ? {
+      createUpload: new CreateUpload({ uploads: deps.uploads.repository, storage: deps.uploads.storage, clock, ids }),
+      checkStartImage: new CheckStartImage({ uploads: deps.uploads.repository, storage: deps.uploads.storage, clock }),
+    } : {}),
   };
 }

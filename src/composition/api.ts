@@ -12,7 +12,8 @@ import type { VideoModel } from '../application/ports/video-model.js';
 import type { VideoStorage } from '../application/ports/video-storage.js';
 import type { VideoWorkflow } from '../application/ports/video-workflow.js';
 import { ResumeJobs } from '../application/resume-jobs.js';
-import { createUseCases } from '../application/use-cases.js';
+import { createUseCases, type UseCaseDeps } from '../application/use-cases.js';
+import { UPLOAD_TTL_MS } from '../domain/upload.js';
 import { buildApp, type RouteRegistrar } from '../adapters/http/app.js';
 import { JwksTokenVerifier } from '../adapters/http/auth/jwks-token-verifier.js';
 import { OAuthClient } from '../adapters/http/auth/oauth-client.js';
@@ -32,6 +33,8 @@ interface Adapters {
   idempotency: IdempotencyStore;
   workflow: VideoWorkflow;
   storage: VideoStorage;
+  /** Start-image uploads (local mode so far). */
+  uploads?: UseCaseDeps['uploads'];
   /** The video model a cancel stops directly (aws mode: only when PROVIDER_SECRET_ARN is set). */
   model?: VideoModel;
   events?: JobChanges;
@@ -69,7 +72,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
   // Local jobs are kept current by their workflow; aws jobs are compared with Step Functions now and then.
   const syncIntervalMs = config.aws?.syncIntervalMs ?? 5_000;
   const useCases = createUseCases({
-    jobs, usage, idempotency, workflow, storage, model: adapters.model, clock, ids: uuidGenerator, logger,
+    jobs, usage, idempotency, workflow, storage, uploads: adapters.uploads, model: adapters.model, clock, ids: uuidGenerator, logger,
     quotaPerMonth: config.quotaPerMonth, catalogue: config.catalogue, cursorSecret: secret, syncIntervalMs, videoUrlTtlSeconds: config.videoUrlTtlSeconds,
   });
   const { getJob } = useCases;
@@ -139,6 +142,11 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
       import('../adapters/local/sample-video-model.js'),
       composeMedia(),
     ]);
+  const [{ InMemoryUploadRepository }, { LocalUploadStorage }, { localUploadRoutes }] = await Promise.all([
+    import('../adapters/local/in-memory-upload-repository.js'),
+    import('../adapters/local/local-upload-storage.js'),
+    import('../adapters/http/routes/local-upload.routes.js'),
+  ]);
   const store = await openLocalStore(config, logger);
   const { jobs, secret } = store;
   const storage = new LocalVideoStorage({ dir: local.dataDir, publicUrl: config.publicUrl, secret });
@@ -147,6 +155,13 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
     videoPath: fileURLToPath(new URL('../../assets/sample.mp4', import.meta.url)),
     thumbnailPath: fileURLToPath(new URL('../../assets/sample.jpg', import.meta.url)),
   });
+  const uploadStorage = new LocalUploadStorage(storage, { dir: local.dataDir, publicUrl: config.publicUrl, secret });
+  const uploads = { repository: new InMemoryUploadRepository(), storage: uploadStorage };
+  // Uploads no job used are deleted after 24 h (a job's start image is its own copy under inputs/):
+  // at start (the last process's leftovers) and every 10 minutes.
+  const sweep = () => void uploadStorage.sweep(new Date(clock.now().getTime() - UPLOAD_TTL_MS)).catch((err: unknown) => logger.warn({ err }, 'could not sweep expired uploads'));
+  sweep();
+  const sweeper = setInterval(sweep, 10 * 60_000).unref();
   const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, ...media, clock, logger, pollIntervalMs: local.workflowDurationMs / SAMPLE_POLLS });
   // Jobs the last process left pending or processing run on (progress never goes down on a resume).
   if (store.unfinished) await new ResumeJobs({ jobs, unfinished: store.unfinished, workflow, clock, logger }).execute();
@@ -158,6 +173,7 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
     idempotency: store.idempotency,
     workflow,
     storage,
+    uploads,
     model,
     events: jobs,
     devIdp: idp,
@@ -169,10 +185,12 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
     publicRoutes: [
       (scope) => scope.register(devIdpRoutes, { idp }),
       (scope) => scope.register(localVideoRoutes, { prefix: '/api/v1', storage }),
+      (scope) => scope.register(localUploadRoutes, { prefix: '/api/v1', storage: uploadStorage }),
       // The page plays videos from PUBLIC_URL even when it was opened at another host name (localhost).
       (scope) => scope.register(tryItRoutes, { mediaOrigins: [config.publicUrl] }),
     ],
     onShutdown: async () => {
+      clearInterval(sweeper);
       workflow.close();
       store.close();
     },

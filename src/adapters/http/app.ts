@@ -21,6 +21,7 @@ import { securityHeaders } from './plugins/security-headers.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.routes.js';
 import { jobRoutes } from './routes/job.routes.js';
 import { modelRoutes } from './routes/model.routes.js';
+import { uploadRoutes } from './routes/upload.routes.js';
 import { usageRoutes } from './routes/usage.routes.js';
 import { useStrictValidation } from './validation.js';
 
@@ -123,6 +124,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await secured.register(jobRoutes, deps.useCases);
       await secured.register(usageRoutes, deps.useCases);
       await secured.register(modelRoutes, deps.useCases);
+      const { createUpload } = deps.useCases;
+      if (createUpload) await secured.register(uploadRoutes, { createUpload });
       for (const register of deps.protectedRoutes ?? []) register(secured);
     },
     { prefix: API_PREFIX },

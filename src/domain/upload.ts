@@ -1,0 +1,31 @@
+import { ValidationError } from './errors.js';
+import { isImageType, IMAGE_TYPES, type ImageType } from './image-info.js';
+
+/** The largest start image a caller may upload (the bucket's policy refuses more). */
+export const UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
+/** An upload no job used is deleted after this (S3 lifecycle rule; local mode's sweep). */
+export const UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
+/** How long the POST policy itself may be used: an upload happens right after it is asked for. */
+export const UPLOAD_POLICY_TTL_SECONDS = 60 * 60;
+
+export interface Upload {
+  readonly uploadId: string;
+  readonly userId: string;
+  /** Storage key: uploads/<owner>/<uploadId>, pinned by the POST policy. */
+  readonly key: string;
+  readonly contentType: ImageType;
+  /** What the caller declared; the policy pins the file to exactly this size. */
+  readonly sizeBytes: number;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
+export function parseUploadRequest(body: { contentType: unknown; sizeBytes: unknown }): { contentType: ImageType; sizeBytes: number } {
+  const { contentType, sizeBytes } = body;
+  if (!isImageType(contentType)) throw new ValidationError('contentType', 'enum', `contentType must be one of ${IMAGE_TYPES.join(', ')}`);
+  if (typeof sizeBytes !== 'number' || !Number.isInteger(sizeBytes) || sizeBytes < 1) {
+    throw new ValidationError('sizeBytes', 'minimum', 'sizeBytes must be a whole number of bytes, at least 1');
+  }
+  if (sizeBytes > UPLOAD_MAX_BYTES) throw new ValidationError('sizeBytes', 'maximum', `sizeBytes must be at most ${UPLOAD_MAX_BYTES} (10 MB)`);
+  return { contentType, sizeBytes };
+}
