@@ -56,6 +56,7 @@ function synthIfStale(root: string, say: (line: string) => void): { file: string
   const sourcesAt = Math.max(...SOURCES.map((s) => newest(join(root, s))));
   if (found && existsSync(found.file) && statSync(found.file).mtimeMs >= sourcesAt) return found;
   say(found ? 'infra/cdk.out is older than its sources: building the Lambda bundles and synthesising again' : 'no infra/cdk.out: building the Lambda bundles and synthesising');
+  if (!existsSync(join(root, 'infra/node_modules'))) throw new Error('infra/ has no node_modules: run `npm ci` in infra/ first (the CDK app is its own package)');
   run(root, 'build:lambda');
   run(join(root, 'infra'), 'synth');
   const synthesised = manifestTemplate(cdkOut);

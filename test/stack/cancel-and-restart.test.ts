@@ -2,7 +2,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import t from 'tap';
 import { bar } from '../fakes/fake-replicate.js';
-import { startJourney } from './stack-journey.js';
+import { startJourney } from '../helpers/stack-journey.js';
 
 const journey = await startJourney(t);
 const { stack } = journey;

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { projectRoot } from '../helpers/server-process.js';
-import { startJourney } from './stack-journey.js';
+import { startJourney } from '../helpers/stack-journey.js';
 
 const journey = await startJourney(t);
 

@@ -2,7 +2,7 @@
 // refusal, a failure, a generation that never finishes, and throttling or an outage that passes.
 import t from 'tap';
 import { bar } from '../fakes/fake-replicate.js';
-import { startJourney } from './stack-journey.js';
+import { startJourney } from '../helpers/stack-journey.js';
 
 const journey = await startJourney(t);
 const replicate = journey.stack.replicate;

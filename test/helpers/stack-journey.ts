@@ -1,7 +1,7 @@
 // What the stack journeys share: one stack per test file (scripts/stack-local/stack.ts) with fast
 // timings, a signed-in caller, and waiting for a job to end through the API as a client would.
 import type { Test } from 'tap';
-import { projectRoot } from '../helpers/server-process.js';
+import { projectRoot } from './server-process.js';
 import { startStack, type LocalStack } from '../../scripts/stack-local/stack.js';
 
 export interface Job {
