@@ -1,4 +1,5 @@
-import { JobFinished, JobNotFound } from '../domain/errors.js';
+import { GenerationFailed, JobFinished, JobNotFound } from '../domain/errors.js';
+import { generationOf } from '../domain/job-options.js';
 import { isTerminal, startGeneration } from '../domain/job.js';
 import { mutateJob } from './mutate-job.js';
 import type { WorkflowStepDeps } from './workflow-steps.js';
@@ -17,7 +18,9 @@ export class StartGeneration {
     if (!job) throw new JobNotFound(input.jobId);
     if (isTerminal(job.status)) throw new JobFinished(job.jobId, job.status);
     if (job.generationId) return { generationId: job.generationId };
-    const { generationId } = await model.start({ jobId: job.jobId, prompt: job.prompt, category: job.category });
+    const generation = generationOf(this.deps.catalogue, job);
+    if (!generation) throw new GenerationFailed('PROVIDER_FAILED', `The model ${job.model ?? ''} is no longer in the catalogue`);
+    const { generationId } = await model.start({ jobId: job.jobId, prompt: job.prompt, ...generation });
     let kept = generationId;
     try {
       await mutateJob(jobs, job.jobId, (current) => {

@@ -1,5 +1,6 @@
 import { JobFinished } from '../domain/errors.js';
-import { advanceJob, completeJob } from '../domain/job.js';
+import { advanceJob, completeJob, type Job } from '../domain/job.js';
+import { finalCostMicroUsd, generationOf, microToUsd } from '../domain/job-options.js';
 import { mutateJob } from './mutate-job.js';
 import type { GeneratedFile } from './ports/video-model.js';
 import type { WorkflowStepDeps } from './workflow-steps.js';
@@ -42,12 +43,20 @@ export class StoreVideo {
     await store.put(videoKey, video.body, facts.contentType);
     await store.put(thumbnailKey, thumbnail.body, thumbnail.contentType);
     try {
-      await mutateJob(jobs, jobId, (job) => completeJob(job, videoKey, clock.now(), thumbnailKey, facts));
+      await mutateJob(jobs, jobId, (job) => completeJob(job, videoKey, clock.now(), thumbnailKey, facts, this.costOf(job, result.runSeconds)));
     } catch (err) {
       // Canceled while the files were copied: a job without a video keeps no video.
       if (err instanceof JobFinished) await Promise.all([videoKey, thumbnailKey].map((key) => store.remove(key).catch(() => undefined)));
       throw err;
     }
     return { videoKey, thumbnailKey };
+  }
+
+  /** What the delivered video cost: the provider's run time where the model is priced by it, else the catalogue price. */
+  private costOf(job: Job, runSeconds: number | undefined): number | undefined {
+    if (job.estimatedCostUsd === undefined) return undefined;
+    const generation = generationOf(this.deps.catalogue, job);
+    if (!generation) return undefined;
+    return microToUsd(finalCostMicroUsd(generation.model, generation.settings, { delivered: true, ...(runSeconds === undefined ? {} : { runSeconds }) }));
   }
 }

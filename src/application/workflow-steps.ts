@@ -1,4 +1,5 @@
 import type { FailureCode } from '../domain/failure-codes.js';
+import type { ModelCatalogue } from '../domain/model-catalogue.js';
 import { FailJob } from './fail-job.js';
 import type { Clock } from './ports/clock.js';
 import type { JobRepository } from './ports/job-repository.js';
@@ -12,6 +13,8 @@ import { StoreVideo } from './store-video.js';
 
 export interface WorkflowStepDeps {
   jobs: JobRepository;
+  /** Each job's model entry: how its settings become the provider's inputs, what it costs. */
+  catalogue: ModelCatalogue;
   model: VideoModel;
   store: VideoStore;
   /** Reads the finished video's facts and refuses a file that is not a playable MP4. */

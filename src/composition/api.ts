@@ -154,6 +154,11 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
   const model = new SampleVideoModel({
     videoPath: fileURLToPath(new URL('../../assets/sample.mp4', import.meta.url)),
     thumbnailPath: fileURLToPath(new URL('../../assets/sample.jpg', import.meta.url)),
+    // The requested aspect ratio is honoured: a clip for each ratio the default model takes.
+    byAspectRatio: Object.fromEntries(['9x16', '1x1'].map((r) => [r.replace('x', ':'), {
+      videoPath: fileURLToPath(new URL(`../../assets/sample-${r}.mp4`, import.meta.url)),
+      thumbnailPath: fileURLToPath(new URL(`../../assets/sample-${r}.jpg`, import.meta.url)),
+    }])),
   });
   const uploadStorage = new LocalUploadStorage(storage, { dir: local.dataDir, publicUrl: config.publicUrl, secret });
   const uploads = { repository: new InMemoryUploadRepository(), storage: uploadStorage };
@@ -162,7 +167,7 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
   const sweep = () => void uploadStorage.sweep(new Date(clock.now().getTime() - UPLOAD_TTL_MS)).catch((err: unknown) => logger.warn({ err }, 'could not sweep expired uploads'));
   sweep();
   const sweeper = setInterval(sweep, 10 * 60_000).unref();
-  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, ...media, clock, logger, pollIntervalMs: local.workflowDurationMs / SAMPLE_POLLS });
+  const workflow = new LocalVideoWorkflow({ jobs, catalogue: config.catalogue, store: storage, model, ...media, clock, logger, pollIntervalMs: local.workflowDurationMs / SAMPLE_POLLS });
   // Jobs the last process left pending or processing run on (progress never goes down on a resume).
   if (store.unfinished) await new ResumeJobs({ jobs, unfinished: store.unfinished, workflow, clock, logger }).execute();
   const clientId = 'omnigen-local';
@@ -253,12 +258,10 @@ async function composeAws(config: AppConfig, clock: Clock): Promise<Adapters> {
  * canceled at once, so it stops billing. Its token is read from Secrets Manager on the first cancel.
  */
 async function cancelingModel(region: string, secretArn: string, baseUrl: string | undefined) {
-  const [{ SecretsManagerClient }, { providerModel }, { DEFAULT_VIDEO_MODEL }] = await Promise.all([
+  const [{ SecretsManagerClient }, { providerModel }] = await Promise.all([
     import('@aws-sdk/client-secrets-manager'),
     import('../adapters/replicate/provider-model.js'),
-    import('../adapters/replicate/replicate-models.js'),
   ]);
   const secrets = new SecretsManagerClient({ region });
-  const models = { 'music-video': DEFAULT_VIDEO_MODEL, 'ad-creative': DEFAULT_VIDEO_MODEL };
-  return { model: providerModel({ secrets, secretArn, models, baseUrl }), destroy: () => secrets.destroy() };
+  return { model: providerModel({ secrets, secretArn, baseUrl }), destroy: () => secrets.destroy() };
 }

@@ -11,7 +11,7 @@ import { ffmpegPath } from '../adapters/ffmpeg/ffmpeg-path.js';
 import { Mp4BoxVideoProbe } from '../adapters/mp4/mp4box-video-probe.js';
 import { S3VideoStorage } from '../adapters/aws/s3-video-storage.js';
 import { providerModel } from '../adapters/replicate/provider-model.js';
-import { videoModelsFrom } from '../adapters/replicate/replicate-models.js';
+import { catalogueFrom } from '../catalogue/catalogue-config.js';
 import { systemClock } from '../adapters/system-clock.js';
 
 /** The code a job fails with when the cause is not the model's (storage down after retries, a bug). */
@@ -32,7 +32,7 @@ export interface LambdaStepsOverrides {
 }
 
 /**
- * JOB_TABLE, ASSETS_BUCKET, PROVIDER_SECRET_ARN, VIDEO_MODEL_MUSIC_VIDEO / VIDEO_MODEL_AD_CREATIVE,
+ * JOB_TABLE, ASSETS_BUCKET, PROVIDER_SECRET_ARN, VIDEO_MODELS_JSON / VIDEO_MODELS_FILE, VIDEO_MODEL_MUSIC_VIDEO / VIDEO_MODEL_AD_CREATIVE,
  * REPLICATE_BASE_URL (tests), S3_FORCE_PATH_STYLE (stand-ins) and FFMPEG_PATH (optional). The token is read on first use.
  */
 export function createLambdaSteps(env: Env, overrides: LambdaStepsOverrides = {}): WorkflowSteps {
@@ -43,10 +43,12 @@ export function createLambdaSteps(env: Env, overrides: LambdaStepsOverrides = {}
   });
   const secrets = overrides.secrets ?? new SecretsManagerClient({ region: env.AWS_REGION });
   const model = providerModel({
-    secrets, secretArn: required(env, 'PROVIDER_SECRET_ARN'), models: videoModelsFrom(env), baseUrl: env.REPLICATE_BASE_URL?.trim() || undefined,
+    secrets, secretArn: required(env, 'PROVIDER_SECRET_ARN'), baseUrl: env.REPLICATE_BASE_URL?.trim() || undefined,
   });
   return createWorkflowSteps({
     jobs: new DynamoDbJobRepository(clients.dynamo, required(env, 'JOB_TABLE')),
+    // The bundled models.json, or the operator's (VIDEO_MODELS_JSON, which the stack sets from its context).
+    catalogue: catalogueFrom(env),
     store: new S3VideoStorage(clients.s3, required(env, 'ASSETS_BUCKET')),
     model,
     probe: new Mp4BoxVideoProbe(),

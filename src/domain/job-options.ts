@@ -86,6 +86,19 @@ export function resolveOptions(catalogue: ModelCatalogue, category: JobCategory,
   return { model, settings, estimatedCostMicroUsd: estimateCostMicroUsd(model, settings) };
 }
 
+/**
+ * The model and settings a job's generation runs with: what it was accepted with, or — a job made before
+ * options existed — its category's defaults. Undefined when the job's model left the catalogue.
+ */
+export function generationOf(catalogue: ModelCatalogue, job: { category: JobCategory; model?: string; settings?: GenerationSettings }): { model: ModelEntry; settings: GenerationSettings } | undefined {
+  if (job.model === undefined || job.settings === undefined) {
+    const { model, settings } = resolveOptions(catalogue, job.category, {});
+    return { model, settings };
+  }
+  const model = findModel(catalogue, job.model);
+  return model ? { model, settings: job.settings } : undefined;
+}
+
 /** The catalogue's price of a video with these settings, in micro-dollars. */
 export function estimateCostMicroUsd(model: ModelEntry, settings: Pick<GenerationSettings, 'durationSeconds' | 'resolution'>): number {
   const { price } = model;

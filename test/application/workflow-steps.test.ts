@@ -7,6 +7,7 @@ import { cancelJob, newJob, startGeneration, type Job } from '../../src/domain/j
 import { FakeClock } from '../helpers/fake-clock.js';
 import { FakeFrameGrabber, FakeVideoModel, FakeVideoProbe, MemoryStore } from '../helpers/fake-video-model.js';
 import { RecordingLogger } from './fixtures/use-cases.js';
+import { bundledCatalogue } from '../../src/catalogue/catalogue-config.js';
 
 function setup() {
   const jobs = new InMemoryJobRepository();
@@ -16,7 +17,7 @@ function setup() {
   const logger = new RecordingLogger();
   const probe = new FakeVideoProbe();
   const frames = new FakeFrameGrabber();
-  const steps = createWorkflowSteps({ jobs, model, store, probe, frames, clock, logger, fallbackCode: 'WORKFLOW_FAILED' });
+  const steps = createWorkflowSteps({ jobs, catalogue: bundledCatalogue(), model, store, probe, frames, clock, logger, fallbackCode: 'WORKFLOW_FAILED' });
   let n = 0;
   const create = async (): Promise<Job> => {
     const job = newJob({ jobId: `job-${++n}`, userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: clock.now() });

@@ -9,6 +9,7 @@ import { systemClock } from '../../src/adapters/system-clock.js';
 import { silentLogger } from '../../src/application/ports/logger.js';
 import { advanceJob, isTerminal, newJob, type Job } from '../../src/domain/job.js';
 import { FakeFrameGrabber } from '../helpers/fake-video-model.js';
+import { bundledCatalogue } from '../../src/catalogue/catalogue-config.js';
 
 /** The sample clip is probed for real; it comes with its thumbnail, so no frame is taken. */
 const media = { probe: new Mp4BoxVideoProbe(), frames: new FakeFrameGrabber() };
@@ -18,7 +19,7 @@ t.test('a resumed job never sends its progress or stage back, and finishes', asy
   const jobs = new InMemoryJobRepository();
   const storage = new LocalVideoStorage({ dir: t.testdir(), publicUrl: 'http://localhost:8080', secret: 's' });
   const model = new SampleVideoModel({ videoPath: path.resolve('assets/sample.mp4'), thumbnailPath: path.resolve('assets/sample.jpg') });
-  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, ...media, clock: systemClock, logger: silentLogger, pollIntervalMs: 50 / SAMPLE_POLLS });
+  const workflow = new LocalVideoWorkflow({ jobs, catalogue: bundledCatalogue(), store: storage, model, ...media, clock: systemClock, logger: silentLogger, pollIntervalMs: 50 / SAMPLE_POLLS });
   t.teardown(() => workflow.close());
   /** Stores `job`, resumes it, and returns every state it then goes through. */
   const resume = async (job: Job): Promise<Array<[string | undefined, number]>> => {

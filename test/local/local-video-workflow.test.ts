@@ -12,6 +12,7 @@ import { mutateJob } from '../../src/application/mutate-job.js';
 import { silentLogger, type Logger } from '../../src/application/ports/logger.js';
 import { advanceJob, cancelJob, isTerminal, newJob, startGeneration, type Job } from '../../src/domain/job.js';
 import { FakeFrameGrabber } from '../helpers/fake-video-model.js';
+import { bundledCatalogue } from '../../src/catalogue/catalogue-config.js';
 
 /** The sample clip is probed for real; it comes with its thumbnail, so no frame is taken. */
 const media = { probe: new Mp4BoxVideoProbe(), frames: new FakeFrameGrabber() };
@@ -28,6 +29,7 @@ function setup(t: Test, options: { sampleVideoPath?: string } = {}) {
   const logger: Logger = { info() {}, warn() {}, error: (_obj, msg) => void errors.push(msg) };
   const model = new SampleVideoModel({ videoPath: options.sampleVideoPath ?? SAMPLE });
   const workflow = new LocalVideoWorkflow({
+    catalogue: bundledCatalogue(),
     jobs, store: storage, model, ...media, clock: systemClock, logger, pollIntervalMs: DURATION_MS / SAMPLE_POLLS,
   });
   t.teardown(() => workflow.close());
@@ -159,7 +161,7 @@ t.test('a model that never finishes: after maxPolls the job fails with PROVIDER_
   const storage = new LocalVideoStorage({ dir: t.testdir(), publicUrl: 'http://localhost:8080', secret: 's' });
   const model = new SampleVideoModel({ videoPath: SAMPLE });
   model.status = async () => ({ state: 'running', progress: 50 });
-  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, ...media, clock: systemClock, logger: silentLogger, pollIntervalMs: 1, maxPolls: 5 });
+  const workflow = new LocalVideoWorkflow({ jobs, catalogue: bundledCatalogue(), store: storage, model, ...media, clock: systemClock, logger: silentLogger, pollIntervalMs: 1, maxPolls: 5 });
   t.teardown(() => workflow.close());
   const job = newJob({ jobId: 'slow', userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: new Date() });
   await jobs.create(job);
@@ -179,7 +181,7 @@ t.test('close() waits for the step already running: its files are written before
   let uploading!: () => void;
   const reachedUpload = new Promise<void>((resolve) => (uploading = resolve));
   model.result = async (id) => (uploading(), await sleep(50), result(id));
-  const workflow = new LocalVideoWorkflow({ jobs, store: storage, model, ...media, clock: systemClock, logger: silentLogger, pollIntervalMs: 1 });
+  const workflow = new LocalVideoWorkflow({ jobs, catalogue: bundledCatalogue(), store: storage, model, ...media, clock: systemClock, logger: silentLogger, pollIntervalMs: 1 });
   const job = newJob({ jobId: 'closing', userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: new Date() });
   await jobs.create(job);
   // The workflow's timer is unref'd: this one keeps the process alive meanwhile.

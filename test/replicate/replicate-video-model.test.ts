@@ -3,7 +3,9 @@ import t from 'tap';
 import { outputUrls, ReplicateVideoModel } from '../../src/adapters/replicate/replicate-video-model.js';
 import { createReplicateClient } from '../../src/adapters/replicate/replicate-client.js';
 import { predictionFailure } from '../../src/adapters/replicate/replicate-errors.js';
-import { DEFAULT_VIDEO_MODEL, videoModelsFrom } from '../../src/adapters/replicate/replicate-models.js';
+import { bundledCatalogue, catalogueFrom } from '../../src/catalogue/catalogue-config.js';
+import { resolveOptions, type JobOptions } from '../../src/domain/job-options.js';
+import type { JobCategory } from '../../src/domain/job.js';
 import { bar, FakeReplicate } from '../fakes/fake-replicate.js';
 
 // The adapter over the wire against the fake Replicate, through the official client.
@@ -14,21 +16,52 @@ const VERSION = 'a'.repeat(64);
 function model(options: { token?: string; now?: () => number; fetch?: typeof fetch } = {}) {
   return new ReplicateVideoModel({
     client: async () => createReplicateClient(options.token ?? 'r8_test_token', fake.baseUrl),
-    models: { 'music-video': DEFAULT_VIDEO_MODEL, 'ad-creative': `pinned/model:${VERSION}` },
     now: options.now,
     fetch: options.fetch,
   });
 }
 
-const start = (m = model(), category: 'music-video' | 'ad-creative' = 'ad-creative') => m.start({ jobId: 'j', prompt: 'A neon city at night', category });
+/** A catalogue whose ad-creative model is pinned to a version (VIDEO_MODEL_AD_CREATIVE), as an operator may. */
+const pinned = catalogueFrom({ VIDEO_MODEL_AD_CREATIVE: `kwaivgi/kling-v2.5-turbo-pro:${VERSION}` });
 
-t.test('a pinned version is created through POST /predictions with the category\'s input', async (t) => {
+function request(prompt: string, category: JobCategory = 'ad-creative', options: JobOptions = {}, catalogue = pinned) {
+  const { model: entry, settings } = resolveOptions(catalogue, category, options);
+  return { jobId: 'j', prompt, model: entry, settings };
+}
+
+const start = (m = model(), category: JobCategory = 'ad-creative') => m.start(request('A neon city at night', category));
+
+t.test("a pinned version is created through POST /predictions with the category's input; the id names its provider", async (t) => {
   fake.script = [{ status: 'processing' }];
   const { generationId } = await start();
   const call = fake.calls.at(-1);
   t.equal(call?.path, '/v1/predictions');
   t.same(call?.body, { version: VERSION, input: { prompt: 'A neon city at night', aspect_ratio: '9:16', duration: 5 } });
-  t.match(fake.predictions.get(generationId), { status: 'starting' });
+  t.match(generationId, /^replicate:/);
+  t.match(fake.predictions.get(generationId.slice('replicate:'.length)), { status: 'starting' });
+  t.match(await model().status(generationId.slice('replicate:'.length)), { state: 'running' }, "an id stored before ids named their provider still reads");
+});
+
+t.test("the provider receives exactly the inputs the model's catalogue entry maps the options to", async (t) => {
+  const catalogue = bundledCatalogue();
+  const sent = async (category: JobCategory, options: JobOptions, startImageUrl?: string) => {
+    fake.script = [{ status: 'processing' }];
+    await model().start({ ...request('A neon city at night', category, options, catalogue), ...(startImageUrl ? { startImageUrl } : {}) });
+    const call = fake.calls.at(-1);
+    // An official model runs by name: POST /v1/models/{owner}/{name}/predictions { input }.
+    return { model: /^\/v1\/models\/(.+)\/predictions$/.exec(call?.path ?? '')?.[1], ...(call?.body as object) };
+  };
+  t.same(await sent('music-video', {}), { model: 'kwaivgi/kling-v2.5-turbo-pro', input: { prompt: 'A neon city at night', duration: 10, aspect_ratio: '16:9' } }, 'Kling takes no resolution input');
+  t.same(await sent('music-video', { durationSeconds: 5, aspectRatio: '1:1', negativePrompt: 'blur' }, 'https://uploads.test/a.png'), {
+    model: 'kwaivgi/kling-v2.5-turbo-pro',
+    input: { prompt: 'A neon city at night', duration: 5, aspect_ratio: '1:1', negative_prompt: 'blur', start_image: 'https://uploads.test/a.png' },
+  });
+  t.same(await sent('ad-creative', { model: 'minimax/hailuo-02', resolution: '1080p' }, 'https://uploads.test/b.jpg'), {
+    model: 'minimax/hailuo-02', input: { prompt: 'A neon city at night', duration: 6, resolution: '1080p', first_frame_image: 'https://uploads.test/b.jpg' },
+  }, 'Hailuo: no aspect ratio input, its first frame under its own name, 6 s at 1080p');
+  t.same(await sent('ad-creative', { model: 'bytedance/seedance-1-lite', seed: 42, durationSeconds: 10, resolution: '480p' }), {
+    model: 'bytedance/seedance-1-lite', input: { prompt: 'A neon city at night', duration: 10, aspect_ratio: '9:16', resolution: '480p', seed: 42 },
+  });
 });
 
 t.test('progress: from the logs when a bar is printed, else estimated from the time run (capped at 90)', async (t) => {
@@ -61,7 +94,7 @@ t.test('ended predictions: succeeded, canceled; failed ones become PROVIDER_REJE
 });
 
 t.test('API errors: 422 refused, 401 a configuration problem, 5xx and network transient; canceling an unknown id is fine', async (t) => {
-  await t.rejects(model().start({ jobId: 'j', prompt: 'REFUSE_AT_CREATE this', category: 'music-video' }), { code: 'PROVIDER_REJECTED' });
+  await t.rejects(model().start(request('REFUSE_AT_CREATE this')), { code: 'PROVIDER_REJECTED' });
   const refused = await start(model({ token: 'r8_wrong_secret' })).catch((err: unknown) => err);
   t.match(refused, { code: 'PROVIDER_FAILED', message: /401/ });
   t.notOk(inspect(refused, { depth: 10 }).includes('r8_wrong_secret'), 'no trace of the token in what may be logged');
@@ -74,7 +107,7 @@ t.test('API errors: 422 refused, 401 a configuration problem, 5xx and network tr
   await model().cancel('no-such-prediction');
   fake.failNext(500, { method: 'POST', pathPart: '/cancel' });
   await t.rejects(model().cancel(generationId), { name: 'ProviderUnavailable' });
-  const offline = new ReplicateVideoModel({ client: async () => createReplicateClient('t', 'http://127.0.0.1:9/v1'), models: videoModelsFrom({}) });
+  const offline = new ReplicateVideoModel({ client: async () => createReplicateClient('t', 'http://127.0.0.1:9/v1') });
   await t.rejects(offline.status('x'), { name: 'ProviderUnavailable' });
 });
 
@@ -111,8 +144,11 @@ t.test('outputs: a URL, a list (video and poster), an object naming them', async
   t.same(outputUrls(null), {});
 });
 
-t.test('models per category from the environment, checked', async (t) => {
-  t.same(videoModelsFrom({}), { 'music-video': DEFAULT_VIDEO_MODEL, 'ad-creative': DEFAULT_VIDEO_MODEL });
-  t.same(videoModelsFrom({ VIDEO_MODEL_MUSIC_VIDEO: ' minimax/video-01 ', VIDEO_MODEL_AD_CREATIVE: `o/n:${VERSION}` }), { 'music-video': 'minimax/video-01', 'ad-creative': `o/n:${VERSION}` });
-  t.throws(() => videoModelsFrom({ VIDEO_MODEL_AD_CREATIVE: 'https://replicate.com/x' }), /VIDEO_MODEL_AD_CREATIVE: expected owner\/name/);
+t.test('run time: a succeeded prediction reports metrics.predict_time (what hardware-priced models bill)', async (t) => {
+  fake.script = [{ status: 'succeeded', output: `${fake.origin}/files/sample.mp4` }];
+  const done = await start();
+  const prediction = fake.predictions.get(done.generationId.slice('replicate:'.length)) as unknown as Record<string, unknown>;
+  prediction.metrics = { predict_time: 42.5 };
+  t.same(await model().status(done.generationId), { state: 'succeeded', runSeconds: 42.5 });
+  t.equal((await model().result(done.generationId)).runSeconds, 42.5);
 });

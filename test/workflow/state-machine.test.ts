@@ -7,7 +7,6 @@ import { GetJob } from '../../src/application/get-job.js';
 import { silentLogger } from '../../src/application/ports/logger.js';
 import type { VideoWorkflow } from '../../src/application/ports/video-workflow.js';
 import { createReplicateClient } from '../../src/adapters/replicate/replicate-client.js';
-import { videoModelsFrom } from '../../src/adapters/replicate/replicate-models.js';
 import { ReplicateVideoModel } from '../../src/adapters/replicate/replicate-video-model.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { ffmpegPath } from '../../src/adapters/ffmpeg/ffmpeg-path.js';
@@ -164,7 +163,7 @@ t.test('cancel mid-generation: the job stays canceled, the execution is stopped 
   t.equal(running.progress, 35, 'running, with progress');
   // As in aws mode: the cancel use case stops the execution (StopExecution) and cancels the prediction itself.
   const workflow: VideoWorkflow = { start: async () => ({}), stop: async () => run.abort(), describe: async () => undefined };
-  const model = new ReplicateVideoModel({ client: async () => createReplicateClient('r8_test_token', f.replicate.baseUrl), models: videoModelsFrom({}) });
+  const model = new ReplicateVideoModel({ client: async () => createReplicateClient('r8_test_token', f.replicate.baseUrl) });
   const getJob = new GetJob({ jobs: f.jobs, workflow, clock: systemClock, logger: silentLogger, syncIntervalMs: 60_000 });
   const canceled = await new CancelJob({ getJob, jobs: f.jobs, workflow, clock: systemClock, logger: silentLogger, model }).execute({ userId: 'alice', jobId: job.jobId });
   t.equal(canceled.status, 'canceled');

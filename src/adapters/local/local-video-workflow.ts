@@ -8,10 +8,12 @@ import type { VideoWorkflow, WorkflowState } from '../../application/ports/video
 import { createWorkflowSteps, type WorkflowSteps } from '../../application/workflow-steps.js';
 import { JobFinished } from '../../domain/errors.js';
 import type { Job } from '../../domain/job.js';
+import type { ModelCatalogue } from '../../domain/model-catalogue.js';
 import { TickScheduler, type Ticket } from './tick-scheduler.js';
 
 export interface LocalVideoWorkflowOptions {
   jobs: JobRepository;
+  catalogue: ModelCatalogue;
   store: VideoStore;
   model: VideoModel;
   probe: VideoProbe;

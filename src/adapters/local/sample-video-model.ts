@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { GeneratedFile, GenerationStatus, VideoModel } from '../../application/ports/video-model.js';
+import type { GenerationRequest, GenerationResult, GenerationStatus, VideoModel } from '../../application/ports/video-model.js';
 
 /**
  * What the sample model reports on each poll before it is done: the stages the try-it page names. The
@@ -23,7 +23,12 @@ export interface SampleVideoModelOptions {
   videoPath: string;
   /** Its thumbnail (assets/sample.jpg, one frame of it); none when absent. */
   thumbnailPath?: string;
+  /** Clips of other aspect ratios ("9:16" → assets/sample-9x16.mp4 and its .jpg); others get the 16:9 clip. */
+  byAspectRatio?: Record<string, { videoPath: string; thumbnailPath?: string }>;
 }
+
+/** `sample:<ratio>:<jobId>`: the id carries what result() needs, so a restarted server still knows it. */
+const SAMPLE_ID = /^sample:(\d+x\d+):/;
 
 /**
  * Local mode's video model: no provider, no cost. Each status() call moves a generation one step on,
@@ -34,12 +39,12 @@ export interface SampleVideoModelOptions {
 export class SampleVideoModel implements VideoModel {
   private readonly polls = new Map<string, number>();
   /** The clip and thumbnail, read once and shared by every job: a thousand jobs finishing together hold one copy. */
-  private files: Promise<{ video: GeneratedFile; thumbnail?: GeneratedFile }> | undefined;
+  private readonly files = new Map<string, Promise<GenerationResult>>();
 
   constructor(private readonly options: SampleVideoModelOptions) {}
 
-  async start(input: { jobId: string }): Promise<{ generationId: string }> {
-    const generationId = `sample-${input.jobId}`;
+  async start(request: GenerationRequest): Promise<{ generationId: string }> {
+    const generationId = `sample:${request.settings.aspectRatio.replace(':', 'x')}:${request.jobId}`;
     this.polls.set(generationId, 0);
     return { generationId };
   }
@@ -55,17 +60,25 @@ export class SampleVideoModel implements VideoModel {
     this.polls.delete(generationId);
   }
 
-  async result(generationId: string): Promise<{ video: GeneratedFile; thumbnail?: GeneratedFile }> {
+  async result(generationId: string): Promise<GenerationResult> {
     this.polls.delete(generationId);
-    this.files ??= this.read().catch((err: unknown) => {
-      this.files = undefined;
-      throw err;
-    });
-    return this.files;
+    // Ids from before ratios (sample-<jobId>) and ratios without a clip of their own get the 16:9 clip.
+    const ratio = SAMPLE_ID.exec(generationId)?.[1]?.replace('x', ':') ?? '16:9';
+    const paths = this.options.byAspectRatio?.[ratio] ?? this.options;
+    const key = paths.videoPath;
+    let files = this.files.get(key);
+    if (!files) {
+      files = this.read(paths).catch((err: unknown) => {
+        this.files.delete(key);
+        throw err;
+      });
+      this.files.set(key, files);
+    }
+    return files;
   }
 
-  private async read(): Promise<{ video: GeneratedFile; thumbnail?: GeneratedFile }> {
-    const { videoPath, thumbnailPath } = this.options;
+  private async read(paths: { videoPath: string; thumbnailPath?: string }): Promise<GenerationResult> {
+    const { videoPath, thumbnailPath } = paths;
     // A missing thumbnail costs the job its thumbnail, not its video.
     const [video, thumbnail] = await Promise.all([readFile(videoPath), thumbnailPath ? readFile(thumbnailPath).catch(() => undefined) : undefined]);
     const files = { video: { body: video, contentType: 'video/mp4' } };

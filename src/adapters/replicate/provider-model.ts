@@ -1,5 +1,4 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { JobCategory } from '../../domain/job.js';
 import { providerTokenOnce, readProviderToken } from '../aws/provider-token.js';
 import { createReplicateClient } from './replicate-client.js';
 import { ReplicateVideoModel } from './replicate-video-model.js';
@@ -11,10 +10,9 @@ import { ReplicateVideoModel } from './replicate-video-model.js';
 export function providerModel(options: {
   secrets: SecretsManagerClient;
   secretArn: string;
-  models: Record<JobCategory, string>;
   /** Tests and stand-ins only. */
   baseUrl?: string;
 }): ReplicateVideoModel {
   const token = providerTokenOnce(() => readProviderToken(options.secrets, options.secretArn));
-  return new ReplicateVideoModel({ client: async () => createReplicateClient(await token(), options.baseUrl), models: options.models });
+  return new ReplicateVideoModel({ client: async () => createReplicateClient(await token(), options.baseUrl) });
 }

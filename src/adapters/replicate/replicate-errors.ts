@@ -1,15 +1,7 @@
+import { ProviderUnavailable } from '../../application/ports/video-model.js';
 import { GenerationFailed } from '../../domain/errors.js';
 
-/**
- * Replicate could not be reached or answered 429/5xx even after the client's own retries. Transient: the
- * state machine retries the step with backoff on this name (workflow/state-machine.asl.json).
- */
-export class ProviderUnavailable extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ProviderUnavailable';
-  }
-}
+export { ProviderUnavailable };
 
 /** The HTTP status of the client's ApiError, if it is one. */
 export function statusOf(err: unknown): number | undefined {

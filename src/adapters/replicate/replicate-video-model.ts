@@ -1,10 +1,33 @@
 import type Replicate from 'replicate';
 import { parseProgressFromLogs, type Prediction } from 'replicate';
-import type { GeneratedFile, GenerationStatus, VideoModel } from '../../application/ports/video-model.js';
+import {
+  providerGenerationId, providerIdOf, ProviderUnavailable, type GeneratedFile, type GenerationRequest, type GenerationResult, type GenerationStatus, type VideoModel,
+} from '../../application/ports/video-model.js';
 import { GenerationFailed } from '../../domain/errors.js';
-import type { JobCategory } from '../../domain/job.js';
-import { predictionFailure, providerError, ProviderUnavailable, statusOf } from './replicate-errors.js';
-import { CATEGORY_INPUT } from './replicate-models.js';
+import { predictionFailure, providerError, statusOf } from './replicate-errors.js';
+
+const PROVIDER = 'replicate';
+
+/**
+ * The prediction's input: each setting under the name the model's catalogue entry gives it (a setting the
+ * entry names no input for is not sent), plus the entry's fixed inputs.
+ */
+export function predictionInput(request: GenerationRequest): Record<string, unknown> {
+  const { model, settings } = request;
+  const names = model.input;
+  const input: Record<string, unknown> = { ...model.fixedInput };
+  const put = (name: string | undefined, value: unknown) => {
+    if (name && value !== undefined) input[name] = value;
+  };
+  put(names.prompt, request.prompt);
+  put(names.durationSeconds, settings.durationSeconds);
+  put(names.aspectRatio, settings.aspectRatio);
+  put(names.resolution, settings.resolution);
+  put(names.negativePrompt, settings.negativePrompt);
+  put(names.seed, settings.seed);
+  put(names.startImage, request.startImageUrl);
+  return input;
+}
 
 export interface ReplicateVideoModelOptions {
   /**
@@ -12,8 +35,6 @@ export interface ReplicateVideoModelOptions {
    * token can be fetched on first use (Secrets Manager) rather than at startup.
    */
   client: () => Promise<Replicate>;
-  /** Model per category: `owner/name` or `owner/name:version`. */
-  models: Record<JobCategory, string>;
   /** Fetches the output files (replicate.delivery URLs need no token). */
   fetch?: typeof fetch;
   /** A typical generation's length, for estimating progress when the logs show none. */
@@ -36,15 +57,13 @@ export class ReplicateVideoModel implements VideoModel {
     this.now = options.now ?? Date.now;
   }
 
-  async start(input: { jobId: string; prompt: string; category: JobCategory }): Promise<{ generationId: string }> {
-    const [model = '', version] = this.options.models[input.category].split(':');
+  async start(request: GenerationRequest): Promise<{ generationId: string }> {
+    // `owner/name` runs the official model's latest version; `owner/name:version` a pinned one.
+    const [model = '', version] = request.model.providerModel.split(':');
     const client = await this.options.client();
     try {
-      const prediction = await client.predictions.create({
-        ...(version ? { version } : { model }),
-        input: { prompt: input.prompt, ...CATEGORY_INPUT[input.category] },
-      });
-      return { generationId: prediction.id };
+      const prediction = await client.predictions.create({ ...(version ? { version } : { model }), input: predictionInput(request) });
+      return { generationId: providerGenerationId(PROVIDER, prediction.id) };
     } catch (err) {
       throw providerError(err, 'start a prediction');
     }
@@ -53,8 +72,11 @@ export class ReplicateVideoModel implements VideoModel {
   async status(generationId: string): Promise<GenerationStatus> {
     const prediction = await this.get(generationId);
     switch (prediction.status) {
-      case 'succeeded':
-        return { state: 'succeeded' };
+      case 'succeeded': {
+        // What Replicate bills hardware-priced models by; output-priced ones are priced from the catalogue.
+        const runSeconds = prediction.metrics?.predict_time;
+        return typeof runSeconds === 'number' ? { state: 'succeeded', runSeconds } : { state: 'succeeded' };
+      }
       case 'failed':
         throw predictionFailure(prediction.error);
       case 'canceled':
@@ -68,23 +90,25 @@ export class ReplicateVideoModel implements VideoModel {
   async cancel(generationId: string): Promise<void> {
     const client = await this.options.client();
     try {
-      await client.predictions.cancel(generationId);
+      await client.predictions.cancel(providerIdOf(PROVIDER, generationId));
     } catch (err) {
       if (statusOf(err) !== 404) throw providerError(err, 'cancel a prediction');
     }
   }
 
-  async result(generationId: string): Promise<{ video: GeneratedFile; thumbnail?: GeneratedFile }> {
-    const urls = outputUrls((await this.get(generationId)).output);
+  async result(generationId: string): Promise<GenerationResult> {
+    const prediction = await this.get(generationId);
+    const urls = outputUrls(prediction.output);
     if (!urls.video) throw new GenerationFailed('PROVIDER_FAILED', 'The model finished without a video');
     const [video, thumbnail] = await Promise.all([this.download(urls.video, 'video/mp4'), urls.thumbnail ? this.download(urls.thumbnail, 'image/jpeg') : undefined]);
-    return thumbnail ? { video, thumbnail } : { video };
+    const runSeconds = prediction.metrics?.predict_time;
+    return { video, ...(thumbnail ? { thumbnail } : {}), ...(typeof runSeconds === 'number' ? { runSeconds } : {}) };
   }
 
   private async get(generationId: string): Promise<Prediction> {
     const client = await this.options.client();
     try {
-      return await client.predictions.get(generationId);
+      return await client.predictions.get(providerIdOf(PROVIDER, generationId));
     } catch (err) {
       throw providerError(err, 'read a prediction');
     }
