@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IdempotencyKeyReused, QuotaExceeded, ServiceUnavailable } from '../domain/errors.js';
+import { IdempotencyKeyReused, QuotaExceeded, ServiceUnavailable, ValidationError } from '../domain/errors.js';
 import { attachExecution, failJob, isTerminal, newJob, parseCategory, parsePrompt, type Job } from '../domain/job.js';
 import { failureOf } from '../domain/failure-codes.js';
 import { givenOptions, microToUsd, resolveOptions, type JobOptions } from '../domain/job-options.js';
 import type { ModelCatalogue } from '../domain/model-catalogue.js';
 import { periodEnd, periodOf } from '../domain/quota.js';
+import type { CheckStartImage } from './check-start-image.js';
 import { mutateJob, saveNewJob } from './mutate-job.js';
 import type { Clock } from './ports/clock.js';
 import type { IdGenerator } from './ports/id-generator.js';
@@ -42,6 +43,8 @@ export interface CreateJobDeps {
   logger: Logger;
   quotaPerMonth: number;
   catalogue: ModelCatalogue;
+  /** Checks a job's start image (an upload) and makes the job its own copy; absent where uploads are not offered. */
+  checkStartImage?: CheckStartImage;
 }
 
 /** Idempotency key → quota (atomic) → save job → start workflow, compensating each step that came before. */
@@ -70,6 +73,7 @@ export class CreateJob {
       const earlier = await this.claimKey(input.userId, key, fingerprint, job.jobId);
       if (earlier) return { job: earlier, replayed: true };
     }
+    if (options.startImage !== undefined) await this.startImage(input.userId, options.startImage, job.jobId, key);
     const period = periodOf(now);
     const limit = this.deps.quotaPerMonth;
     const counted = await usage.consume(input.userId, period, limit).catch(async (err: unknown) => {
@@ -87,6 +91,20 @@ export class CreateJob {
       throw err;
     }
     return { job: await this.start(job, period, key), replayed: false };
+  }
+
+  /**
+   * The upload a job names is checked before any quota is spent, and copied to the job's own key
+   * (check-start-image.ts): a file that is not what was declared never reaches a provider.
+   */
+  private async startImage(userId: string, uploadId: string, jobId: string, key: string | undefined): Promise<void> {
+    try {
+      if (!this.deps.checkStartImage) throw new ValidationError('startImage', 'unsupported', 'start images cannot be uploaded in this deployment yet');
+      await this.deps.checkStartImage.execute({ userId, uploadId, jobId });
+    } catch (err) {
+      await this.releaseKey(userId, key, jobId);
+      throw err;
+    }
   }
 
   private async start(job: Job, period: string, key: string | undefined): Promise<Job> {

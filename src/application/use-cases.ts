@@ -60,17 +60,18 @@ export interface UseCaseDeps {
 export function createUseCases(deps: UseCaseDeps): UseCases {
   const { jobs, usage, idempotency, workflow, storage, clock, ids, logger, quotaPerMonth } = deps;
   const getJob = new GetJob({ jobs, workflow, clock, logger, syncIntervalMs: deps.syncIntervalMs });
+  const checkStartImage = deps.uploads ? new CheckStartImage({ uploads: deps.uploads.repository, storage: deps.uploads.storage, clock }) : undefined;
   return {
-    createJob: new CreateJob({ jobs, usage, idempotency, workflow, clock, ids, logger, quotaPerMonth, catalogue: deps.catalogue }),
+    createJob: new CreateJob({ jobs, usage, idempotency, workflow, clock, ids, logger, quotaPerMonth, catalogue: deps.catalogue, checkStartImage }),
     listJobs: new ListJobs({ jobs, cursor: new JobCursor(deps.cursorSecret) }),
     getJob,
     getVideoUrl: new GetVideoUrl({ getJob, storage, clock, ttlSeconds: deps.videoUrlTtlSeconds }),
     cancelJob: new CancelJob({ getJob, jobs, workflow, clock, logger, model: deps.model }),
     getUsage: new GetUsage({ usage, clock, quotaPerMonth }),
     listModels: new ListModels(deps.catalogue),
-    ...(deps.uploads ? {
+    ...(deps.uploads && checkStartImage ? {
       createUpload: new CreateUpload({ uploads: deps.uploads.repository, storage: deps.uploads.storage, clock, ids }),
-      checkStartImage: new CheckStartImage({ uploads: deps.uploads.repository, storage: deps.uploads.storage, clock }),
+      checkStartImage,
     } : {}),
   };
 }

@@ -89,3 +89,39 @@ t.test('the upload endpoint refuses a bigger or smaller file, another type, anot
   t.equal(json.status, 415, 'only multipart/form-data');
   t.equal((await post(upload, jpg.subarray(0, png.byteLength), 'image/png')).status, 204, 'bytes are not judged here (S3 does not either): a job naming it checks them');
 });
+
+t.test('a job naming an upload: accepted when it is what was declared; refused (400 startImage, no job, no quota) otherwise', async (t) => {
+  const sample = await readFile(new URL('../../assets/sample.jpg', import.meta.url));
+  const usage = async () => ((await (await fetch(`${server.base}/api/v1/usage`, { headers: auth })).json()) as { used: number }).used;
+  const createJob = (startImage: string, headers: Record<string, string> = auth) =>
+    fetch(`${server.base}/api/v1/jobs`, { method: 'POST', headers, body: JSON.stringify({ prompt: 'A neon city at night, synthwave', category: 'music-video', startImage }) });
+  const uploaded = async (declared: string, bytes: Uint8Array, type = declared) => {
+    const upload = await form(declared, bytes.byteLength);
+    t.equal((await post(upload, bytes, type)).status, 204);
+    return upload.uploadId;
+  };
+
+  const good = await uploaded('image/jpeg', sample);
+  const accepted = await createJob(good);
+  t.equal(accepted.status, 202);
+  t.match(await accepted.json(), { options: { startImage: good } });
+
+  const used = await usage();
+  const bob = `Bearer ${await server.tokenFor('bob')}`;
+  const refusals: [string, string, string?][] = [
+    ['declared PNG, holds a JPEG', await uploaded('image/png', sample.subarray(0, sample.byteLength))],
+    ['not an image', await uploaded('image/png', Buffer.from('this is a shell script, not a picture'))],
+    ['smaller than the model takes (33×17)', await uploaded('image/png', png)],
+    ['never posted', (await form('image/jpeg', sample.byteLength)).uploadId],
+    ['no such upload', '00000000-0000-4000-8000-000000000000'],
+    ['the upload of another user', good, bob],
+  ];
+  for (const [name, uploadId, token] of refusals) {
+    const res = await createJob(uploadId, token ? { ...auth, authorization: token } : auth);
+    t.equal(res.status, 400, name);
+    t.match(await res.json(), { code: 'VALIDATION_ERROR', details: { field: 'startImage' } }, name);
+  }
+  t.equal(await usage(), used, 'no quota spent on a refused start image');
+  const { jobs } = (await (await fetch(`${server.base}/api/v1/jobs?limit=100`, { headers: auth })).json()) as { jobs: unknown[] };
+  t.equal(jobs.length, 1, 'only the accepted job exists: nothing refused reached the model');
+});
