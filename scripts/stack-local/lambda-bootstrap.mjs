@@ -19,6 +19,8 @@ process.on('message', async ({ id, event, context }) => {
     process.send({ id, ok: true, payload: payload === undefined ? null : payload });
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
+    // The runtime logs a failed invocation itself, in its JSON log format (one line, the request id on it).
+    process.stderr.write(`${JSON.stringify({ timestamp: new Date().toISOString(), level: 'ERROR', requestId: id, message: 'Invoke Error', errorType: error.name || 'Error', errorMessage: error.message, stackTrace: String(error.stack ?? '').split('\n') })}\n`);
     process.send({ id, ok: false, errorType: error.name || 'Error', errorMessage: error.message, trace: String(error.stack ?? '').split('\n') });
   }
 });
