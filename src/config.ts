@@ -65,8 +65,17 @@ export interface AppConfig {
   rateLimitStore: 'memory' | 'redis';
   /** redis:// or rediss:// (ElastiCache in transit encryption); set when rateLimitStore is redis. */
   redisUrl?: string;
+  /** Where webhooks may go (docs/webhooks.md). */
+  webhooks: WebhookSettings;
   local?: LocalSettings;
   aws?: AwsSettings;
+}
+
+export interface WebhookSettings {
+  /** WEBHOOK_ALLOW_LOOPBACK: plain http to loopback addresses, for local development and tests. */
+  allowLoopback: boolean;
+  /** WEBHOOK_PORTS: the ports a webhook URL may name (443 and 8443 unless set). */
+  ports: number[];
 }
 
 export class ConfigError extends Error {
@@ -161,6 +170,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     secret: r.optional('APP_SECRET'),
     rateLimitStore: r.oneOf('RATE_LIMIT_STORE', 'memory', ['memory', 'redis']) as AppConfig['rateLimitStore'],
     catalogue: catalogue(r, env),
+    webhooks: { allowLoopback: r.bool('WEBHOOK_ALLOW_LOOPBACK', false), ports: webhookPorts(r, r.optional('WEBHOOK_PORTS')) },
   };
   const spendLimit = r.optional('SPEND_LIMIT_USD_PER_MONTH');
   if (spendLimit !== undefined) {
@@ -219,6 +229,14 @@ function catalogue(r: Reader, env: Env): ModelCatalogue {
     r.problems.push((err as Error).message);
     return { models: [], defaults: {} as ModelCatalogue['defaults'] };
   }
+}
+
+function webhookPorts(r: Reader, value: string | undefined): number[] {
+  if (value === undefined) return [443, 8443];
+  const ports = value.split(',').map((p) => p.trim());
+  if (ports.every((p) => /^\d+$/.test(p) && Number(p) >= 1 && Number(p) <= 65535)) return ports.map(Number);
+  r.problems.push(`WEBHOOK_PORTS: must be a comma-separated list of ports (1..65535), got "${value}"`);
+  return [443, 8443];
 }
 
 /** REDIS_URL, read only when the Redis store is chosen: one problem line, like every other variable. */

@@ -71,4 +71,40 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE jobs ADD COLUMN generation TEXT;
   `,
+  // 6: webhooks (docs/webhooks.md): users' endpoints, their default secret, jobs' one-off webhooks, and
+  // the delivery log that the delivery loop works from (pending rows survive a restart or a kill -9).
+  `
+  CREATE TABLE webhook_endpoints (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX webhook_endpoints_by_user ON webhook_endpoints (user_id, created_at);
+  CREATE TABLE webhook_secrets (
+    user_id TEXT PRIMARY KEY,
+    secret TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE job_webhooks (
+    job_id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    hook TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE webhook_deliveries (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    target TEXT NOT NULL,
+    job_id TEXT,
+    sequence INTEGER NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('pending', 'delivered', 'failed')),
+    next_attempt_at TEXT,
+    created_at TEXT NOT NULL,
+    delivery TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- The delivery loop's queue: only pending rows are in it.
+  CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (target, job_id, sequence) WHERE outcome = 'pending';
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE outcome = 'pending';
+  CREATE INDEX webhook_deliveries_by_target ON webhook_deliveries (user_id, target, created_at, id);
+  CREATE INDEX webhook_deliveries_by_job ON webhook_deliveries (user_id, job_id, created_at);
+  `,
 ];
