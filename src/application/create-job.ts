@@ -25,6 +25,13 @@ export interface CreateJobInput {
   /** The video options (model, durationSeconds, …), each checked against the chosen model. */
   options?: JobOptions;
   idempotencyKey?: string;
+  /** A one-off `webhook: { url, events? }` for this job's events (docs/webhooks.md). */
+  webhook?: unknown;
+}
+
+/** Checks a job's one-off webhook before the job exists; the function it returns stores it under the job's id. */
+export interface JobWebhookRegistrar {
+  prepareJobWebhook(userId: string, raw: unknown): Promise<(jobId: string) => Promise<void>>;
 }
 
 export interface CreateJobResult {
@@ -45,6 +52,8 @@ export interface CreateJobDeps {
   catalogue: ModelCatalogue;
   /** Checks a job's start image (an upload) and makes the job its own copy; absent where uploads are not offered. */
   checkStartImage?: CheckStartImage;
+  /** Absent where webhooks are not available (aws mode for now): a job asking for one is refused. */
+  jobWebhooks?: JobWebhookRegistrar;
 }
 
 /** Idempotency key → quota (atomic) → save job → start workflow, compensating each step that came before. */
@@ -64,11 +73,13 @@ export class CreateJob {
     };
     const job = newJob({ jobId: ids.newId(), userId: input.userId, prompt, category, now, generation });
     const key = input.idempotencyKey;
+    const saveWebhook = await this.prepareWebhook(input.userId, input.webhook);
 
     if (key !== undefined) {
       // Every option is covered; a body without options hashes as it did before options existed, so keys
       // stored then still match.
       const body = Object.keys(options).length === 0 ? [input.prompt, input.category] : [input.prompt, input.category, options];
+      if (input.webhook !== undefined) body.push({ webhook: input.webhook });
       const fingerprint = createHash('sha256').update(JSON.stringify(body)).digest('hex');
       const earlier = await this.claimKey(input.userId, key, fingerprint, job.jobId);
       if (earlier) return { job: earlier, replayed: true };
@@ -85,6 +96,8 @@ export class CreateJob {
       throw new QuotaExceeded(limit, period, periodEnd(period).toISOString());
     }
     try {
+      // The webhook first: the job's first event (job.created, recorded with the job) must find it.
+      await saveWebhook?.(job.jobId);
       await saveNewJob(jobs, job);
     } catch (err) {
       await this.giveBack(input.userId, period, key, job.jobId);
@@ -137,6 +150,12 @@ export class CreateJob {
       });
     }
     return current;
+  }
+
+  private async prepareWebhook(userId: string, raw: unknown): Promise<((jobId: string) => Promise<void>) | undefined> {
+    if (raw === undefined) return undefined;
+    if (!this.deps.jobWebhooks) throw new ValidationError('webhook', 'unsupported', 'webhook is not available in this deployment yet');
+    return this.deps.jobWebhooks.prepareJobWebhook(userId, raw);
   }
 
   /** Returns the job an earlier request made with this key, or undefined once this request holds the key. */

@@ -56,6 +56,11 @@ export class DeliverWebhooks {
     return this.running;
   }
 
+  /** Resolves when no round is running (for a clean stop). */
+  async settled(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
   private async round(): Promise<TickReport> {
     const events = await this.fanOut();
     let sent = 0;
@@ -102,7 +107,7 @@ export class DeliverWebhooks {
 
   /** One attempt of one delivery, its outcome stored whatever happens. */
   async attempt(delivery: WebhookDelivery): Promise<WebhookDelivery> {
-    const { endpoints, deliveries, transport, signer, clock, random } = this.deps;
+    const { endpoints, transport, signer, clock, random } = this.deps;
     const now = clock.now();
     let url = delivery.url;
     let secrets: string[];

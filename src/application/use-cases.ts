@@ -1,6 +1,6 @@
 import { CancelJob } from './cancel-job.js';
 import { CheckStartImage } from './check-start-image.js';
-import { CreateJob } from './create-job.js';
+import { CreateJob, type JobWebhookRegistrar } from './create-job.js';
 import { CreateUpload } from './create-upload.js';
 import { GetJob } from './get-job.js';
 import { GetUsage } from './get-usage.js';
@@ -54,6 +54,8 @@ export interface UseCaseDeps {
   /** A running job is compared with the workflow engine at most this often. */
   syncIntervalMs: number;
   videoUrlTtlSeconds: number;
+  /** Jobs' one-off webhooks, where webhooks are available. */
+  jobWebhooks?: JobWebhookRegistrar;
 }
 
 /** Every use case, wired to one set of ports: the composition root and the tests build them the same way. */
@@ -62,7 +64,7 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
   const getJob = new GetJob({ jobs, workflow, clock, logger, syncIntervalMs: deps.syncIntervalMs });
   const checkStartImage = deps.uploads ? new CheckStartImage({ uploads: deps.uploads.repository, storage: deps.uploads.storage, clock }) : undefined;
   return {
-    createJob: new CreateJob({ jobs, usage, idempotency, workflow, clock, ids, logger, quotaPerMonth, catalogue: deps.catalogue, checkStartImage }),
+    createJob: new CreateJob({ jobs, usage, idempotency, workflow, clock, ids, logger, quotaPerMonth, catalogue: deps.catalogue, checkStartImage, jobWebhooks: deps.jobWebhooks }),
     listJobs: new ListJobs({ jobs, cursor: new JobCursor(deps.cursorSecret) }),
     getJob,
     getVideoUrl: new GetVideoUrl({ getJob, storage, clock, ttlSeconds: deps.videoUrlTtlSeconds }),

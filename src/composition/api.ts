@@ -25,6 +25,7 @@ import { EmfMetrics } from '../adapters/observability/emf-metrics.js';
 import { systemClock, uuidGenerator } from '../adapters/system-clock.js';
 import type { AppConfig } from '../config.js';
 import { openLocalStore } from './local-store.js';
+import { composeLocalWebhooks, type LocalWebhooks } from './webhooks.js';
 import type { DevIdentityProvider } from '../adapters/local/dev-identity-provider.js';
 
 interface Adapters {
@@ -48,6 +49,8 @@ interface Adapters {
   onShutdown: () => Promise<void>;
   /** Signs cursors, cookies and URLs when APP_SECRET is not set: local mode's persisted one. */
   secret?: string;
+  /** Webhooks, where this mode has them (local for now; docs/webhooks.md says what aws mode lacks). */
+  webhooks?: LocalWebhooks;
 }
 
 export interface Composition {
@@ -74,6 +77,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
   const useCases = createUseCases({
     jobs, usage, idempotency, workflow, storage, uploads: adapters.uploads, model: adapters.model, clock, ids: uuidGenerator, logger,
     quotaPerMonth: config.quotaPerMonth, catalogue: config.catalogue, cursorSecret: secret, syncIntervalMs, videoUrlTtlSeconds: config.videoUrlTtlSeconds,
+    jobWebhooks: adapters.webhooks?.manage,
   });
   const { getJob } = useCases;
 
@@ -99,7 +103,10 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
       ...adapters.publicRoutes,
       (scope) => scope.register(authRoutes, { prefix: '/api/v1', oauth: adapters.oauth, cookieSecret: secret, secureCookies, devIdp: adapters.devIdp }),
     ],
-    protectedRoutes: [(scope) => scope.register(jobEventsRoutes, { getJob, events: adapters.events, maxStreams: config.maxEventStreams })],
+    protectedRoutes: [
+      (scope) => scope.register(jobEventsRoutes, { getJob, events: adapters.events, maxStreams: config.maxEventStreams }),
+      ...(adapters.webhooks ? [adapters.webhooks.routes] : []),
+    ],
   });
   return {
     app,
@@ -170,6 +177,10 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
   const workflow = new LocalVideoWorkflow({ jobs, catalogue: config.catalogue, store: storage, model, ...media, clock, logger, pollIntervalMs: local.workflowDurationMs / SAMPLE_POLLS });
   // Jobs the last process left pending or processing run on (progress never goes down on a resume).
   if (store.unfinished) await new ResumeJobs({ jobs, unfinished: store.unfinished, workflow, clock, logger }).execute();
+  const webhooks = composeLocalWebhooks({
+    config, clock, logger, outbox: jobs, changes: jobs, endpoints: store.webhookEndpoints, deliveries: store.webhookDeliveries, storage,
+  });
+  webhooks.start();
   const clientId = 'omnigen-local';
   const idp = new DevIdentityProvider({ issuer: config.publicUrl, clientId, ...(store.signingKey ? { signingKey: store.signingKey } : {}) });
   return {
@@ -187,6 +198,7 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
     oauth: new OAuthClient({ domain: config.publicUrl, clientId, redirectUri: `${config.publicUrl}/api/v1/auth/callback`, logoutUri: `${config.publicUrl}/` }),
     readiness: { storage: () => storage.check() },
     activeJobs: () => workflow.activeJobs,
+    webhooks,
     publicRoutes: [
       (scope) => scope.register(devIdpRoutes, { idp }),
       (scope) => scope.register(localVideoRoutes, { prefix: '/api/v1', storage }),
@@ -197,6 +209,7 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
     onShutdown: async () => {
       clearInterval(sweeper);
       workflow.close();
+      await webhooks.stop();
       store.close();
     },
   };

@@ -9,6 +9,8 @@ import type { JobChanges, JobEventOutbox } from '../application/ports/job-change
 import type { JobRepository } from '../application/ports/job-repository.js';
 import type { UnfinishedJobs } from '../application/ports/unfinished-jobs.js';
 import type { UsageLedger } from '../application/ports/usage-ledger.js';
+import type { WebhookDeliveries } from '../application/ports/webhook-deliveries.js';
+import type { WebhookEndpoints } from '../application/ports/webhook-endpoints.js';
 import type { AppConfig } from '../config.js';
 
 /** Where local mode keeps jobs, usage and idempotency keys: SQLite under LOCAL_DATA_DIR, or memory. */
@@ -19,6 +21,8 @@ export interface LocalStore {
   unfinished?: UnfinishedJobs;
   usage: UsageLedger;
   idempotency: IdempotencyStore;
+  webhookEndpoints: WebhookEndpoints;
+  webhookDeliveries: WebhookDeliveries;
   secret: string;
   /** The dev identity provider's persisted key (or the promise of it, while a first one is made). */
   signingKey?: KeyObject | Promise<KeyObject>;
@@ -32,18 +36,25 @@ export async function openLocalStore(config: AppConfig, logger: FastifyBaseLogge
   const { JobWatchers } = await import('../adapters/local/job-watchers.js');
   const watchers = new JobWatchers();
   if (local.store === 'memory') {
-    const [{ InMemoryJobRepository }, { InMemoryUsageLedger }, { InMemoryIdempotencyStore }] = await Promise.all([
+    const [{ InMemoryJobRepository }, { InMemoryUsageLedger }, { InMemoryIdempotencyStore }, { InMemoryWebhookEndpoints }, { InMemoryWebhookDeliveries }] = await Promise.all([
       import('../adapters/local/in-memory-job-repository.js'),
       import('../adapters/local/in-memory-usage-ledger.js'),
       import('../adapters/local/in-memory-idempotency-store.js'),
+      import('../adapters/local/in-memory-webhook-endpoints.js'),
+      import('../adapters/local/in-memory-webhook-deliveries.js'),
     ]);
-    return { jobs: new InMemoryJobRepository(watchers), usage: new InMemoryUsageLedger(), idempotency: new InMemoryIdempotencyStore(), secret: randomSecret(), close: () => {} };
+    return {
+      jobs: new InMemoryJobRepository(watchers), usage: new InMemoryUsageLedger(), idempotency: new InMemoryIdempotencyStore(),
+      webhookEndpoints: new InMemoryWebhookEndpoints(), webhookDeliveries: new InMemoryWebhookDeliveries(), secret: randomSecret(), close: () => {},
+    };
   }
-  const [sqlite, { SqliteJobRepository }, { SqliteUsageLedger }, { SqliteIdempotencyStore }, dataDir] = await Promise.all([
+  const [sqlite, { SqliteJobRepository }, { SqliteUsageLedger }, { SqliteIdempotencyStore }, { SqliteWebhookEndpoints }, { SqliteWebhookDeliveries }, dataDir] = await Promise.all([
     import('../adapters/sqlite/sqlite-database.js'),
     import('../adapters/sqlite/sqlite-job-repository.js'),
     import('../adapters/sqlite/sqlite-usage-ledger.js'),
     import('../adapters/sqlite/sqlite-idempotency-store.js'),
+    import('../adapters/sqlite/sqlite-webhook-endpoints.js'),
+    import('../adapters/sqlite/sqlite-webhook-deliveries.js'),
     import('../adapters/local/local-data-dir.js'),
   ]);
   const driver = await sqlite.loadDriver();
@@ -59,5 +70,8 @@ export async function openLocalStore(config: AppConfig, logger: FastifyBaseLogge
   });
   logger.info({ dataDir: local.dataDir, schemaVersion: sqlite.schemaVersion(db) }, `local data kept in ${local.dataDir}`);
   const jobs = new SqliteJobRepository(db, watchers);
-  return { jobs, unfinished: jobs, usage: new SqliteUsageLedger(db), idempotency: new SqliteIdempotencyStore(db), secret, signingKey, close: () => db.close() };
+  return {
+    jobs, unfinished: jobs, usage: new SqliteUsageLedger(db), idempotency: new SqliteIdempotencyStore(db),
+    webhookEndpoints: new SqliteWebhookEndpoints(db), webhookDeliveries: new SqliteWebhookDeliveries(db), secret, signingKey, close: () => db.close(),
+  };
 }

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { JOB_CATEGORIES, JOB_STATUSES, PROMPT_MAX, PROMPT_MIN } from '../../domain/job.js';
 import { NEGATIVE_PROMPT_MAX, SEED_MAX } from '../../domain/job-options.js';
 import { ErrorBody } from './http-error.js';
+import { JobWebhookOption } from './webhook-schemas.js';
 
 const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'lower-case UUID' });
 const Time = Type.String({ format: 'date-time', description: 'ISO 8601 UTC' });
@@ -76,6 +77,7 @@ export const createJobFields = {
   prompt: Type.String({ minLength: PROMPT_MIN, description: `${PROMPT_MIN}..${PROMPT_MAX} characters after trimming` }),
   category: JobCategory,
   ...jobOptionFields,
+  webhook: Type.Optional(JobWebhookOption),
 };
 
 export const CreateJobBody = Type.Object(createJobFields, { additionalProperties: false });

@@ -39,12 +39,13 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
       response: { 202: JobAccepted, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, ...authErrors },
     },
   }, async (request, reply) => {
-    const { prompt, category, ...options } = request.body;
+    const { prompt, category, webhook, ...options } = request.body;
     const { job } = await uc.createJob.execute({
       userId: principalOf(request).userId,
       prompt,
       category,
       options,
+      webhook,
       idempotencyKey: request.headers['idempotency-key'],
     });
     reply.code(202).header('location', `/api/v1/jobs/${job.jobId}`);

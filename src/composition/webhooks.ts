@@ -1,0 +1,85 @@
+// Part of the API's composition root: webhooks in local mode — the use cases over the local store's
+// endpoints and delivery log, the pinned (SSRF-safe) transport, and the one timer that drives delivery.
+import { randomInt } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { DeliverWebhooks } from '../application/deliver-webhooks.js';
+import { ManageWebhooks } from '../application/manage-webhooks.js';
+import type { Clock } from '../application/ports/clock.js';
+import type { JobChanges, JobEventOutbox } from '../application/ports/job-changes.js';
+import type { VideoStorage } from '../application/ports/video-storage.js';
+import type { WebhookDeliveries } from '../application/ports/webhook-deliveries.js';
+import type { WebhookEndpoints } from '../application/ports/webhook-endpoints.js';
+import { WebhookDeliveryLog } from '../application/webhook-delivery-log.js';
+import type { RouteRegistrar } from '../adapters/http/app.js';
+import { webhookRoutes } from '../adapters/http/routes/webhooks.routes.js';
+import { PinnedWebhookTransport } from '../adapters/outbound-http/pinned-webhook-transport.js';
+import { StandardWebhooksSigner } from '../adapters/standard-webhooks/standard-webhooks-signer.js';
+import { uuidGenerator } from '../adapters/system-clock.js';
+import type { AppConfig } from '../config.js';
+
+export interface LocalWebhooks {
+  manage: ManageWebhooks;
+  routes: RouteRegistrar;
+  /** Starts the delivery timer (and the wake-up on each recorded job event). */
+  start(): void;
+  /** Stops them and waits for the round in flight. */
+  stop(): Promise<void>;
+}
+
+export interface LocalWebhooksDeps {
+  config: AppConfig;
+  clock: Clock;
+  logger: FastifyBaseLogger;
+  outbox: JobEventOutbox;
+  changes: JobChanges;
+  endpoints: WebhookEndpoints;
+  deliveries: WebhookDeliveries;
+  storage: VideoStorage;
+  /** How often due deliveries are looked for (retries); a recorded event wakes the loop at once anyway. */
+  intervalMs?: number;
+}
+
+export function composeLocalWebhooks(deps: LocalWebhooksDeps): LocalWebhooks {
+  const { config, clock, logger } = deps;
+  const transport = new PinnedWebhookTransport({ ...config.webhooks });
+  const signer = new StandardWebhooksSigner();
+  const manage = new ManageWebhooks({ endpoints: deps.endpoints, transport, signer, clock, ids: uuidGenerator, rules: config.webhooks });
+  const deliver = new DeliverWebhooks({
+    outbox: deps.outbox, endpoints: deps.endpoints, deliveries: deps.deliveries, transport, signer, storage: deps.storage, clock, logger,
+    random: () => randomInt(1_000_000) / 1_000_000, videoUrlTtlSeconds: config.videoUrlTtlSeconds,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let woken = false;
+  let stopped = false;
+  const run = () => {
+    if (stopped) return;
+    deliver.tick().catch((err: unknown) => logger.error({ err }, 'webhook delivery round failed; retried on the next tick'));
+  };
+  // Many events in one turn (a burst of jobs) wake the loop once.
+  const wake = () => {
+    if (woken || stopped) return;
+    woken = true;
+    setImmediate(() => {
+      woken = false;
+      run();
+    });
+  };
+  const log = new WebhookDeliveryLog({ webhooks: manage, deliveries: deps.deliveries, clock, ids: uuidGenerator, wake });
+  return {
+    manage,
+    routes: (scope) => scope.register(webhookRoutes, { webhooks: manage, log }),
+    start() {
+      unsubscribe = deps.changes.onEvent(wake);
+      timer = setInterval(run, deps.intervalMs ?? 1000).unref();
+      // What the last process left (pending deliveries, undispatched events) goes out now.
+      wake();
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      unsubscribe?.();
+      await deliver.settled();
+    },
+  };
+}
