@@ -3,8 +3,8 @@
 #   build      dev dependencies + TypeScript → dist/
 #   prod-deps  production node_modules only (no TypeScript, no tap, no stand-ins)
 #   runtime    distroless Node 24 (LTS): no shell, no npm, no package manager; runs as uid 65532
-# No install script runs in any stage (--ignore-scripts): the image needs no native module, and
-# better-sqlite3 (an optionalDependency for the local store only) is left out with --omit=optional.
+# No install script runs in any stage (--ignore-scripts): nothing is compiled; better-sqlite3 13 (local
+# mode's store) ships prebuilt Node-API binaries inside its package, so local mode's SQLite works here too.
 # test/container/ checks these rules and replays the build/prod-deps/runtime steps in `npm test`.
 
 FROM node:24-bookworm-slim AS build
@@ -23,8 +23,7 @@ FROM node:24-bookworm-slim AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: no production dependency needs an install script, and none gets to run one.
-# --omit=optional: better-sqlite3 (native, local mode only) and its helpers stay out of the image.
-RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM gcr.io/distroless/nodejs24-debian12:nonroot AS runtime
 WORKDIR /app

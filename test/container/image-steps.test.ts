@@ -57,8 +57,9 @@ t.test('the production image layout boots, answers /health and stops cleanly on 
 
   t.ok(existsSync(join(app, 'node_modules/fastify')), 'production dependencies are installed');
   for (const dev of ['typescript', 'tap', 'eslint', 'dynalite', 's3rver']) t.notOk(existsSync(join(app, 'node_modules', dev)), `${dev} (dev) is left out`);
-  // Native and for local mode only: its Node-ABI-bound build must never reach the image.
-  t.notOk(existsSync(join(app, 'node_modules/better-sqlite3')), 'better-sqlite3 (optional, native) is left out');
+  // Local mode's store: prebuilt Node-API binaries inside the package, nothing compiled.
+  t.ok(existsSync(join(app, 'node_modules/better-sqlite3/prebuilds/linux-x64.node')), 'better-sqlite3 comes with its prebuilt binary');
+  t.notOk(existsSync(join(app, 'node_modules/better-sqlite3/build')), 'and nothing was compiled');
   t.comment(`image payload: node_modules ${((await sizeOf(join(app, 'node_modules'))) / 1e6).toFixed(1)} MB, dist ${((await sizeOf(join(app, 'dist'))) / 1e6).toFixed(1)} MB`);
   if (!t.ok(existsSync(join(app, 'dist/main.js')), 'dist/main.js is built (from src/main.ts)')) return;
 
@@ -66,7 +67,7 @@ t.test('the production image layout boots, answers /health and stops cleanly on 
   // PORT=0: the server takes any free port and logs which one it got.
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: app,
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', APP_MODE: 'local', LOCAL_STORE: 'memory', HOST: '127.0.0.1', PORT: '0', LOCAL_DATA_DIR: join(app, 'data') },
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', APP_MODE: 'local', LOCAL_STORE: 'sqlite', HOST: '127.0.0.1', PORT: '0', LOCAL_DATA_DIR: join(app, 'data') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
@@ -87,6 +88,7 @@ t.test('the production image layout boots, answers /health and stops cleanly on 
   if (!t.ok(health, 'the server listens on the port it logged', { stdout, stderr, exitCode: child.exitCode })) return;
   t.equal(health?.status, 200);
   t.same(await health?.json(), { status: 'ok' });
+  t.ok(existsSync(join(app, 'data/omnigen.db')), 'the SQLite store opened its database in the image');
 
   const stopping = Date.now();
   child.kill('SIGTERM');

@@ -53,7 +53,7 @@ t.test('a database written by a newer version of the service', async (t) => {
   t.equal(hashOf(file), before, 'not touched');
 });
 
-// As if better-sqlite3 were not installed (the production image omits optional dependencies).
+// As if better-sqlite3 were not installed (a copy of the service set up by hand without it).
 const withoutDriver = ['--import', fileURLToPath(new URL('./fixtures/without-better-sqlite3.mjs', import.meta.url))];
 
 t.test('without the native driver, LOCAL_STORE=sqlite says how to run without it', async (t) => {

@@ -11,7 +11,7 @@ export class StoreOpenError extends Error {
   override readonly name = 'StoreOpenError';
 }
 
-/** better-sqlite3 is an optional, native dependency: the aws image and `npm ci --omit=optional` go without it. */
+/** better-sqlite3 ships prebuilt Node-API binaries; a copy without it (or a broken one) gets a one-line fix. */
 export async function loadDriver(load: () => Promise<{ default: Driver }> = () => import('better-sqlite3')): Promise<Driver> {
   try {
     return (await load()).default;
@@ -27,37 +27,17 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
 }
 
-/**
- * better-sqlite3 12 on Node 24 aborts the process when the garbage collector frees one of its Database or
- * Statement objects (node::ObjectWrap's destructor asserts a current Environment; only 13, which Node 20
- * cannot run, is rebuilt on Node-API). So none is ever freed: every database and statement this process
- * makes is kept here for its whole life — a store prepares a fixed dozen, once — and pragmas go through
- * kept statements rather than `db.pragma()`, whose statements are thrown away.
- */
-const keptForLife: unknown[] = [];
-
-function keepForLife(db: SqliteDatabase): SqliteDatabase {
-  keptForLife.push(db);
-  const prepare = db.prepare.bind(db);
-  db.prepare = ((source: string) => {
-    const statement = prepare(source);
-    keptForLife.push(statement);
-    return statement;
-  }) as SqliteDatabase['prepare'];
-  return db;
-}
-
 /** Opens (or creates) the database at `file`, migrated to the newest schema this version knows. */
 export function openDatabase(Driver: Driver, file: string, options: OpenOptions = {}): SqliteDatabase {
   let db: SqliteDatabase | undefined;
   try {
-    db = keepForLife(new Driver(file, { timeout: options.busyTimeoutMs ?? 5000 }));
+    db = new Driver(file, { timeout: options.busyTimeoutMs ?? 5000 });
     // Read before anything writes: a file from a newer version must stay exactly as it is.
     refuseNewer(db, file, schemaVersion(db));
     // WAL: readers never wait for the writer; NORMAL sync is durable against a killed process
     // (only a power loss can drop the last commits), which is what a local server needs.
-    db.prepare('PRAGMA journal_mode = WAL').get();
-    db.prepare('PRAGMA synchronous = NORMAL').run();
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
     migrate(db, file);
     return db;
   } catch (err) {
@@ -69,7 +49,7 @@ export function openDatabase(Driver: Driver, file: string, options: OpenOptions 
 
 /** The schema version a database is at (0 for a new file). */
 export function schemaVersion(db: SqliteDatabase): number {
-  return Number(db.prepare('PRAGMA user_version').pluck().get());
+  return Number(db.pragma('user_version', { simple: true }));
 }
 
 function refuseNewer(db: SqliteDatabase, file: string, version: number): void {
@@ -86,7 +66,7 @@ function migrate(db: SqliteDatabase, file: string): void {
     const version = schemaVersion(db);
     refuseNewer(db, file, version);
     for (const sql of MIGRATIONS.slice(version)) db.exec(sql);
-    if (version < MIGRATIONS.length) db.prepare(`PRAGMA user_version = ${MIGRATIONS.length}`).run();
+    if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
   }).immediate();
 }
 
