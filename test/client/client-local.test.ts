@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import t from 'tap';
 import { JobCanceledError, OmniGen, OmniGenError, TimeoutError, type Job } from '../../packages/client/src/index.js';
 import { startLocalServer } from '../helpers/local-server.js';
+import { projectRoot } from '../helpers/server-process.js';
 
 // Every method of @omnigen/client against the real local-mode composition (as `npm start` builds it).
 const prompt = 'A neon city at night, synthwave';
@@ -143,4 +144,21 @@ t.test('usage and getJob with getToken supplying the token per request', async (
   const { jobId } = await client.createJob({ prompt, category: 'music-video' });
   t.equal((await client.getJob(jobId)).jobId, jobId);
   t.equal(asked, 3);
+});
+
+t.test('models, and a start image: uploadImage (POST /uploads + the presigned form) then a job that uses it', async (t) => {
+  const { server, client } = await signedIn({ LOCAL_WORKFLOW_DURATION_MS: '600000' });
+  t.teardown(() => server.close());
+  const catalogue = await client.models();
+  t.ok(catalogue.models.length > 0, 'the catalogue has models');
+  t.type(catalogue.defaults['music-video'], 'string');
+  const model = catalogue.models.find((m) => m.startImage);
+  const uploaded = await client.uploadImage(join(projectRoot, 'assets/sample.jpg'));
+  t.equal(uploaded.contentType, 'image/jpeg');
+  t.match(uploaded.uploadId, /\S/);
+  if (!model) return t.fail('no model in the catalogue takes a start image');
+  const job = await client.createJob({ prompt, category: 'music-video', model: model.id, startImage: uploaded.uploadId });
+  t.equal(job.model, model.id);
+  const unknown = await client.createJob({ prompt, category: 'music-video', model: model.id, startImage: '00000000-0000-4000-8000-000000000000' }).catch((e: unknown) => e);
+  t.match(unknown, { name: 'OmniGenError', status: 400 }, 'an upload that does not exist is refused');
 });

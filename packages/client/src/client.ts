@@ -135,9 +135,9 @@ export class OmniGen {
     return unwrap(await this.api.GET(`${API}/usage`, { signal: options.signal }));
   }
 
-  // LOOSE until regenerated: GET /models is not in src/generated/openapi.ts yet (issue 20).
+  /** The video models, their options and prices, and the default model per category. */
   async models(options: CallOptions = {}): Promise<ModelCatalogue> {
-    return this.request('GET', '/models', { signal: options.signal });
+    return unwrap(await this.api.GET(`${API}/models`, { signal: options.signal }));
   }
 
   /** Local mode only: an access token for any user id (404 in aws mode). */
@@ -145,12 +145,12 @@ export class OmniGen {
     return unwrap(await this.api.POST(`${API}/auth/dev-token`, { body: { userId, ...(options.email ? { email: options.email } : {}) }, signal: options.signal }));
   }
 
-  // ----- uploads (LOOSE until regenerated: POST /uploads, issue 20b) -----
+  // ----- uploads -----
 
   /** Uploads a start image (JPEG, PNG or WebP) for a job's `startImage`: POST /uploads, then the presigned form POST. */
   async uploadImage(source: ImageSource, options: CallOptions = {}): Promise<UploadedImage> {
     return uploadImage(source, {
-      ticket: (body) => this.request('POST', '/uploads', { body, signal: options.signal }),
+      ticket: async (body) => unwrap(await this.api.POST(`${API}/uploads`, { body, signal: options.signal })),
       post: (request) => this.transport.send(request, { auth: false }),
       signal: options.signal,
     });

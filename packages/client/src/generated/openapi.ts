@@ -642,20 +642,53 @@ export interface paths {
                             jobs: {
                                 /** @enum {string} */
                                 category: "music-video" | "ad-creative";
+                                /** @description What the generation cost (USD), once the job ended */
+                                costUsd?: number;
                                 /**
                                  * Format: date-time
                                  * @description ISO 8601 UTC
                                  */
                                 createdAt: string;
+                                /** @description The catalogue price of the video asked for (USD), when accepted */
+                                estimatedCostUsd?: number;
                                 failure?: {
                                     code: string;
                                     message: string;
                                 };
                                 /** @description lower-case UUID */
                                 jobId: string;
+                                /** @description The catalogue id of the model making the video */
+                                model?: string;
+                                /** @description The options as given */
+                                options?: {
+                                    /** @description One of the model's aspect ratios: 16:9, 9:16, 1:1, … */
+                                    aspectRatio?: string;
+                                    /** @description One of the model's durations */
+                                    durationSeconds?: number;
+                                    /** @description A model id from GET /models; the category's default model when absent */
+                                    model?: string;
+                                    /** @description What the video should not show (≤ 500 characters), for models that take one */
+                                    negativePrompt?: string;
+                                    /** @description One of the model's resolutions: 720p, 1080p, … */
+                                    resolution?: string;
+                                    /** @description Repeatable results, for models that take a seed */
+                                    seed?: number;
+                                    /** @description An uploadId (POST /uploads): the video's first frame, for models that take a start image */
+                                    startImage?: string;
+                                };
                                 /** @description 100 exactly when completed */
                                 progress: number;
                                 prompt: string;
+                                provider?: string;
+                                /** @description The values the model will use: the options given, the rest from the category and the model */
+                                settings?: {
+                                    aspectRatio: string;
+                                    durationSeconds: number;
+                                    negativePrompt?: string;
+                                    resolution: string;
+                                    seed?: number;
+                                    startImage?: string;
+                                };
                                 /** @description queued, scripting, rendering, encoding, uploading, done, … */
                                 stage?: string;
                                 /** @enum {string} */
@@ -795,10 +828,24 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description One of the model's aspect ratios: 16:9, 9:16, 1:1, … */
+                        aspectRatio?: string;
                         /** @enum {string} */
                         category: "music-video" | "ad-creative";
+                        /** @description One of the model's durations */
+                        durationSeconds?: number;
+                        /** @description A model id from GET /models; the category's default model when absent */
+                        model?: string;
+                        /** @description What the video should not show (≤ 500 characters), for models that take one */
+                        negativePrompt?: string;
                         /** @description 10..500 characters after trimming */
                         prompt: string;
+                        /** @description One of the model's resolutions: 720p, 1080p, … */
+                        resolution?: string;
+                        /** @description Repeatable results, for models that take a seed */
+                        seed?: number;
+                        /** @description An uploadId (POST /uploads): the video's first frame, for models that take a start image */
+                        startImage?: string;
                     };
                 };
             };
@@ -812,11 +859,15 @@ export interface paths {
                         "application/json": {
                             /** @enum {string} */
                             category: "music-video" | "ad-creative";
+                            /** @description What the generation cost (USD), once the job ended */
+                            costUsd?: number;
                             /**
                              * Format: date-time
                              * @description ISO 8601 UTC
                              */
                             createdAt: string;
+                            /** @description The catalogue price of the video asked for (USD), when accepted */
+                            estimatedCostUsd?: number;
                             failure?: {
                                 code: string;
                                 message: string;
@@ -824,9 +875,38 @@ export interface paths {
                             /** @description lower-case UUID */
                             jobId: string;
                             message: string;
+                            /** @description The catalogue id of the model making the video */
+                            model?: string;
+                            /** @description The options as given */
+                            options?: {
+                                /** @description One of the model's aspect ratios: 16:9, 9:16, 1:1, … */
+                                aspectRatio?: string;
+                                /** @description One of the model's durations */
+                                durationSeconds?: number;
+                                /** @description A model id from GET /models; the category's default model when absent */
+                                model?: string;
+                                /** @description What the video should not show (≤ 500 characters), for models that take one */
+                                negativePrompt?: string;
+                                /** @description One of the model's resolutions: 720p, 1080p, … */
+                                resolution?: string;
+                                /** @description Repeatable results, for models that take a seed */
+                                seed?: number;
+                                /** @description An uploadId (POST /uploads): the video's first frame, for models that take a start image */
+                                startImage?: string;
+                            };
                             /** @description 100 exactly when completed */
                             progress: number;
                             prompt: string;
+                            provider?: string;
+                            /** @description The values the model will use: the options given, the rest from the category and the model */
+                            settings?: {
+                                aspectRatio: string;
+                                durationSeconds: number;
+                                negativePrompt?: string;
+                                resolution: string;
+                                seed?: number;
+                                startImage?: string;
+                            };
                             /** @description queued, scripting, rendering, encoding, uploading, done, … */
                             stage?: string;
                             /** @enum {string} */
@@ -1041,20 +1121,53 @@ export interface paths {
                         "application/json": {
                             /** @enum {string} */
                             category: "music-video" | "ad-creative";
+                            /** @description What the generation cost (USD), once the job ended */
+                            costUsd?: number;
                             /**
                              * Format: date-time
                              * @description ISO 8601 UTC
                              */
                             createdAt: string;
+                            /** @description The catalogue price of the video asked for (USD), when accepted */
+                            estimatedCostUsd?: number;
                             failure?: {
                                 code: string;
                                 message: string;
                             };
                             /** @description lower-case UUID */
                             jobId: string;
+                            /** @description The catalogue id of the model making the video */
+                            model?: string;
+                            /** @description The options as given */
+                            options?: {
+                                /** @description One of the model's aspect ratios: 16:9, 9:16, 1:1, … */
+                                aspectRatio?: string;
+                                /** @description One of the model's durations */
+                                durationSeconds?: number;
+                                /** @description A model id from GET /models; the category's default model when absent */
+                                model?: string;
+                                /** @description What the video should not show (≤ 500 characters), for models that take one */
+                                negativePrompt?: string;
+                                /** @description One of the model's resolutions: 720p, 1080p, … */
+                                resolution?: string;
+                                /** @description Repeatable results, for models that take a seed */
+                                seed?: number;
+                                /** @description An uploadId (POST /uploads): the video's first frame, for models that take a start image */
+                                startImage?: string;
+                            };
                             /** @description 100 exactly when completed */
                             progress: number;
                             prompt: string;
+                            provider?: string;
+                            /** @description The values the model will use: the options given, the rest from the category and the model */
+                            settings?: {
+                                aspectRatio: string;
+                                durationSeconds: number;
+                                negativePrompt?: string;
+                                resolution: string;
+                                seed?: number;
+                                startImage?: string;
+                            };
                             /** @description queued, scripting, rendering, encoding, uploading, done, … */
                             stage?: string;
                             /** @enum {string} */
@@ -1235,20 +1348,53 @@ export interface paths {
                         "application/json": {
                             /** @enum {string} */
                             category: "music-video" | "ad-creative";
+                            /** @description What the generation cost (USD), once the job ended */
+                            costUsd?: number;
                             /**
                              * Format: date-time
                              * @description ISO 8601 UTC
                              */
                             createdAt: string;
+                            /** @description The catalogue price of the video asked for (USD), when accepted */
+                            estimatedCostUsd?: number;
                             failure?: {
                                 code: string;
                                 message: string;
                             };
                             /** @description lower-case UUID */
                             jobId: string;
+                            /** @description The catalogue id of the model making the video */
+                            model?: string;
+                            /** @description The options as given */
+                            options?: {
+                                /** @description One of the model's aspect ratios: 16:9, 9:16, 1:1, … */
+                                aspectRatio?: string;
+                                /** @description One of the model's durations */
+                                durationSeconds?: number;
+                                /** @description A model id from GET /models; the category's default model when absent */
+                                model?: string;
+                                /** @description What the video should not show (≤ 500 characters), for models that take one */
+                                negativePrompt?: string;
+                                /** @description One of the model's resolutions: 720p, 1080p, … */
+                                resolution?: string;
+                                /** @description Repeatable results, for models that take a seed */
+                                seed?: number;
+                                /** @description An uploadId (POST /uploads): the video's first frame, for models that take a start image */
+                                startImage?: string;
+                            };
                             /** @description 100 exactly when completed */
                             progress: number;
                             prompt: string;
+                            provider?: string;
+                            /** @description The values the model will use: the options given, the rest from the category and the model */
+                            settings?: {
+                                aspectRatio: string;
+                                durationSeconds: number;
+                                negativePrompt?: string;
+                                resolution: string;
+                                seed?: number;
+                                startImage?: string;
+                            };
                             /** @description queued, scripting, rendering, encoding, uploading, done, … */
                             stage?: string;
                             /** @enum {string} */
@@ -1769,6 +1915,359 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The video models a job may ask for: what each accepts and costs, and each category's defaults */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Each category's default model and options */
+                            categoryDefaults: {
+                                [key: string]: {
+                                    aspectRatio?: string;
+                                    durationSeconds?: number;
+                                    model: string;
+                                    resolution?: string;
+                                };
+                            };
+                            /** @description Each category's default model id */
+                            defaults: {
+                                [key: string]: string;
+                            };
+                            models: {
+                                aspectRatios: string[];
+                                defaults: {
+                                    aspectRatio: string;
+                                    durationSeconds: number;
+                                    resolution: string;
+                                };
+                                /** @description Seconds */
+                                durations: number[];
+                                /** @description Where a resolution allows fewer durations */
+                                durationsByResolution?: {
+                                    [key: string]: number[];
+                                };
+                                endImage: boolean;
+                                id: string;
+                                name: string;
+                                negativePrompt: boolean;
+                                price: {
+                                    /** @description USD per second of provider run time */
+                                    usdPerRunSecond?: number;
+                                    /** @description USD per second of video */
+                                    usdPerSecond?: number;
+                                    usdPerSecondByResolution?: {
+                                        [key: string]: number;
+                                    };
+                                    usdPerVideo?: number;
+                                };
+                                provider: string;
+                                resolutions: string[];
+                                seed: boolean;
+                                startImage: boolean;
+                                typicalGenerationSeconds: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A form to upload a start image to (a presigned POST that pins key, type and size) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        contentType: "image/jpeg" | "image/png" | "image/webp";
+                        /** @description the exact size of the file to be posted (≤ 10 MB) */
+                        sizeBytes: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description the upload is deleted then unless a job used it (24 h); the form itself works for 1 h
+                             */
+                            expiresAt: string;
+                            fields: {
+                                [key: string]: string;
+                            };
+                            /** @description name it as a job's startImage */
+                            uploadId: string;
+                            /**
+                             * Format: uri
+                             * @description POST multipart/form-data here: every field of `fields`, then the file as `file` (last)
+                             */
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
