@@ -24,6 +24,9 @@ export interface Journey {
 const TERMINAL = new Set(['completed', 'failed', 'canceled']);
 
 export async function startJourney(t: Test, options: { waitMs?: number; retryMs?: number } = {}): Promise<Journey> {
+  // A whole stack per file, possibly synthesised first (behind other files' synth, on a shared machine):
+  // more than the suite's 120 s per file. This is a hang guard, not a speed target.
+  t.setTimeout(360_000);
   // Waits and retry pauses shortened; each poll still runs the PollGeneration function for real.
   const stack = await startStack({ root: projectRoot, timings: { waitMs: options.waitMs ?? 50, retryMs: options.retryMs ?? 20 } });
   t.teardown(async () => {

@@ -9,6 +9,8 @@ import { IamPolicies, wildcard, type Role } from '../../scripts/stack-local/iam-
 import { ACCOUNT_ID, ensureSynth, Template } from '../../scripts/stack-local/template.js';
 import { projectRoot } from '../helpers/server-process.js';
 
+// Synthesising (when infra/cdk.out is stale) may take longer than the suite's 120 s per file.
+t.setTimeout(360_000);
 const { file, region, stackName } = ensureSynth(projectRoot);
 const template = Template.load(file, region, stackName);
 // The stack's URL only shapes the auth parameters, which no policy names.
