@@ -36,6 +36,12 @@ export interface LocalSettings {
   dataDir: string;
   /** sqlite: jobs, usage and idempotency keys survive restarts; memory: forgotten at exit. */
   store: LocalStore;
+  /**
+   * The password-less dev sign-in (POST /auth/dev-token, the dev provider's ?username=): on when HOST is a
+   * loopback address, else only with LOCAL_DEV_SIGN_IN_ON_NETWORK=true — anyone who can reach the port
+   * could otherwise sign in as any user.
+   */
+  devSignIn: boolean;
 }
 
 /** In the working directory (gitignored), not the OS temp dir, which the OS cleans: `npm start` from a clone keeps its data beside it. */
@@ -150,7 +156,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const r = new Reader(env);
   const mode = r.oneOf('APP_MODE', 'local', ['local', 'aws']) as AppMode;
   const port = r.int('PORT', 8080, 0, 65535);
-  const host = r.optional('HOST') ?? '0.0.0.0';
+  // Local mode is for one machine: reachable from the network only when HOST says so. aws mode sits behind a load balancer.
+  const host = r.optional('HOST') ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0');
   const corsRaw = r.optional('CORS_ORIGINS');
   const corsOrigins = corsRaw === undefined ? (mode === 'local' ? '*' : []) : corsRaw === '*' ? '*' : corsRaw.split(',').map((o) => o.trim()).filter(Boolean);
   if (Array.isArray(corsOrigins)) for (const origin of corsOrigins) r.url('CORS_ORIGINS', origin);
@@ -184,6 +191,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       workflowDurationMs: r.int('LOCAL_WORKFLOW_DURATION_MS', 8000, 0, 3_600_000),
       dataDir: resolve(r.optional('LOCAL_DATA_DIR') ?? DEFAULT_LOCAL_DATA_DIR),
       store: r.oneOf('LOCAL_STORE', 'sqlite', ['sqlite', 'memory']) as LocalStore,
+      devSignIn: isLoopback(host) || r.bool('LOCAL_DEV_SIGN_IN_ON_NETWORK', false),
     };
   } else {
     const region = r.string('AWS_REGION', env.AWS_DEFAULT_REGION?.trim() || undefined);
@@ -263,6 +271,11 @@ function redisUrl(r: Reader, value: string | undefined): string | undefined {
 export function withPort(config: AppConfig, port: number, env: Env = process.env): AppConfig {
   const explicit = env.PUBLIC_URL?.trim();
   return { ...config, port, publicUrl: explicit ? config.publicUrl : defaultPublicUrl(config.host, port) };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 function defaultPublicUrl(host: string, port: number): string {

@@ -2,7 +2,7 @@
 import { createServer } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { composeApp } from './composition/api.js';
-import { ConfigError, loadConfig, withPort, type AppConfig } from './config.js';
+import { ConfigError, isLoopback, loadConfig, withPort, type AppConfig } from './config.js';
 
 // Fargate sends SIGTERM and waits 30 s (stopTimeout) before SIGKILL: finish well within that.
 const SHUTDOWN_DEADLINE_MS = 20_000;
@@ -109,9 +109,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   const tryIt = config.mode === 'local' ? ` — try it at ${config.publicUrl}/` : '';
+  // On a network address the password-less dev sign-in is the whole door: say whether it is open.
+  const devSignIn = config.local && !isLoopback(config.host)
+    ? config.local.devSignIn
+      ? ` — on ${config.host}, reachable from the network, and the dev sign-in is ON (LOCAL_DEV_SIGN_IN_ON_NETWORK=true): anyone who can reach it can act as any user`
+      : ` — on ${config.host}, reachable from the network: the dev sign-in is off (LOCAL_DEV_SIGN_IN_ON_NETWORK=true turns it on)`
+    : '';
   logger.info(
-    { port: config.port, host: config.host, url: config.publicUrl, docs: `${config.publicUrl}/api/v1/docs` },
-    `OmniGen API (${config.mode} mode) listening on port ${config.port}${tryIt}`,
+    { port: config.port, host: config.host, url: config.publicUrl, docs: `${config.publicUrl}/api/v1/docs`, ...(config.local ? { devSignIn: config.local.devSignIn } : {}) },
+    `OmniGen API (${config.mode} mode) listening on port ${config.port}${tryIt}${devSignIn}`,
   );
 }
 

@@ -23,10 +23,21 @@ function problemsOf(env: Record<string, string>): string[] {
 t.test('local mode by default, with the contract defaults', async (t) => {
   const config = loadConfig({});
   t.match(config, {
-    mode: 'local', port: 8080, host: '0.0.0.0', logLevel: 'info', rateLimitPerMin: 100, quotaPerMonth: 10,
+    mode: 'local', port: 8080, host: '127.0.0.1', logLevel: 'info', rateLimitPerMin: 100, quotaPerMonth: 10,
     corsOrigins: '*', videoUrlTtlSeconds: 3600, maxEventStreams: 1000, publicUrl: 'http://127.0.0.1:8080', local: { workflowDurationMs: 8000, store: 'sqlite' },
   });
   t.notOk(config.aws);
+});
+
+t.test('HOST: loopback in local mode, every address in aws mode; the dev sign-in is off on a network address unless allowed', async (t) => {
+  t.match(loadConfig({}), { host: '127.0.0.1', local: { devSignIn: true } });
+  for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) t.equal(loadConfig({ HOST: host }).local?.devSignIn, true, `${host} is loopback`);
+  for (const host of ['0.0.0.0', '::', '192.168.1.20', '10.0.0.5']) t.equal(loadConfig({ HOST: host }).local?.devSignIn, false, `${host} is reachable from the network`);
+  t.equal(loadConfig({ HOST: '0.0.0.0', LOCAL_DEV_SIGN_IN_ON_NETWORK: 'true' }).local?.devSignIn, true, 'unless explicitly allowed');
+  t.equal(loadConfig({ HOST: '0.0.0.0', LOCAL_DEV_SIGN_IN_ON_NETWORK: 'false' }).local?.devSignIn, false);
+  const aws = loadConfig({ APP_MODE: 'aws', AWS_REGION: 'eu-west-1', JOB_TABLE: 'j', USAGE_TABLE: 'u', ASSETS_BUCKET: 'b', STEP_FUNCTIONS_ARN: 'arn:aws:states:eu-west-1:1:stateMachine:s',
+    COGNITO_USER_POOL_ID: 'p', COGNITO_CLIENT_ID: 'c', JWT_ISSUER: 'https://i', COGNITO_DOMAIN: 'https://d', AUTH_REDIRECT_URI: 'https://a/cb' });
+  t.equal(aws.host, '0.0.0.0', 'aws mode listens on every address (behind the load balancer)');
 });
 
 t.test('local data: kept in ./.omnigen-data, outside the OS temp dir, unless LOCAL_DATA_DIR says otherwise', async (t) => {

@@ -101,7 +101,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
     trustProxy: config.mode === 'aws' ? 1 : false,
     publicRoutes: [
       ...adapters.publicRoutes,
-      (scope) => scope.register(authRoutes, { prefix: '/api/v1', oauth: adapters.oauth, cookieSecret: secret, secureCookies, devIdp: adapters.devIdp }),
+      (scope) => scope.register(authRoutes, { prefix: '/api/v1', oauth: adapters.oauth, cookieSecret: secret, secureCookies, ...(config.local?.devSignIn ? { devIdp: adapters.devIdp } : {}) }),
     ],
     protectedRoutes: [
       (scope) => scope.register(jobEventsRoutes, { getJob, events: adapters.events, maxStreams: config.maxEventStreams }),
@@ -200,7 +200,7 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
     activeJobs: () => workflow.activeJobs,
     webhooks,
     publicRoutes: [
-      (scope) => scope.register(devIdpRoutes, { idp }),
+      (scope) => scope.register(devIdpRoutes, { idp, signIn: config.local?.devSignIn ?? false }),
       (scope) => scope.register(localVideoRoutes, { prefix: '/api/v1', storage }),
       (scope) => scope.register(localUploadRoutes, { prefix: '/api/v1', storage: uploadStorage }),
       // The page plays videos from PUBLIC_URL even when it was opened at another host name (localhost).

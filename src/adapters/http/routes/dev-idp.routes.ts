@@ -45,7 +45,8 @@ class OAuthFailure extends Error {
   }
 }
 
-export const devIdpRoutes: FastifyPluginAsyncTypebox<{ idp: DevIdentityProvider }> = async (app, { idp }) => {
+/** signIn false (local mode on a network address, not allowed): the password-less ?username= sign-in answers 404. */
+export const devIdpRoutes: FastifyPluginAsyncTypebox<{ idp: DevIdentityProvider; signIn?: boolean }> = async (app, { idp, signIn = true }) => {
   app.get('/.well-known/jwks.json', {
     schema: { tags, summary: "The dev identity provider's public signing keys", response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }) } },
   }, async (_request, reply) => {
@@ -56,10 +57,11 @@ export const devIdpRoutes: FastifyPluginAsyncTypebox<{ idp: DevIdentityProvider 
   app.get('/oauth2/authorize', {
     schema: {
       tags, summary: 'Sign-in page; with ?username=… (no password, dev only) redirects back with a code',
-      querystring: AuthorizeQuery, response: { 200: Html, 302: Redirect, 400: ErrorBody, 429: ErrorBody, 500: ErrorBody },
+      querystring: AuthorizeQuery, response: { 200: Html, 302: Redirect, 400: ErrorBody, 404: ErrorBody, 429: ErrorBody, 500: ErrorBody },
     },
   }, async (request, reply) => {
     const query = request.query;
+    if (!signIn) throw new HttpError(404, 'NOT_FOUND', 'The dev sign-in is off: this server listens on a network address (set LOCAL_DEV_SIGN_IN_ON_NETWORK=true to allow it)');
     const rejected = idp.rejectClient(query.client_id, query.redirect_uri);
     if (rejected) throw new HttpError(400, 'VALIDATION_ERROR', `Invalid request: ${rejected.message}`, { field: rejected.field, constraint: 'registered' });
     if (!query.username) return reply.type('text/html; charset=utf-8').send(signInPage(request.url));
