@@ -87,6 +87,7 @@ export interface WebhookSettings {
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
   }
 }
 
@@ -99,18 +100,19 @@ export const AWS_REQUIRED_ENV = [
   'COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'JWT_ISSUER', 'COGNITO_DOMAIN', 'AUTH_REDIRECT_URI',
 ] as const;
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
-class Reader {
+export class Reader {
   readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
+  /** `where` ends the missing-variable line: "required in aws mode, but not set". */
+  constructor(private readonly env: Env, private readonly where = 'in aws mode') {}
 
   string(name: string, fallback?: string): string {
     const value = this.env[name]?.trim();
     if (value) return value;
-    if (fallback === undefined) this.problems.push(`${name}: required in aws mode, but not set`);
+    if (fallback === undefined) this.problems.push(`${name}: required ${this.where}, but not set`);
     return fallback ?? '';
   }
 
@@ -265,6 +267,28 @@ function redisUrl(r: Reader, value: string | undefined): string | undefined {
     return undefined;
   }
   return value;
+}
+
+/** What `npm run aws:create-resources` creates, named by the same variables the API reads. */
+export interface ResourceSettings {
+  region: string;
+  jobTable: string;
+  usageTable: string;
+  bucket: string;
+  forcePathStyle: boolean;
+}
+
+export function loadResourceSettings(env: Env = process.env): ResourceSettings {
+  const r = new Reader(env, 'to create the resources');
+  const names: ResourceSettings = {
+    region: r.string('AWS_REGION', env.AWS_DEFAULT_REGION?.trim() || undefined),
+    jobTable: r.string('JOB_TABLE'),
+    usageTable: r.string('USAGE_TABLE'),
+    bucket: r.string('ASSETS_BUCKET'),
+    forcePathStyle: r.bool('S3_FORCE_PATH_STYLE', false),
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return names;
 }
 
 /** The config once the port is known (PORT=0 asks for any free port): the default public URL follows it. */

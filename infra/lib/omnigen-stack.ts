@@ -59,6 +59,7 @@ export class OmniGenStack extends Stack {
       logRetention,
       workflowDir: props.workflowDir ?? `${REPO_ROOT}workflow`,
       bundleDir: props.bundleDir ?? `${REPO_ROOT}dist/lambda`,
+      videoModels: settings.videoModels,
     });
     const stateMachine = this.workflow.stateMachine;
     // The cache needs the tasks' security group and the tasks need the cache's URL: the group comes first.

@@ -1,6 +1,7 @@
 // Synth-time settings (cdk.json "context", or `cdk synth -c name=value`) and the feature flags the
 // app is written against. Deploy-time values (certificate, URLs) are CloudFormation parameters instead.
 import type { Node } from 'constructs';
+import { MODEL_REF } from '../../src/lambda-config.js';
 
 export interface Settings {
   /** The region the stack deploys to; the account stays a deploy-time value, so synth needs none. */
@@ -10,9 +11,11 @@ export interface Settings {
   desiredCount: number;
   maxCount: number;
   logRetentionDays: number;
+  /** VIDEO_MODEL_MUSIC_VIDEO / VIDEO_MODEL_AD_CREATIVE of the StartGeneration function; unset → the code's default model. */
+  videoModels: { 'music-video'?: string; 'ad-creative'?: string };
 }
 
-export const DEFAULT_SETTINGS: Settings = { region: 'eu-west-1', natGateways: 2, desiredCount: 2, maxCount: 10, logRetentionDays: 30 };
+export const DEFAULT_SETTINGS: Settings = { region: 'eu-west-1', natGateways: 2, desiredCount: 2, maxCount: 10, logRetentionDays: 30, videoModels: {} };
 
 export function readSettings(node: Node): Settings {
   const number = (name: keyof Settings, min: number): number => {
@@ -22,7 +25,18 @@ export function readSettings(node: Node): Settings {
     return value;
   };
   const region = String(node.tryGetContext('region') ?? process.env.CDK_DEFAULT_REGION ?? DEFAULT_SETTINGS.region);
-  const settings = { region, natGateways: number('natGateways', 1), desiredCount: number('desiredCount', 2), maxCount: number('maxCount', 2), logRetentionDays: number('logRetentionDays', 1) };
+  const model = (name: string): string | undefined => {
+    const raw = node.tryGetContext(name) as unknown;
+    if (raw === undefined || raw === '') return undefined;
+    if (typeof raw !== 'string' || !MODEL_REF.test(raw)) throw new Error(`context ${name}: expected owner/name or owner/name:<64 hex version>, got ${String(raw)}`);
+    return raw;
+  };
+  const videoModels: Settings['videoModels'] = {};
+  const music = model('videoModelMusicVideo');
+  const ad = model('videoModelAdCreative');
+  if (music) videoModels['music-video'] = music;
+  if (ad) videoModels['ad-creative'] = ad;
+  const settings = { videoModels, region, natGateways: number('natGateways', 1), desiredCount: number('desiredCount', 2), maxCount: number('maxCount', 2), logRetentionDays: number('logRetentionDays', 1) };
   if (settings.maxCount < settings.desiredCount) throw new Error('context maxCount: must be at least desiredCount');
   return settings;
 }

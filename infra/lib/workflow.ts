@@ -15,6 +15,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from './nag.js';
 import { Construct } from 'constructs';
 import { VIDEO_PREFIX, WORKFLOW_STEP_ACTIONS, type WorkflowNeed } from '../../src/adapters/aws/iam-actions.js';
+import { LAMBDA_ENV, VIDEO_MODEL_ENV, type LambdaFunction } from '../../src/lambda-config.js';
 
 export interface LambdaEntry {
   id: string;
@@ -37,12 +38,19 @@ export interface WorkflowProps {
   workflowDir: string;
   /** Holds the bundles <entry>.mjs; default <repo>/dist/lambda. */
   bundleDir: string;
+  /** The model per category (context videoModelMusicVideo / videoModelAdCreative); unset → the code's default. */
+  videoModels?: Partial<Record<keyof typeof VIDEO_MODEL_ENV, string>>;
 }
+
+const ENTRY_FIELDS = ['id', 'entry', 'substitution', 'timeoutSeconds', 'memoryMb', 'needs', 'architecture', 'files'];
 
 export function readLambdaEntries(file: string): LambdaEntry[] {
   const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
   if (!Array.isArray(parsed)) throw new Error(`${file}: expected an array of Lambda entries`);
   for (const e of parsed as LambdaEntry[]) {
+    // A misspelt field (memoryMB for memoryMb) would otherwise fall back to a default without a word.
+    const unknown = Object.keys(e ?? {}).filter((key) => !ENTRY_FIELDS.includes(key));
+    if (unknown.length > 0) throw new Error(`${file}: ${String(e?.id)} has unknown field(s) ${unknown.join(', ')}; the fields are ${ENTRY_FIELDS.join(', ')}`);
     if (typeof e?.id !== 'string' || typeof e.entry !== 'string' || typeof e.substitution !== 'string') throw new Error(`${file}: every entry needs id, entry and substitution`);
     for (const need of e.needs ?? []) if (!(need in WORKFLOW_STEP_ACTIONS)) throw new Error(`${file}: ${e.id} needs "${need}", which is not one of ${Object.keys(WORKFLOW_STEP_ACTIONS).join(', ')}`);
   }
@@ -122,6 +130,12 @@ export class Workflow extends Construct {
         role.addToPolicy(new iam.PolicyStatement({ actions, resources: [this.providerSecret.secretArn] }));
         environment.PROVIDER_SECRET_ARN = this.providerSecret.secretArn;
       }
+    }
+    // The chosen models go to the functions whose code reads them (lambda-config.ts's LAMBDA_ENV).
+    const reads = LAMBDA_ENV[entry.entry as LambdaFunction]?.optional ?? [];
+    for (const [category, model] of Object.entries(props.videoModels ?? {})) {
+      const name = VIDEO_MODEL_ENV[category as keyof typeof VIDEO_MODEL_ENV];
+      if (model && reads.includes(name)) environment[name] = model;
     }
     const fn = new lambda.Function(this, entry.id, {
       runtime: lambda.Runtime.NODEJS_24_X,

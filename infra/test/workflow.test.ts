@@ -80,6 +80,8 @@ describe('failing clearly', () => {
     assert.throws(() => readLambdaEntries(file), /id, entry and substitution/);
     writeFileSync(file, '[{"id":"A","entry":"a","substitution":"S","needs":["everything"]}]');
     assert.throws(() => readLambdaEntries(file), /"everything"/);
+    writeFileSync(file, '[{"id":"A","entry":"a","substitution":"S","memoryMB":1024}]');
+    assert.throws(() => readLambdaEntries(file), /A has unknown field\(s\) memoryMB/, 'a misspelt memory size is refused, not defaulted');
   });
 });
 

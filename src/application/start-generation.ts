@@ -2,7 +2,7 @@ import { GenerationFailed, JobFinished, JobNotFound } from '../domain/errors.js'
 import { generationOf } from '../domain/job-options.js';
 import { isTerminal, startGeneration } from '../domain/job.js';
 import { mutateJob } from './mutate-job.js';
-import type { WorkflowStepDeps } from './workflow-steps.js';
+import type { StartGenerationDeps } from './workflow-steps.js';
 
 /**
  * Step 1: the job starts running and the model starts generating. The model's id is stored on the job
@@ -10,7 +10,7 @@ import type { WorkflowStepDeps } from './workflow-steps.js';
  * step, a restarted local server — returns that id and starts nothing.
  */
 export class StartGeneration {
-  constructor(private readonly deps: WorkflowStepDeps) {}
+  constructor(private readonly deps: StartGenerationDeps) {}
 
   async execute(input: { jobId: string }): Promise<{ generationId: string }> {
     const { jobs, model, clock, logger } = this.deps;

@@ -3,7 +3,7 @@ import { advanceJob, completeJob, type Job } from '../domain/job.js';
 import { finalCostMicroUsd, generationOf, microToUsd } from '../domain/job-options.js';
 import { mutateJob } from './mutate-job.js';
 import type { GeneratedFile } from './ports/video-model.js';
-import type { WorkflowStepDeps } from './workflow-steps.js';
+import type { StoreVideoDeps } from './workflow-steps.js';
 
 /** Progress shown while the finished files are copied into storage. */
 export const UPLOADING_PROGRESS = 92;
@@ -27,7 +27,7 @@ export function thumbnailTime(durationSeconds: number): number {
  * files: JobFinished is rethrown.
  */
 export class StoreVideo {
-  constructor(private readonly deps: WorkflowStepDeps) {}
+  constructor(private readonly deps: StoreVideoDeps) {}
 
   async execute(input: { jobId: string; generationId: string }): Promise<{ videoKey: string; thumbnailKey?: string }> {
     const { jobs, model, store, clock, probe, frames } = this.deps;

@@ -11,18 +11,25 @@ import { PollGeneration } from './poll-generation.js';
 import { StartGeneration } from './start-generation.js';
 import { StoreVideo } from './store-video.js';
 
+/** What every step needs. Each step's Lambda is given only what its step takes (so only StoreVideo gets the bucket). */
 export interface WorkflowStepDeps {
   jobs: JobRepository;
+  model: VideoModel;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface StartGenerationDeps extends WorkflowStepDeps {
   /** Each job's model entry: how its settings become the provider's inputs, what it costs. */
   catalogue: ModelCatalogue;
-  model: VideoModel;
+}
+
+export interface StoreVideoDeps extends StartGenerationDeps {
   store: VideoStore;
   /** Reads the finished video's facts and refuses a file that is not a playable MP4. */
   probe: VideoProbe;
   /** Takes the thumbnail when the model made none. */
   frames: FrameGrabber;
-  clock: Clock;
-  logger: Logger;
 }
 
 /** The video workflow's steps (docs/workflow.md). Step Functions (aws) and the local scheduler drive the same ones. */
@@ -33,7 +40,7 @@ export interface WorkflowSteps {
   failJob: FailJob;
 }
 
-export function createWorkflowSteps(deps: WorkflowStepDeps & { fallbackCode: FailureCode }): WorkflowSteps {
+export function createWorkflowSteps(deps: StoreVideoDeps & { fallbackCode: FailureCode }): WorkflowSteps {
   return {
     startGeneration: new StartGeneration(deps),
     pollGeneration: new PollGeneration(deps),

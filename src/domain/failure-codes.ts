@@ -7,6 +7,11 @@ export const FAILURE_CODES = [
   'PROVIDER_FAILED',
   'PROVIDER_TIMEOUT',
   'WORKFLOW_FAILED',
+  // What the API reads from Step Functions itself when the workflow could not say (stateOf in the adapter).
+  'WORKFLOW_TIMED_OUT',
+  'WORKFLOW_ABORTED',
+  'WORKFLOW_NOT_FOUND',
+  'WORKFLOW_OUTPUT_INVALID',
   'LOCAL_WORKFLOW_FAILED',
   'LOCAL_WORKFLOW_INTERRUPTED',
 ] as const;
@@ -19,6 +24,10 @@ export const FAILURE_MESSAGES: Readonly<Record<FailureCode, string>> = {
   PROVIDER_FAILED: 'The video model could not generate this video',
   PROVIDER_TIMEOUT: 'The video model took too long; the generation was stopped',
   WORKFLOW_FAILED: 'The video could not be generated',
+  WORKFLOW_TIMED_OUT: 'Video generation took too long and was stopped',
+  WORKFLOW_ABORTED: 'Video generation was stopped',
+  WORKFLOW_NOT_FOUND: 'The video workflow for this job was never started',
+  WORKFLOW_OUTPUT_INVALID: 'The video workflow finished without a video',
   LOCAL_WORKFLOW_FAILED: 'The video could not be generated',
   LOCAL_WORKFLOW_INTERRUPTED: 'The video workflow was interrupted by a restart and could not be resumed',
 };

@@ -49,8 +49,10 @@ t.test('describe maps the execution status onto the job', async (t) => {
     ['running', () => {}, { status: 'processing' }],
     ['succeeded', (n) => fake.succeed(n, { videoKey: `videos/${n}.mp4`, seconds: 12 }), (n: string) => ({ status: 'completed', videoKey: `videos/${n}.mp4` })],
     ['succeeded without a video', (n) => fake.succeed(n, { ok: true }), { status: 'failed', failure: { code: 'WORKFLOW_OUTPUT_INVALID', message: 'The video workflow finished without a video' } }],
-    ['failed', (n) => fake.finish(n, 'FAILED', { error: 'RenderFailed', cause: '{"stackTrace":["at secret.js:1"]}' }), { status: 'failed', failure: { code: 'RenderFailed', message: 'Video generation failed' } }],
-    ['timed out', (n) => fake.finish(n, 'TIMED_OUT', { error: 'States.Timeout' }), { status: 'failed', failure: { code: 'States.Timeout', message: 'Video generation took too long and was stopped' } }],
+    ['failed with a job failure code', (n) => fake.finish(n, 'FAILED', { error: 'PROVIDER_REJECTED', cause: 'x' }), { status: 'failed', failure: { code: 'PROVIDER_REJECTED', message: 'The video model refused this prompt (for example its content policy); try another prompt' } }],
+    ['failed with a raw error name (FailJob could not run)', (n) => fake.finish(n, 'FAILED', { error: 'Error', cause: '{"stackTrace":["at secret.js:1"]}' }), { status: 'failed', failure: { code: 'WORKFLOW_FAILED', message: 'The video could not be generated' } }],
+    ['failed with a task error', (n) => fake.finish(n, 'FAILED', { error: 'States.TaskFailed' }), { status: 'failed', failure: { code: 'WORKFLOW_FAILED', message: 'The video could not be generated' } }],
+    ['timed out', (n) => fake.finish(n, 'TIMED_OUT', { error: 'States.Timeout' }), { status: 'failed', failure: { code: 'WORKFLOW_TIMED_OUT', message: 'Video generation took too long and was stopped' } }],
     ['aborted', (n) => fake.finish(n, 'ABORTED'), { status: 'failed', failure: { code: 'WORKFLOW_ABORTED', message: 'Video generation was stopped' } }],
     ['pending redrive', (n) => fake.finish(n, 'PENDING_REDRIVE'), { status: 'processing' }],
   ];

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createAwsClients } from '../../src/adapters/aws/aws-clients.js';
 import { createAwsResources, type Say } from '../../src/adapters/aws/aws-resources.js';
-import { createLambdaSteps } from '../../src/composition/lambda-steps.js';
+import { createLambdaSteps } from '../../src/composition/lambda-workflow.js';
 import { FakeReplicate } from '../fakes/fake-replicate.js';
 import { FakeSecretsManager } from '../fakes/fake-secrets-manager.js';
 import { FakeStepFunctions } from '../fakes/fake-step-functions.js';

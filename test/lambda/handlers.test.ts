@@ -1,10 +1,14 @@
 import t from 'tap';
 import type { WorkflowSteps } from '../../src/application/workflow-steps.js';
 import { createHandler as failJob } from '../../src/adapters/lambda/fail-job.js';
-import { createLambdaSteps, lambdaSteps } from '../../src/composition/lambda-steps.js';
 import { createHandler as pollGeneration } from '../../src/adapters/lambda/poll-generation.js';
 import { createHandler as startGeneration } from '../../src/adapters/lambda/start-generation.js';
 import { createHandler as storeVideo } from '../../src/adapters/lambda/store-video.js';
+import { buildFailJob } from '../../src/composition/lambda/fail-job.js';
+import { buildPollGeneration } from '../../src/composition/lambda/poll-generation.js';
+import { buildStartGeneration } from '../../src/composition/lambda/start-generation.js';
+import { buildStoreVideo } from '../../src/composition/lambda/store-video.js';
+import { coldStart } from '../../src/composition/lambda-steps.js';
 
 // Each handler only parses its event and calls one step; these steps record what they were given.
 const calls: [string, unknown][] = [];
@@ -32,12 +36,25 @@ t.test('an event without what the step needs is InvalidEvent', async (t) => {
   await t.rejects(storeVideo(() => steps)(null), { name: 'InvalidEvent' });
 });
 
-t.test('the Lambda environment: a missing variable names itself', async (t) => {
-  t.throws(() => createLambdaSteps({ AWS_REGION: 'us-east-1', PROVIDER_SECRET_ARN: 'arn:s', ASSETS_BUCKET: 'b' }), /JOB_TABLE is not set/);
-  t.throws(() => createLambdaSteps({}), /AWS_REGION is not set/);
+t.test('each function is built from its own variables only: StartGeneration and FailJob start without the bucket', async (t) => {
+  const own = { AWS_REGION: 'us-east-1', JOB_TABLE: 't', PROVIDER_SECRET_ARN: 'arn:s', LOG_LEVEL: 'silent' };
+  t.ok(buildStartGeneration(own).startGeneration, 'StartGeneration');
+  t.ok(buildPollGeneration(own).pollGeneration, 'PollGeneration');
+  t.ok(buildFailJob(own).failJob, 'FailJob');
+  t.throws(() => buildStoreVideo(own), { name: 'ConfigError', problems: ['ASSETS_BUCKET: required by the store-video function, but not set'] }, 'StoreVideo needs the bucket');
+  t.ok(buildStoreVideo({ ...own, ASSETS_BUCKET: 'b' }).storeVideo);
+  t.throws(() => buildFailJob({}), { name: 'ConfigError', problems: ['AWS_REGION: required by the fail-job function, but not set', 'JOB_TABLE: required by the fail-job function, but not set', 'PROVIDER_SECRET_ARN: required by the fail-job function, but not set'] }, 'every missing variable, named');
+});
+
+t.test('a bundle entry builds its step once per cold start, on the first invocation', async (t) => {
   const saved = { ...process.env };
   t.teardown(() => void (process.env = saved));
-  process.env = { AWS_REGION: 'us-east-1', JOB_TABLE: 't', ASSETS_BUCKET: 'b', PROVIDER_SECRET_ARN: 'arn:s', LOG_LEVEL: 'silent' };
-  const first = lambdaSteps();
-  t.equal(lambdaSteps(), first, 'built once per cold start');
+  process.env = { AWS_REGION: 'us-east-1', LOG_LEVEL: 'silent' };
+  const { handler } = await import('../../src/composition/lambda/fail-job.js');
+  await t.rejects(handler({ jobId: 'j' }), { name: 'ConfigError', message: /JOB_TABLE: required by the fail-job function/ }, 'a bad environment fails the invocation, visibly');
+  const built: string[] = [];
+  const once = coldStart((env) => (built.push(String(env.JOB_TABLE)), {}));
+  process.env = { JOB_TABLE: 'jobs' };
+  t.equal(once(), once(), 'the same step every time');
+  t.same(built, ['jobs'], 'built from process.env, once');
 });

@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/application/ports/logger.js';
 import type { VideoWorkflow } from '../../src/application/ports/video-workflow.js';
 import { createReplicateClient } from '../../src/adapters/replicate/replicate-client.js';
 import { ReplicateVideoModel } from '../../src/adapters/replicate/replicate-video-model.js';
+import { stateOf } from '../../src/adapters/aws/step-functions-workflow.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { ffmpegPath } from '../../src/adapters/ffmpeg/ffmpeg-path.js';
 import { imageInfo } from '../../src/domain/image-info.js';
@@ -138,6 +139,20 @@ t.test('the provider never finishing → the loop counter fails the job with PRO
   t.equal(prediction?.status, 'canceled', 'no more billing for it');
 });
 
+t.test('FailJob itself unable to run (its own environment broken) → the execution ends WORKFLOW_FAILED, never a raw error name', async (t) => {
+  let attempts = 0;
+  const broken = async () => {
+    attempts++;
+    throw new Error('JOB_TABLE: required by the fail-job function, but not set');
+  };
+  const steps = { ...f.steps, startGeneration: { execute: async () => { throw new Error('ASSETS_BUCKET is not set'); } }, failJob: { execute: broken } } as unknown as typeof f.steps;
+  const job = await f.create();
+  const outcome = await runWorkflow(f.input(job), steps).outcome;
+  t.same(outcome, { status: 'FAILED', error: 'WORKFLOW_FAILED' }, 'the Fail state after FailJob, not "Error"');
+  t.equal(attempts, 9, 'FailJob was retried as the definition says first');
+  t.same(stateOf({ status: 'FAILED', error: (outcome as { error: string }).error, startDate: new Date(), executionArn: 'a', stateMachineArn: 's' }), { status: 'failed', failure: { code: 'WORKFLOW_FAILED', message: 'The video could not be generated' } }, 'what the API then records on the job');
+});
+
 t.test('rate limited and 5xx, then fine: the client retries, then the state machine does; the job completes', async (t) => {
   f.replicate.script = [{ status: 'processing', logs: bar(50) }, { status: 'succeeded', output: 'VIDEO_AND_THUMBNAIL' }];
   const before = f.replicate.calls.length;
@@ -174,6 +189,6 @@ t.test('cancel mid-generation: the job stays canceled, the execution is stopped 
   t.match(await f.jobs.get(job.jobId), { status: 'canceled', progress: 35 });
 });
 
-t.test('the provider token is read from Secrets Manager once for all these runs', async (t) => {
-  t.equal(f.secrets.reads, 1);
+t.test('the provider token is read from Secrets Manager once per function (each Lambda keeps it for its cold start) for all these runs', async (t) => {
+  t.equal(f.secrets.reads, 4);
 });

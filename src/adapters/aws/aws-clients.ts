@@ -52,11 +52,21 @@ function common(options: AwsClientOptions, endpoint: string | undefined) {
   };
 }
 
-export function createAwsClients(options: AwsClientOptions): AwsClients {
+/** DynamoDB alone (the plain client and the document client the adapters take), for a process that needs no other service. */
+export function createDynamoDbClients(options: AwsClientOptions): Pick<AwsClients, 'dynamodb' | 'dynamo'> {
   const dynamodb = new DynamoDBClient(common(options, options.endpoints?.dynamodb));
   // Optional job fields are absent rather than undefined in items; this keeps a stray undefined from failing a write.
   const dynamo = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-  const s3 = new S3Client({ ...common(options, options.endpoints?.s3), forcePathStyle: options.forcePathStyle ?? false });
+  return { dynamodb, dynamo };
+}
+
+export function createS3Client(options: AwsClientOptions): S3Client {
+  return new S3Client({ ...common(options, options.endpoints?.s3), forcePathStyle: options.forcePathStyle ?? false });
+}
+
+export function createAwsClients(options: AwsClientOptions): AwsClients {
+  const { dynamodb, dynamo } = createDynamoDbClients(options);
+  const s3 = createS3Client(options);
   const sfn = new SFNClient(common(options, options.endpoints?.sfn));
   return {
     dynamodb,

@@ -8,6 +8,7 @@ import {
   type DescribeExecutionOutput,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { failureOf, isFailureCode } from '../../domain/failure-codes.js';
 import type { Job } from '../../domain/job.js';
 import type { Clock } from '../../application/ports/clock.js';
 import type { VideoWorkflow, WorkflowState } from '../../application/ports/video-workflow.js';
@@ -92,7 +93,7 @@ export class StepFunctionsWorkflow implements VideoWorkflow {
     // Between saving a job and starting its execution there is no execution yet; long after, there never will be.
     const age = this.clock.now().getTime() - Date.parse(job.createdAt);
     if (age < this.startGraceMs) return undefined;
-    return { status: 'failed', failure: { code: 'WORKFLOW_NOT_FOUND', message: 'The video workflow for this job was never started' } };
+    return { status: 'failed', failure: failureOf('WORKFLOW_NOT_FOUND') };
   }
 
   /** Readiness: the state machine exists and these credentials may use it. */
@@ -113,24 +114,26 @@ function videoKeyOf(output: string | undefined): string | undefined {
 
 /**
  * The engine's status as a job state. The execution's `cause` is not shown to users: for a failed
- * Lambda task it holds the function's error message and stack trace. Its `error` (a Fail state's
- * Error, or States.Timeout, …) is a stable name and becomes the failure code.
+ * Lambda task it holds the function's error message and stack trace. Its `error` becomes the failure
+ * code only when it is one of the job failure codes (the Fail states end with the code FailJob recorded,
+ * or WORKFLOW_FAILED when FailJob itself could not run); a raw error name (`Error`, `States.Timeout`, a
+ * Lambda's exception) never reaches a user.
  */
 export function stateOf(out: DescribeExecutionOutput): WorkflowState {
   switch (out.status) {
     case 'SUCCEEDED': {
       const videoKey = videoKeyOf(out.output);
       if (videoKey) return { status: 'completed', videoKey };
-      return { status: 'failed', failure: { code: 'WORKFLOW_OUTPUT_INVALID', message: 'The video workflow finished without a video' } };
+      return { status: 'failed', failure: failureOf('WORKFLOW_OUTPUT_INVALID') };
     }
     case 'FAILED':
-      return { status: 'failed', failure: { code: out.error || 'WORKFLOW_FAILED', message: 'Video generation failed' } };
+      return { status: 'failed', failure: failureOf(isFailureCode(out.error) ? out.error : 'WORKFLOW_FAILED') };
     case 'TIMED_OUT':
-      return { status: 'failed', failure: { code: out.error || 'WORKFLOW_TIMED_OUT', message: 'Video generation took too long and was stopped' } };
+      return { status: 'failed', failure: failureOf('WORKFLOW_TIMED_OUT') };
     // Stopped outside this API (a user's cancel marks the job canceled before stopping, so its record is
     // already terminal and never reaches here): the user did not ask for it, so it is a failure.
     case 'ABORTED':
-      return { status: 'failed', failure: { code: out.error || 'WORKFLOW_ABORTED', message: 'Video generation was stopped' } };
+      return { status: 'failed', failure: failureOf('WORKFLOW_ABORTED') };
     default:
       // RUNNING, and PENDING_REDRIVE (a failed execution about to be redriven).
       return { status: 'processing' };

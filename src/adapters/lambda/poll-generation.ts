@@ -2,5 +2,5 @@ import type { WorkflowSteps } from '../../application/workflow-steps.js';
 import { field } from './lambda-event.js';
 
 /** `{ jobId, generationId }` → `{ done }`, having written progress and stage to the job. */
-export const createHandler = (steps: () => WorkflowSteps) => async (event: unknown) =>
+export const createHandler = (steps: () => Pick<WorkflowSteps, 'pollGeneration'>) => async (event: unknown) =>
   steps().pollGeneration.execute({ jobId: field(event, 'jobId'), generationId: field(event, 'generationId') });

@@ -2,5 +2,5 @@ import type { WorkflowSteps } from '../../application/workflow-steps.js';
 import { field } from './lambda-event.js';
 
 /** `{ jobId }` → `{ generationId }`: the job runs and the model starts. */
-export const createHandler = (steps: () => WorkflowSteps) => async (event: unknown) =>
+export const createHandler = (steps: () => Pick<WorkflowSteps, 'startGeneration'>) => async (event: unknown) =>
   steps().startGeneration.execute({ jobId: field(event, 'jobId') });

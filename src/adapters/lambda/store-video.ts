@@ -2,5 +2,5 @@ import type { WorkflowSteps } from '../../application/workflow-steps.js';
 import { field } from './lambda-event.js';
 
 /** `{ jobId, generationId }` → `{ videoKey, thumbnailKey? }`: the files are in the bucket and the job completed. */
-export const createHandler = (steps: () => WorkflowSteps) => async (event: unknown) =>
+export const createHandler = (steps: () => Pick<WorkflowSteps, 'storeVideo'>) => async (event: unknown) =>
   steps().storeVideo.execute({ jobId: field(event, 'jobId'), generationId: field(event, 'generationId') });

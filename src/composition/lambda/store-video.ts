@@ -1,5 +1,26 @@
-// The store-video function's bundle entry (workflow/lambdas.json): its handler over this cold start's steps.
+// The StoreVideo function: its bundle entry (workflow/lambdas.json) and what it is built on. The only
+// function with the bucket: it copies the finished video (and thumbnail) into it.
+import { fileURLToPath } from 'node:url';
+import { StoreVideo } from '../../application/store-video.js';
+import type { WorkflowSteps } from '../../application/workflow-steps.js';
+import { createS3Client } from '../../adapters/aws/aws-clients.js';
+import { S3VideoStorage } from '../../adapters/aws/s3-video-storage.js';
+import { FfmpegFrameGrabber } from '../../adapters/ffmpeg/ffmpeg-frame-grabber.js';
+import { ffmpegPath } from '../../adapters/ffmpeg/ffmpeg-path.js';
 import { createHandler } from '../../adapters/lambda/store-video.js';
-import { lambdaSteps } from '../lambda-steps.js';
+import { Mp4BoxVideoProbe } from '../../adapters/mp4/mp4box-video-probe.js';
+import type { Env } from '../../config.js';
+import { loadLambdaConfig, ownEnv } from '../../lambda-config.js';
+import { catalogueOf, clientOptions, coldStart, commonDeps, type LambdaOverrides } from '../lambda-steps.js';
 
-export const handler = createHandler(lambdaSteps);
+export function buildStoreVideo(env: Env, overrides: LambdaOverrides = {}): Pick<WorkflowSteps, 'storeVideo'> {
+  const config = loadLambdaConfig('store-video', env);
+  const s3 = overrides.clients?.s3 ?? createS3Client(clientOptions(config));
+  // loadLambdaConfig requires ASSETS_BUCKET of this function (LAMBDA_ENV), so it is set here.
+  const store = new S3VideoStorage(s3, config.assetsBucket as string);
+  // scripts/build-lambda.mjs puts the ffmpeg binary beside this bundle; FFMPEG_PATH overrides.
+  const frames = new FfmpegFrameGrabber({ ffmpegPath: ffmpegPath(ownEnv('store-video', env), fileURLToPath(new URL('./ffmpeg', import.meta.url))) ?? 'ffmpeg' });
+  return { storeVideo: new StoreVideo({ ...commonDeps(config, overrides), catalogue: catalogueOf(config, env), store, probe: new Mp4BoxVideoProbe(), frames }) };
+}
+
+export const handler = createHandler(coldStart(buildStoreVideo));
