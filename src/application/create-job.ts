@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IdempotencyKeyReused, QuotaExceeded, ServiceUnavailable, ValidationError } from '../domain/errors.js';
+import { IdempotencyKeyReused, QuotaExceeded, ServiceUnavailable, SpendLimitExceeded, ValidationError } from '../domain/errors.js';
 import { attachExecution, failJob, isTerminal, newJob, parseCategory, parsePrompt, type Job } from '../domain/job.js';
 import { failureOf } from '../domain/failure-codes.js';
-import { givenOptions, microToUsd, resolveOptions, type JobOptions } from '../domain/job-options.js';
+import { givenOptions, microToUsd, resolveOptions, usdToMicro, type JobOptions } from '../domain/job-options.js';
 import type { ModelCatalogue } from '../domain/model-catalogue.js';
 import { periodEnd, periodOf } from '../domain/quota.js';
 import type { CheckStartImage } from './check-start-image.js';
@@ -54,6 +54,8 @@ export interface CreateJobDeps {
   checkStartImage?: CheckStartImage;
   /** Absent where webhooks are not available (aws mode for now): a job asking for one is refused. */
   jobWebhooks?: JobWebhookRegistrar;
+  /** SPEND_LIMIT_USD_PER_MONTH: the month's cap on a user's estimated costs; none when absent. */
+  spendLimitUsdPerMonth?: number;
 }
 
 /** Idempotency key → quota (atomic) → save job → start workflow, compensating each step that came before. */
@@ -87,20 +89,25 @@ export class CreateJob {
     if (options.startImage !== undefined) await this.startImage(input.userId, options.startImage, job.jobId, key);
     const period = periodOf(now);
     const limit = this.deps.quotaPerMonth;
-    const counted = await usage.consume(input.userId, period, limit).catch(async (err: unknown) => {
+    const spendLimit = this.deps.spendLimitUsdPerMonth;
+    // The estimated cost is reserved in the same conditional write as the quota unit: exact under concurrency.
+    const spend = { costMicroUsd: resolved.estimatedCostMicroUsd, ...(spendLimit === undefined ? {} : { limitMicroUsd: usdToMicro(spendLimit) }) };
+    const counted = await usage.consume(input.userId, period, limit, spend).catch(async (err: unknown) => {
       await this.releaseKey(input.userId, key, job.jobId);
       throw err;
     });
-    if (!counted) {
+    if (counted !== true) {
       await this.releaseKey(input.userId, key, job.jobId);
-      throw new QuotaExceeded(limit, period, periodEnd(period).toISOString());
+      const resetsAt = periodEnd(period).toISOString();
+      if (counted === 'spend') throw new SpendLimitExceeded(spendLimit ?? 0, microToUsd(resolved.estimatedCostMicroUsd), period, resetsAt);
+      throw new QuotaExceeded(limit, period, resetsAt);
     }
     try {
       // The webhook first: the job's first event (job.created, recorded with the job) must find it.
       await saveWebhook?.(job.jobId);
       await saveNewJob(jobs, job);
     } catch (err) {
-      await this.giveBack(input.userId, period, key, job.jobId);
+      await this.giveBack(input.userId, period, key, job.jobId, job.estimatedCostUsd);
       throw err;
     }
     return { job: await this.start(job, period, key), replayed: false };
@@ -131,7 +138,7 @@ export class CreateJob {
       await mutateJob(jobs, job.jobId, (j) => failJob(j, failure, clock.now())).catch((e: unknown) =>
         logger.error({ err: e, jobId: job.jobId }, 'could not mark job failed'),
       );
-      await this.giveBack(job.userId, period, key, job.jobId);
+      await this.giveBack(job.userId, period, key, job.jobId, job.estimatedCostUsd);
       throw new ServiceUnavailable('The video workflow could not be started; no quota was used. Please retry.', 5, {
         cause: err,
       });
@@ -175,9 +182,9 @@ export class CreateJob {
     throw new ServiceUnavailable('A request with this Idempotency-Key is still in progress', 1);
   }
 
-  private async giveBack(userId: string, period: string, key: string | undefined, jobId: string): Promise<void> {
+  private async giveBack(userId: string, period: string, key: string | undefined, jobId: string, costUsd: number | undefined): Promise<void> {
     await this.deps.usage
-      .refund(userId, period)
+      .refund(userId, period, usdToMicro(costUsd ?? 0))
       .catch((err: unknown) => this.deps.logger.error({ err, userId, period }, 'quota refund failed'));
     await this.releaseKey(userId, key, jobId);
   }

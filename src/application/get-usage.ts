@@ -1,13 +1,23 @@
+import { microToUsd } from '../domain/job-options.js';
 import { periodOf, quotaOf, type Quota } from '../domain/quota.js';
 import type { Clock } from './ports/clock.js';
 import type { UsageLedger } from './ports/usage-ledger.js';
 
-export class GetUsage {
-  constructor(private readonly deps: { usage: UsageLedger; clock: Clock; quotaPerMonth: number }) {}
+export interface Usage extends Quota {
+  /** The month's estimated costs of the jobs counted (USD). */
+  spentUsd: number;
+  /** SPEND_LIMIT_USD_PER_MONTH, when the operator set one. */
+  spendLimitUsd?: number;
+}
 
-  async execute(input: { userId: string }): Promise<Quota> {
+export class GetUsage {
+  constructor(private readonly deps: { usage: UsageLedger; clock: Clock; quotaPerMonth: number; spendLimitUsdPerMonth?: number }) {}
+
+  async execute(input: { userId: string }): Promise<Usage> {
     const now = this.deps.clock.now();
-    const used = await this.deps.usage.used(input.userId, periodOf(now));
-    return quotaOf(used, this.deps.quotaPerMonth, now);
+    const period = periodOf(now);
+    const [used, spent] = await Promise.all([this.deps.usage.used(input.userId, period), this.deps.usage.spentMicroUsd(input.userId, period)]);
+    const limit = this.deps.spendLimitUsdPerMonth;
+    return { ...quotaOf(used, this.deps.quotaPerMonth, now), spentUsd: microToUsd(spent), ...(limit === undefined ? {} : { spendLimitUsd: limit }) };
   }
 }

@@ -49,6 +49,7 @@ export interface UseCaseDeps {
   quotaPerMonth: number;
   /** The models a job may ask for (GET /models, POST /jobs options). */
   catalogue: ModelCatalogue;
+  spendLimitUsdPerMonth?: number;
   /** Signs list cursors; every task of one deployment must share it. */
   cursorSecret: string;
   /** A running job is compared with the workflow engine at most this often. */
@@ -64,12 +65,12 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
   const getJob = new GetJob({ jobs, workflow, clock, logger, syncIntervalMs: deps.syncIntervalMs });
   const checkStartImage = deps.uploads ? new CheckStartImage({ uploads: deps.uploads.repository, storage: deps.uploads.storage, clock }) : undefined;
   return {
-    createJob: new CreateJob({ jobs, usage, idempotency, workflow, clock, ids, logger, quotaPerMonth, catalogue: deps.catalogue, checkStartImage, jobWebhooks: deps.jobWebhooks }),
+    createJob: new CreateJob({ jobs, usage, idempotency, workflow, clock, ids, logger, quotaPerMonth, catalogue: deps.catalogue, spendLimitUsdPerMonth: deps.spendLimitUsdPerMonth, checkStartImage, jobWebhooks: deps.jobWebhooks }),
     listJobs: new ListJobs({ jobs, cursor: new JobCursor(deps.cursorSecret) }),
     getJob,
     getVideoUrl: new GetVideoUrl({ getJob, storage, clock, ttlSeconds: deps.videoUrlTtlSeconds }),
     cancelJob: new CancelJob({ getJob, jobs, workflow, clock, logger, model: deps.model }),
-    getUsage: new GetUsage({ usage, clock, quotaPerMonth }),
+    getUsage: new GetUsage({ usage, clock, quotaPerMonth, spendLimitUsdPerMonth: deps.spendLimitUsdPerMonth }),
     listModels: new ListModels(deps.catalogue),
     ...(deps.uploads && checkStartImage ? {
       createUpload: new CreateUpload({ uploads: deps.uploads.repository, storage: deps.uploads.storage, clock, ids }),

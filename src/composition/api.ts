@@ -76,7 +76,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
   const syncIntervalMs = config.aws?.syncIntervalMs ?? 5_000;
   const useCases = createUseCases({
     jobs, usage, idempotency, workflow, storage, uploads: adapters.uploads, model: adapters.model, clock, ids: uuidGenerator, logger,
-    quotaPerMonth: config.quotaPerMonth, catalogue: config.catalogue, cursorSecret: secret, syncIntervalMs, videoUrlTtlSeconds: config.videoUrlTtlSeconds,
+    quotaPerMonth: config.quotaPerMonth, catalogue: config.catalogue, spendLimitUsdPerMonth: config.spendLimitUsdPerMonth, cursorSecret: secret, syncIntervalMs, videoUrlTtlSeconds: config.videoUrlTtlSeconds,
     jobWebhooks: adapters.webhooks?.manage,
   });
   const { getJob } = useCases;

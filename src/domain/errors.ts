@@ -67,6 +67,19 @@ export class QuotaExceeded extends DomainError {
   }
 }
 
+/** The month's estimated costs would pass SPEND_LIMIT_USD_PER_MONTH: the same code as the job quota, `limit: "spend"`. */
+export class SpendLimitExceeded extends DomainError {
+  constructor(limitUsd: number, costUsd: number, period: string, resetsAt: string) {
+    super('QUOTA_EXCEEDED', `Monthly spend limit of ${limitUsd} USD would be passed by this job (${costUsd} USD) in ${period}; it resets at ${resetsAt}`, {
+      limit: 'spend',
+      limitUsd,
+      costUsd,
+      period,
+      resetsAt,
+    });
+  }
+}
+
 export class RateLimited extends DomainError {
   constructor(
     limit: number,

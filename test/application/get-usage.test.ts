@@ -10,6 +10,7 @@ t.test('a new user: nothing used, the whole quota left', async (t) => {
     remaining: 10,
     period: '2026-11',
     resetsAt: '2026-12-01T00:00:00.000Z',
+    spentUsd: 0,
   });
 });
 
@@ -43,6 +44,7 @@ t.test('a new month starts afresh, December → January included', async (t) => 
     remaining: 0,
     period: '2026-12',
     resetsAt: '2027-01-01T00:00:00.000Z',
+    spentUsd: 1.4,
   });
   s.clock.advance(1);
   t.same(await s.getUsage.execute({ userId: 'alice' }), {
@@ -51,6 +53,7 @@ t.test('a new month starts afresh, December → January included', async (t) => 
     remaining: 2,
     period: '2027-01',
     resetsAt: '2027-02-01T00:00:00.000Z',
+    spentUsd: 0,
   });
   await createFor(s, 'alice');
   t.match(await s.getUsage.execute({ userId: 'alice' }), { used: 1, remaining: 1 }, 'and jobs can be created again');

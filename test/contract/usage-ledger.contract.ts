@@ -46,4 +46,32 @@ export function usageLedgerContract(t: Test, makeLedger: () => Promise<UsageLedg
     t.equal(await ledger.consume('bob', '2026-11', 1), true);
     t.equal(await ledger.consume('bob', '2026-11', 1), false);
   });
+
+  t.test('spend: the cost is added with the unit, and a cost that would pass the cap is refused, counting nothing', async (t) => {
+    const ledger = await makeLedger();
+    const cap = { limitMicroUsd: 1_000_000 };
+    t.equal(await ledger.consume('sam', '2026-11', 10, { costMicroUsd: 700_000, ...cap }), true);
+    t.equal(await ledger.consume('sam', '2026-11', 10, { costMicroUsd: 350_000, ...cap }), 'spend');
+    t.equal(await ledger.consume('sam', '2026-11', 10, { costMicroUsd: 300_000, ...cap }), true, 'exactly up to the cap');
+    t.equal(await ledger.used('sam', '2026-11'), 2);
+    t.equal(await ledger.spentMicroUsd('sam', '2026-11'), 1_000_000);
+    t.equal(await ledger.consume('sam', '2026-11', 2, { costMicroUsd: 0, ...cap }), false, 'the job quota is still the job quota');
+    t.equal(await ledger.consume('new', '2026-11', 10, { costMicroUsd: 2_000_000, ...cap }), 'spend', 'one job over the cap alone');
+    t.equal(await ledger.spentMicroUsd('new', '2026-11'), 0);
+    await ledger.refund('sam', '2026-11', 700_000);
+    t.equal(await ledger.spentMicroUsd('sam', '2026-11'), 300_000);
+    t.equal(await ledger.used('sam', '2026-11'), 1);
+    t.equal(await ledger.consume('sam', '2026-11', 10, { costMicroUsd: 123 }), true, 'no cap: any cost');
+    t.equal(await ledger.spentMicroUsd('sam', '2026-11'), 300_123);
+  });
+
+  t.test('50 concurrent consumes against a spend cap: the month is exact', async (t) => {
+    const ledger = await makeLedger();
+    // 0.35 USD each against 3.50 USD: exactly ten fit, and the sum is exactly the cap.
+    const results = await Promise.all(Array.from({ length: 50 }, () => ledger.consume('race', '2026-11', 1000, { costMicroUsd: 350_000, limitMicroUsd: 3_500_000 })));
+    t.equal(results.filter((r) => r === true).length, 10);
+    t.equal(results.filter((r) => r === 'spend').length, 40);
+    t.equal(await ledger.spentMicroUsd('race', '2026-11'), 3_500_000);
+    t.equal(await ledger.used('race', '2026-11'), 10);
+  });
 }

@@ -131,7 +131,7 @@ t.test('quota: QUOTA_EXCEEDED after the monthly limit, usage reports it, next mo
   const refused = results.find((r) => r.statusCode === 429);
   t.equal(refused?.json().code, 'QUOTA_EXCEEDED');
   const usage = await app.inject({ method: 'GET', url: '/api/v1/usage', headers: auth('alice') });
-  t.same(usage.json(), { used: 3, limit: 3, remaining: 0, period: '2026-11', resetsAt: '2026-12-01T00:00:00.000Z' });
+  t.same(usage.json(), { used: 3, limit: 3, remaining: 0, period: '2026-11', resetsAt: '2026-12-01T00:00:00.000Z', spentUsd: 2.1 });
   clock.set('2026-12-01T00:00:00.000Z');
   const december = await app.inject({ method: 'GET', url: '/api/v1/usage', headers: auth('alice') });
   t.match(december.json(), { used: 0, remaining: 3, period: '2026-12', resetsAt: '2027-01-01T00:00:00.000Z' });

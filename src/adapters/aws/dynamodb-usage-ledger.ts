@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { UsageLedger } from '../../application/ports/usage-ledger.js';
+import type { ConsumeResult, SpendCharge, UsageLedger } from '../../application/ports/usage-ledger.js';
 import { callAws } from './aws-errors.js';
 import { USAGE_PK, USAGE_SK } from './table-definitions.js';
 
@@ -18,28 +18,45 @@ export class DynamoDbUsageLedger implements UsageLedger {
     private readonly tableName: string,
   ) {}
 
-  async consume(userId: string, period: string, limit: number): Promise<boolean> {
+  /**
+   * One UpdateItem adds the unit and the cost (micro-USD, an integer) under one condition on both, so the
+   * quota and the spend cap hold together under any concurrency.
+   */
+  async consume(userId: string, period: string, limit: number, spend?: SpendCharge): Promise<ConsumeResult> {
     // With a limit of 0, "no item yet" would otherwise pass the condition below.
     if (limit <= 0) return false;
+    const cost = spend?.costMicroUsd ?? 0;
+    const cap = spend?.limitMicroUsd;
+    if (cap !== undefined && cost > cap) return (await this.used(userId, period)) >= limit ? false : 'spend';
+    const capped = cap !== undefined;
     const update = new UpdateCommand({
       TableName: this.tableName,
       Key: usageKey(userId, period),
-      UpdateExpression: 'ADD used :one',
-      ConditionExpression: 'attribute_not_exists(used) OR used < :limit',
-      ExpressionAttributeValues: { ':one': 1, ':limit': limit },
+      UpdateExpression: 'ADD used :one, spentMicroUsd :cost',
+      ConditionExpression: `(attribute_not_exists(used) OR used < :limit)${capped ? ' AND (attribute_not_exists(spentMicroUsd) OR spentMicroUsd <= :room)' : ''}`,
+      ExpressionAttributeValues: { ':one': 1, ':cost': cost, ':limit': limit, ...(capped ? { ':room': cap - cost } : {}) },
     });
-    return this.conditional(update);
+    if (await this.conditional(update)) return true;
+    // Refused: which limit was it? (A read after the fact; only the error's wording depends on it.)
+    return (await this.used(userId, period)) >= limit ? false : 'spend';
   }
 
-  async refund(userId: string, period: string): Promise<void> {
+  async refund(userId: string, period: string, costMicroUsd = 0): Promise<void> {
     const update = new UpdateCommand({
       TableName: this.tableName,
       Key: usageKey(userId, period),
-      UpdateExpression: 'ADD used :minusOne',
-      ConditionExpression: 'used > :zero',
-      ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+      UpdateExpression: 'ADD used :minusOne, spentMicroUsd :minusCost',
+      ConditionExpression: 'used > :zero AND (attribute_not_exists(spentMicroUsd) OR spentMicroUsd >= :cost)',
+      ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0, ':minusCost': -costMicroUsd, ':cost': costMicroUsd },
     });
     await this.conditional(update);
+  }
+
+  async spentMicroUsd(userId: string, period: string): Promise<number> {
+    const out = await callAws('DynamoDB', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: usageKey(userId, period), ConsistentRead: true })),
+    );
+    return Number(out.Item?.spentMicroUsd ?? 0);
   }
 
   async used(userId: string, period: string): Promise<number> {

@@ -111,6 +111,8 @@ export const Usage = Type.Object({
   remaining: Type.Integer(),
   period: Type.String({ pattern: '^\\d{4}-\\d{2}$', description: 'UTC month, YYYY-MM' }),
   resetsAt: Time,
+  spentUsd: Type.Number({ minimum: 0, description: "The month's estimated costs of the jobs counted (USD)" }),
+  spendLimitUsd: Type.Optional(Type.Number({ minimum: 0, description: 'SPEND_LIMIT_USD_PER_MONTH, when set' })),
 });
 
 const Model = Type.Object({

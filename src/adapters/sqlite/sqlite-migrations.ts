@@ -107,4 +107,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX webhook_deliveries_by_target ON webhook_deliveries (user_id, target, created_at, id);
   CREATE INDEX webhook_deliveries_by_job ON webhook_deliveries (user_id, job_id, created_at);
   `,
+  // 7: the month's spend beside its job count (micro-USD, an integer: sums stay exact), for the spend limit.
+  `
+  ALTER TABLE usage ADD COLUMN spent_micro_usd INTEGER NOT NULL DEFAULT 0 CHECK (spent_micro_usd >= 0);
+  `,
 ];

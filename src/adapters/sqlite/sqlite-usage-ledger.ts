@@ -1,38 +1,55 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { UsageLedger } from '../../application/ports/usage-ledger.js';
+import type { ConsumeResult, SpendCharge, UsageLedger } from '../../application/ports/usage-ledger.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 type Key = { user: string; period: string };
+type Row = { used: number; spent: number };
+
+/** No spend limit: a cap no sum of costs reaches (SQLite integers are 64-bit). */
+const NO_CAP = Number.MAX_SAFE_INTEGER;
 
 /**
- * Monthly job counts in local mode's SQLite file. consume is one conditional upsert, so no two
- * requests, and no two processes on one file, can push a count past the limit; refund never goes below zero.
+ * Monthly job counts and spend in local mode's SQLite file. consume is one conditional upsert (count and
+ * cost together), so no two requests, and no two processes on one file, can push a count past the limit or
+ * the spend past its cap; refund never goes below zero.
  */
 export class SqliteUsageLedger implements UsageLedger {
-  private readonly increment: BetterSqlite3.Statement<[Key & { limit: number }]>;
-  private readonly decrement: BetterSqlite3.Statement<[Key]>;
-  private readonly read: BetterSqlite3.Statement<[Key], number>;
+  private readonly increment: BetterSqlite3.Statement<[Key & { limit: number; cost: number; cap: number }]>;
+  private readonly decrement: BetterSqlite3.Statement<[Key & { cost: number }]>;
+  private readonly read: BetterSqlite3.Statement<[Key], Row>;
 
   constructor(db: SqliteDatabase) {
     this.increment = db.prepare(
-      `INSERT INTO usage (user_id, period, used) VALUES (:user, :period, 1)
-       ON CONFLICT (user_id, period) DO UPDATE SET used = used + 1 WHERE used < :limit`,
+      `INSERT INTO usage (user_id, period, used, spent_micro_usd) VALUES (:user, :period, 1, :cost)
+       ON CONFLICT (user_id, period) DO UPDATE SET used = used + 1, spent_micro_usd = spent_micro_usd + :cost
+       WHERE used < :limit AND spent_micro_usd + :cost <= :cap`,
     );
-    this.decrement = db.prepare('UPDATE usage SET used = used - 1 WHERE user_id = :user AND period = :period AND used > 0');
-    this.read = db.prepare<[Key], number>('SELECT used FROM usage WHERE user_id = :user AND period = :period').pluck();
+    this.decrement = db.prepare(
+      'UPDATE usage SET used = used - 1, spent_micro_usd = MAX(0, spent_micro_usd - :cost) WHERE user_id = :user AND period = :period AND used > 0',
+    );
+    this.read = db.prepare<[Key], Row>('SELECT used, spent_micro_usd AS spent FROM usage WHERE user_id = :user AND period = :period');
   }
 
-  async consume(userId: string, period: string, limit: number): Promise<boolean> {
-    // With a limit of 0, the first insert would otherwise count one.
+  async consume(userId: string, period: string, limit: number, spend?: SpendCharge): Promise<ConsumeResult> {
+    // With a limit of 0, the first insert would otherwise count one; a cost over the cap alone, likewise.
     if (limit <= 0) return false;
-    return this.increment.run({ user: userId, period, limit }).changes === 1;
+    const cost = spend?.costMicroUsd ?? 0;
+    const cap = spend?.limitMicroUsd ?? NO_CAP;
+    if (cost > cap) return (this.read.get({ user: userId, period })?.used ?? 0) >= limit ? false : 'spend';
+    if (this.increment.run({ user: userId, period, limit, cost, cap }).changes === 1) return true;
+    // Refused: say which limit (the statement is synchronous, so this reads the row it just saw).
+    return (this.read.get({ user: userId, period })?.used ?? 0) >= limit ? false : 'spend';
   }
 
-  async refund(userId: string, period: string): Promise<void> {
-    this.decrement.run({ user: userId, period });
+  async refund(userId: string, period: string, costMicroUsd = 0): Promise<void> {
+    this.decrement.run({ user: userId, period, cost: costMicroUsd });
   }
 
   async used(userId: string, period: string): Promise<number> {
-    return this.read.get({ user: userId, period }) ?? 0;
+    return this.read.get({ user: userId, period })?.used ?? 0;
+  }
+
+  async spentMicroUsd(userId: string, period: string): Promise<number> {
+    return this.read.get({ user: userId, period })?.spent ?? 0;
   }
 }

@@ -1,11 +1,24 @@
-/** Jobs counted per user and UTC month, for the monthly quota. */
+/** What a job costs the month, beside its quota unit: its estimated cost and the user's spend limit (micro-USD). */
+export interface SpendCharge {
+  costMicroUsd: number;
+  /** The month's cap on the sum of costs; no cap when absent. */
+  limitMicroUsd?: number;
+}
+
+/** true: counted; false: the job quota is reached; 'spend': the spend limit would be passed. */
+export type ConsumeResult = boolean | 'spend';
+
+/** Jobs counted per user and UTC month, for the monthly quota, and their estimated costs, for the spend limit. */
 export interface UsageLedger {
   /**
-   * Atomically counts one job in `period` if fewer than `limit` are counted. Returns false, counting
-   * nothing, when the limit is reached. Concurrent calls never push the count past `limit`.
+   * Atomically counts one job in `period` if fewer than `limit` are counted and, with `spend`, adds its
+   * cost if the month's sum stays within the spend limit — both in one conditional write, or neither.
+   * Concurrent calls never push the count past `limit` nor the sum past the spend limit.
    */
-  consume(userId: string, period: string, limit: number): Promise<boolean>;
-  /** Gives one unit back (a job that could not be started). Never goes below zero. */
-  refund(userId: string, period: string): Promise<void>;
+  consume(userId: string, period: string, limit: number, spend?: SpendCharge): Promise<ConsumeResult>;
+  /** Gives one unit (and `costMicroUsd`) back (a job that could not be started). Never goes below zero. */
+  refund(userId: string, period: string, costMicroUsd?: number): Promise<void>;
   used(userId: string, period: string): Promise<number>;
+  /** The month's sum of the counted jobs' estimated costs, in micro-USD. */
+  spentMicroUsd(userId: string, period: string): Promise<number>;
 }
