@@ -72,9 +72,14 @@ export class Data extends Construct {
       serverAccessLogsBucket: props.logsBucket,
       serverAccessLogsPrefix: 'assets/',
       removalPolicy: RemovalPolicy.RETAIN,
+      // The try-it page and other browser clients post start images straight here (presigned POST).
+      cors: [{ allowedMethods: [s3.HttpMethods.POST], allowedOrigins: ['*'], allowedHeaders: ['*'], maxAge: 3000 }],
       lifecycleRules: [
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
         // Videos are fetched mostly in their first days; after 30 they are cheaper in Infrequent Access.
+        // Start images a job never used: gone after a day (S3 counts whole days, so 24–48 h). A job's own
+        // copy lives under inputs/, which no rule touches (docs/uploads.md).
+        { id: 'expire-unused-uploads', prefix: 'uploads/', expiration: Duration.days(1) },
         { id: 'videos-to-infrequent-access', prefix: VIDEO_PREFIX, transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }] },
       ],
     });

@@ -50,7 +50,7 @@ export class Service extends Construct {
     this.taskRole = new iam.Role(this, 'TaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'), description: 'OmniGen API: the calls its adapters make' });
     for (const s of taskRoleStatements(props.resources)) this.taskRole.addToPolicy(new iam.PolicyStatement({ sid: s.Sid, actions: s.Action, resources: [s.Resource] }));
     NagSuppressions.addResourceSuppressions(this.taskRole, [
-      { id: 'AwsSolutions-IAM5', reason: 'Objects only under videos/ (presigned reads), and this state machine\'s executions, whose names are job ids unknown in advance.', appliesTo: [{ regex: '/^Resource::.*(\\/videos\\/\\*|:\\*)$/g' }] },
+      { id: 'AwsSolutions-IAM5', reason: 'Objects only under videos/ (presigned reads), uploads/ and inputs/ (start images: uploadIds and job ids unknown in advance), and this state machine\'s executions, whose names are job ids unknown in advance.', appliesTo: [{ regex: '/^Resource::.*(\\/videos\\/\\*|\\/uploads\\/\\*|\\/inputs\\/\\*|:\\*)$/g' }] },
     ], true);
 
     // Signs list cursors and the login cookie: shared by every task, so a cursor survives a task switch.

@@ -227,13 +227,15 @@ async function composeMedia() {
 
 async function composeAws(config: AppConfig, clock: Clock): Promise<Adapters> {
   const aws = config.aws as NonNullable<AppConfig['aws']>;
-  const [clientsModule, jobsModule, usageModule, idempotencyModule, s3Module, sfnModule] = await Promise.all([
+  const [clientsModule, jobsModule, usageModule, idempotencyModule, s3Module, sfnModule, uploadsModule, s3UploadModule] = await Promise.all([
     import('../adapters/aws/aws-clients.js'),
     import('../adapters/aws/dynamodb-job-repository.js'),
     import('../adapters/aws/dynamodb-usage-ledger.js'),
     import('../adapters/aws/dynamodb-idempotency-store.js'),
     import('../adapters/aws/s3-video-storage.js'),
     import('../adapters/aws/step-functions-workflow.js'),
+    import('../adapters/aws/dynamodb-upload-repository.js'),
+    import('../adapters/aws/s3-upload-storage.js'),
   ]);
   // Endpoints and credentials come from the SDK's own chain (AWS_ENDPOINT_URL_*, the task role).
   const clients = clientsModule.createAwsClients({ region: aws.region, forcePathStyle: aws.forcePathStyle });
@@ -249,6 +251,8 @@ async function composeAws(config: AppConfig, clock: Clock): Promise<Adapters> {
     idempotency: new idempotencyModule.DynamoDbIdempotencyStore(clients.dynamo, aws.usageTable),
     workflow,
     storage,
+    // Start images: a presigned POST straight to the bucket (uploads/), records beside the usage counters.
+    uploads: { repository: new uploadsModule.DynamoDbUploadRepository(clients.dynamo, aws.usageTable), storage: new s3UploadModule.S3UploadStorage(clients.s3, aws.assetsBucket) },
     verifier: new JwksTokenVerifier({ issuer: aws.issuer, clientId: aws.clientId }),
     oauth: new OAuthClient({
       domain: aws.cognitoDomain, clientId: aws.clientId, clientSecret: aws.clientSecret,

@@ -4,10 +4,14 @@
 import { JOB_INDEX } from './table-definitions.js';
 
 /** The stack's resources a statement can name. */
-export type ResourceKind = 'jobTable' | 'jobIndex' | 'usageTable' | 'videoObjects' | 'bucket' | 'stateMachine' | 'executions' | 'providerSecret';
+export type ResourceKind = 'jobTable' | 'jobIndex' | 'usageTable' | 'videoObjects' | 'uploadObjects' | 'inputObjects' | 'bucket' | 'stateMachine' | 'executions' | 'providerSecret';
 
 /** Finished videos live under this prefix; the task role may read nothing else in the bucket. */
 export const VIDEO_PREFIX = 'videos/';
+/** Callers' start images, posted straight to the bucket; a lifecycle rule deletes them after a day. */
+export const UPLOAD_PREFIX = 'uploads/';
+/** A job's own copy of its start image (inputs/<jobId>/…): no lifecycle rule touches it. */
+export const INPUT_PREFIX = 'inputs/';
 
 /** The action behind each SDK command an adapter sends (presigning a GetObject needs s3:GetObject too). */
 export const ACTION_OF_COMMAND: Readonly<Record<string, string>> = {
@@ -27,7 +31,15 @@ export const ACTION_OF_COMMAND: Readonly<Record<string, string>> = {
   PutObjectCommand: 's3:PutObject',
   DeleteObjectCommand: 's3:DeleteObject',
   GetSecretValueCommand: 'secretsmanager:GetSecretValue',
+  // CopyObject is authorized as PutObject on the target and GetObject on the source.
+  CopyObjectCommand: 's3:PutObject',
+  // Not SDK commands (no request is sent) but what S3 checks when the signed form or copy is used.
+  PresignedPostObject: 's3:PutObject',
+  CopyObjectSource: 's3:GetObject',
 };
+
+/** Pseudo-commands above: permissions the task needs for requests signed but not sent by it. */
+export const SIGNED_NOT_SENT = ['PresignedPostObject', 'CopyObjectSource'];
 
 export interface AdapterAccess {
   /** The adapter's file in src/adapters/aws/. */
@@ -40,7 +52,16 @@ export const TASK_ADAPTERS: readonly AdapterAccess[] = [
   { file: 'dynamodb-job-repository.ts', uses: [{ resource: 'jobTable', commands: ['GetCommand', 'PutCommand'] }, { resource: 'jobIndex', commands: ['QueryCommand'] }] },
   { file: 'dynamodb-usage-ledger.ts', uses: [{ resource: 'usageTable', commands: ['GetCommand', 'UpdateCommand'] }] },
   { file: 'dynamodb-idempotency-store.ts', uses: [{ resource: 'usageTable', commands: ['GetCommand', 'PutCommand', 'DeleteCommand'] }] },
+  { file: 'dynamodb-upload-repository.ts', uses: [{ resource: 'usageTable', commands: ['GetCommand', 'PutCommand', 'DeleteCommand'] }] },
   { file: 's3-video-storage.ts', uses: [{ resource: 'videoObjects', commands: ['HeadObjectCommand', 'GetObjectCommand'] }, { resource: 'bucket', commands: ['HeadBucketCommand'] }] },
+  // Start images: the caller posts to uploads/ with a form the task signs; a job's copy goes to inputs/.
+  {
+    file: 's3-upload-storage.ts',
+    uses: [
+      { resource: 'uploadObjects', commands: ['PresignedPostObject', 'CopyObjectSource'] },
+      { resource: 'inputObjects', commands: ['CopyObjectCommand', 'GetObjectCommand', 'DeleteObjectCommand'] },
+    ],
+  },
   {
     file: 'step-functions-workflow.ts',
     uses: [
@@ -89,6 +110,8 @@ const SIDS: Record<ResourceKind, string> = {
   jobIndex: 'JobsByUserIndex',
   usageTable: 'UsageAndIdempotencyTable',
   videoObjects: 'ReadVideos',
+  uploadObjects: 'SignUploadsAndCopyThem',
+  inputObjects: 'JobStartImages',
   bucket: 'BucketReadiness',
   stateMachine: 'StartWorkflow',
   executions: 'WatchAndStopOwnExecutions',
@@ -101,6 +124,8 @@ export function resourceArn(kind: ResourceKind, arns: ResourceArns): string {
     case 'jobIndex': return `${arns.jobTable}/index/${JOB_INDEX}`;
     case 'usageTable': return arns.usageTable;
     case 'videoObjects': return `${arns.bucket}/${VIDEO_PREFIX}*`;
+    case 'uploadObjects': return `${arns.bucket}/${UPLOAD_PREFIX}*`;
+    case 'inputObjects': return `${arns.bucket}/${INPUT_PREFIX}*`;
     case 'bucket': return arns.bucket;
     case 'stateMachine': return arns.stateMachine;
     // Execution names are job ids, unknown in advance: every execution of this one state machine.
