@@ -79,6 +79,11 @@ t.test('the try-it page signs in, creates a job, shows live progress and plays t
   await page.getByLabel('Prompt').fill('A neon city at night, synthwave, slow camera pan');
   t.equal(await page.locator('#prompt-count').textContent(), '48 of 500 characters', 'live character count');
   await page.getByLabel('Category').selectOption('music-video');
+  // The model's choices come from GET /models; a vertical clip, 5 s, priced before it is made.
+  await page.getByLabel('Model').selectOption({ label: 'Kling 2.5 Turbo Pro' });
+  await page.getByLabel('Aspect ratio').selectOption('9:16');
+  await page.getByLabel('Duration').selectOption('5');
+  await page.getByText('Kling 2.5 Turbo Pro: about $0.350 for 5 s').waitFor();
   await page.getByRole('button', { name: 'Generate video' }).click();
 
   const seen = await followProgress(page, 20_000);
@@ -91,7 +96,9 @@ t.test('the try-it page signs in, creates a job, shows live progress and plays t
   t.ok(Number(duration) > 0, `the video loads and has a duration (${String(duration)} s)`);
   await page.getByRole('status').getByText('Your video is ready').waitFor();
   await page.locator('#jobs .badge-completed').first().waitFor();
-  await page.getByText('1 of 10 jobs used this month').waitFor();
+  await page.getByText('1 of 10 jobs used this month, $0.350 spent').waitFor();
+  await page.locator('#jobs .job-meta', { hasText: '5 s 9:16' }).filter({ hasText: '$0.350' }).waitFor();
+  t.equal(await page.evaluate("document.querySelector('video').videoHeight > document.querySelector('video').videoWidth"), true, 'the 9:16 sample plays');
 
   // Show a frame rather than a black box in the screenshot.
   await page.evaluate("(() => { const v = document.querySelector('video'); v.currentTime = 1.5; })()");

@@ -7,7 +7,7 @@ const STAGES = {
   queued: 'Waiting to start', scripting: 'Writing the script', rendering: 'Rendering frames',
   encoding: 'Encoding the video', uploading: 'Saving the video', done: 'Done', failed: 'Failed', canceled: 'Canceled',
 };
-const FIELDS = { prompt: 'prompt', category: 'category', userId: 'name' };
+const FIELDS = { prompt: 'prompt', category: 'category', userId: 'name', model: 'model', durationSeconds: 'duration', aspectRatio: 'aspect ratio' };
 
 const $ = (id) => document.getElementById(id);
 const session = {
@@ -74,7 +74,7 @@ function fail(error) {
   if (error?.name === 'AbortError') return;
   say(explain(error), 'error');
   if (error instanceof ApiError && error.code === 'UNAUTHORIZED') return signOut(false);
-  const field = error instanceof ApiError ? { prompt: 'prompt', category: 'category', userId: 'user-id' }[error.details.field] : undefined;
+  const field = error instanceof ApiError ? { prompt: 'prompt', category: 'category', userId: 'user-id', model: 'model', durationSeconds: 'duration', aspectRatio: 'aspect-ratio' }[error.details.field] : undefined;
   if (field) {
     $(field).setAttribute('aria-invalid', 'true');
     $(field).focus();
@@ -89,7 +89,7 @@ function showSignedIn() {
   $('workspace').hidden = !signedIn;
   $('who').hidden = !signedIn;
   $('who-name').textContent = session.userId ?? '';
-  if (signedIn) void Promise.all([loadUsage(), loadJobs()]).catch(fail);
+  if (signedIn) void Promise.all([loadUsage(), loadJobs(), loadModels()]).catch(fail);
 }
 
 function signOut(clearNotice = true) {
@@ -135,7 +135,7 @@ $('create-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   $('create').disabled = true;
   try {
-    const job = await api('/jobs', { method: 'POST', body: { prompt: $('prompt').value, category: $('category').value } });
+    const job = await api('/jobs', { method: 'POST', body: { prompt: $('prompt').value, category: $('category').value, ...chosenOptions() } });
     say('Video generation started.');
     void loadUsage().catch(fail);
     void loadJobs().catch(fail);
@@ -149,8 +149,59 @@ $('create-form').addEventListener('submit', async (event) => {
 
 async function loadUsage() {
   const usage = await api('/usage');
-  $('usage').textContent = `${usage.used} of ${usage.limit} jobs used this month (resets ${formatDate(usage.resetsAt)}).`;
+  const spend = usage.spendLimitUsd === undefined ? '' : ` of ${usd(usage.spendLimitUsd)}`;
+  $('usage').textContent = `${usage.used} of ${usage.limit} jobs used this month, ${usd(usage.spentUsd ?? 0)}${spend} spent (resets ${formatDate(usage.resetsAt)}).`;
 }
+
+// ---- Models and options (GET /models) ----
+
+let catalogue = null;
+
+function usd(value) {
+  return `$${value.toFixed(value < 1 ? 3 : 2)}`;
+}
+
+function fill(select, values, label) {
+  const keep = select.value;
+  const options = [new Option('Category default', ''), ...values.map((v) => new Option(label(v), String(v)))];
+  select.replaceChildren(...options);
+  if (values.map(String).includes(keep)) select.value = keep;
+}
+
+/** The model the form names, else the category's default, and what the category would pick. */
+function chosenModel() {
+  if (!catalogue) return undefined;
+  const id = $('model').value || catalogue.defaults[$('category').value];
+  return catalogue.models.find((m) => m.id === id);
+}
+
+function chosenOptions() {
+  const options = {};
+  if ($('model').value) options.model = $('model').value;
+  if ($('duration').value) options.durationSeconds = Number($('duration').value);
+  if ($('aspect-ratio').value) options.aspectRatio = $('aspect-ratio').value;
+  return options;
+}
+
+/** The choices the chosen model takes, and the price of the video the form describes. */
+function showOptions() {
+  const model = chosenModel();
+  if (!model) return;
+  fill($('duration'), model.durations, (d) => `${d} s`);
+  fill($('aspect-ratio'), model.aspectRatios, (r) => r);
+  const preset = catalogue.categoryDefaults[$('category').value] ?? {};
+  const seconds = Number($('duration').value) || (model.durations.includes(preset.durationSeconds) ? preset.durationSeconds : model.defaults.durationSeconds);
+  const perSecond = model.price.usdPerSecondByResolution?.[model.defaults.resolution] ?? model.price.usdPerSecond;
+  const cost = perSecond !== undefined ? perSecond * seconds : model.price.usdPerVideo;
+  $('estimate').textContent = cost === undefined ? '' : `${model.name}: about ${usd(cost)} for ${seconds} s, typically ready in ${Math.round(model.typicalGenerationSeconds / 60) || 1} min.`;
+}
+
+async function loadModels() {
+  catalogue = await api('/models');
+  fill($('model'), catalogue.models.map((m) => m.id), (id) => catalogue.models.find((m) => m.id === id).name);
+  showOptions();
+}
+for (const id of ['model', 'duration', 'aspect-ratio', 'category']) $(id).addEventListener('change', showOptions);
 
 // ---- Watching a job live ----
 
@@ -270,7 +321,10 @@ async function loadJobs() {
     prompt.textContent = job.prompt;
     const meta = document.createElement('span');
     meta.className = 'job-meta';
-    meta.textContent = `${job.category === 'ad-creative' ? 'Ad creative' : 'Music video'} · ${formatDate(job.createdAt)}`;
+    const cost = job.costUsd ?? job.estimatedCostUsd;
+    const costText = cost === undefined ? '' : ` · ${usd(cost)}${job.costUsd === undefined ? ' (estimate)' : ''}`;
+    const what = job.settings ? ` · ${job.settings.durationSeconds} s ${job.settings.aspectRatio}` : '';
+    meta.textContent = `${job.category === 'ad-creative' ? 'Ad creative' : 'Music video'}${what} · ${formatDate(job.createdAt)}${costText}`;
     button.append(badge, prompt, meta);
     button.addEventListener('click', () => {
       void watch(job);
