@@ -271,9 +271,25 @@ function render(job) {
   $('failure').hidden = job.status !== 'failed';
   $('failure').textContent = job.failure ? `It failed: ${job.failure.message}` : '';
   updateListItem(job);
+  if (TERMINAL.has(job.status)) void showDeliveries(job).catch(() => undefined);
+  else $('deliveries').hidden = true;
   if (job.status === 'completed') void play(job).catch(fail);
   if (job.status === 'canceled') say('The job was canceled.');
   if (job.status === 'failed') say('The job failed. You can try again with another prompt.', 'error');
+}
+
+/** The job's webhook deliveries (docs/webhooks.md), when it has any: type, outcome, attempts, last status. */
+async function showDeliveries(job) {
+  const { deliveries } = await api(`/jobs/${job.jobId}/deliveries`);
+  if (job.jobId !== shownJobId) return;
+  const list = $('delivery-list');
+  list.replaceChildren(...deliveries.map((d) => {
+    const item = document.createElement('li');
+    const status = d.lastStatusCode ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? 'not sent yet');
+    item.textContent = `${d.type} → ${d.outcome} (${d.attempts} attempt${d.attempts === 1 ? '' : 's'}, ${status})`;
+    return item;
+  }));
+  $('deliveries').hidden = deliveries.length === 0;
 }
 
 async function play(job) {
