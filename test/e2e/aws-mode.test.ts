@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
+import { OmniGen } from '../../packages/client/src/index.js';
+import { browserLogin, refresh } from '../../packages/client/src/cli/login.js';
 import { bar, type FakeReplicate } from '../fakes/fake-replicate.js';
 import { onApi, startAwsStandIns, type AwsStandIns } from '../helpers/aws-stand-ins.js';
 import { subOf } from '../helpers/cognito-stand-in.js';
@@ -109,6 +111,33 @@ t.test('sign in → create → the state machine generates it: progress → comp
 
   const other = await fetch(`${api}/api/v1/jobs/${job.jobId}`, { headers: bearer(await tokenFor('mallory')) });
   t.equal(other.status, 404, "another user's job is not found");
+});
+
+t.test('@omnigen/client in aws mode: the CLI sign-in (PKCE, loopback redirect), run() through Step Functions, the S3 video downloaded', async (t) => {
+  // omnigen login's aws flow, with the browser played by fetch: the stand-in's authorize page signs "carol" in.
+  const credentials = await browserLogin(api, {
+    port: 0, log: () => {},
+    open: (url) => void (async () => {
+      const authorize = new URL(url);
+      authorize.searchParams.set('username', 'carol');
+      const approved = await fetch(authorize, { redirect: 'manual' });
+      await fetch(approved.headers.get('location') ?? '');
+    })(),
+  });
+  t.match(credentials, { accessToken: String, refreshToken: String, clientId: stands.env.COGNITO_CLIENT_ID });
+  const renewed = await refresh({ ...credentials, expiresAt: 0 });
+  t.not(renewed.accessToken, '', 'the refresh token is redeemed for a new access token');
+
+  const client = new OmniGen({ baseUrl: api, token: renewed.accessToken });
+  t.match(await client.devToken('alice').catch((e: unknown) => e), { status: 404, code: 'NOT_FOUND' }, 'no dev sign-in in aws mode');
+  const { job, url } = await client.run({ prompt: 'A neon city at night, synthwave', category: 'music-video' });
+  t.equal(job.status, 'completed');
+  t.match(url, /^http/);
+  const chunks: Uint8Array[] = [];
+  const result = await client.downloadVideo(job.jobId, new WritableStream({ write: (c) => void chunks.push(c) }));
+  t.equal(Buffer.concat(chunks).subarray(4, 8).toString('latin1'), 'ftyp', 'the MP4 from the bucket');
+  t.equal(result.bytes, Buffer.concat(chunks).length);
+  t.equal((await client.usage()).used, 1);
 });
 
 t.test(`quota: 20 concurrent creates with QUOTA_PER_MONTH=${QUOTA} → exactly ${QUOTA} accepted`, async (t) => {
