@@ -60,6 +60,7 @@ export class OmniGenStack extends Stack {
       workflowDir: props.workflowDir ?? `${REPO_ROOT}workflow`,
       bundleDir: props.bundleDir ?? `${REPO_ROOT}dist/lambda`,
       videoModels: settings.videoModels,
+      ...(settings.videoModelsJson ? { videoModelsJson: settings.videoModelsJson } : {}),
     });
     const stateMachine = this.workflow.stateMachine;
     // The cache needs the tasks' security group and the tasks need the cache's URL: the group comes first.
@@ -82,6 +83,10 @@ export class OmniGenStack extends Stack {
       },
       environment: {
         APP_MODE: 'aws',
+        // The API checks job options against the same catalogue and category models as the workflow.
+        ...(settings.videoModelsJson ? { VIDEO_MODELS_JSON: settings.videoModelsJson } : {}),
+        ...(settings.videoModels['music-video'] ? { VIDEO_MODEL_MUSIC_VIDEO: settings.videoModels['music-video'] } : {}),
+        ...(settings.videoModels['ad-creative'] ? { VIDEO_MODEL_AD_CREATIVE: settings.videoModels['ad-creative'] } : {}),
         AWS_REGION: this.region,
         LOG_LEVEL: 'info',
         PUBLIC_URL: publicUrl,

@@ -1,6 +1,8 @@
 // Synth-time settings (cdk.json "context", or `cdk synth -c name=value`) and the feature flags the
 // app is written against. Deploy-time values (certificate, URLs) are CloudFormation parameters instead.
+import { readFileSync } from 'node:fs';
 import type { Node } from 'constructs';
+import { parseCatalogue } from '../../src/domain/model-catalogue.js';
 import { MODEL_REF } from '../../src/lambda-config.js';
 
 export interface Settings {
@@ -13,6 +15,24 @@ export interface Settings {
   logRetentionDays: number;
   /** VIDEO_MODEL_MUSIC_VIDEO / VIDEO_MODEL_AD_CREATIVE of the StartGeneration function; unset → the code's default model. */
   videoModels: { 'music-video'?: string; 'ad-creative'?: string };
+  /**
+   * The operator's model catalogue (context videoModelsFile: a path to a models.json), checked at synth and
+   * given to the API and the functions that read it as VIDEO_MODELS_JSON; unset → the bundled catalogue.
+   */
+  videoModelsJson?: string;
+}
+
+/** Lambda allows 4 KB of environment per function: the catalogue must leave room for the rest. */
+const CATALOGUE_ENV_MAX = 3000;
+
+/** The catalogue file, checked, without what only its readers need (sources, comments), minified. */
+export function catalogueEnv(path: string): string {
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  parseCatalogue(raw, `context videoModelsFile (${path})`);
+  const models = (raw.models as Record<string, unknown>[]).map(({ sources: _sources, ...rest }) => rest);
+  const json = JSON.stringify({ defaults: raw.defaults, models });
+  if (json.length > CATALOGUE_ENV_MAX) throw new Error(`context videoModelsFile: ${json.length} characters once minified; at most ${CATALOGUE_ENV_MAX} fit a function's environment`);
+  return json;
 }
 
 export const DEFAULT_SETTINGS: Settings = { region: 'eu-west-1', natGateways: 2, desiredCount: 2, maxCount: 10, logRetentionDays: 30, videoModels: {} };
@@ -36,7 +56,9 @@ export function readSettings(node: Node): Settings {
   const ad = model('videoModelAdCreative');
   if (music) videoModels['music-video'] = music;
   if (ad) videoModels['ad-creative'] = ad;
-  const settings = { videoModels, region, natGateways: number('natGateways', 1), desiredCount: number('desiredCount', 2), maxCount: number('maxCount', 2), logRetentionDays: number('logRetentionDays', 1) };
+  const file = node.tryGetContext('videoModelsFile') as unknown;
+  const videoModelsJson = typeof file === 'string' && file ? catalogueEnv(file) : undefined;
+  const settings = { videoModels, ...(videoModelsJson ? { videoModelsJson } : {}), region, natGateways: number('natGateways', 1), desiredCount: number('desiredCount', 2), maxCount: number('maxCount', 2), logRetentionDays: number('logRetentionDays', 1) };
   if (settings.maxCount < settings.desiredCount) throw new Error('context maxCount: must be at least desiredCount');
   return settings;
 }

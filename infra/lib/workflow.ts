@@ -40,6 +40,8 @@ export interface WorkflowProps {
   bundleDir: string;
   /** The model per category (context videoModelMusicVideo / videoModelAdCreative); unset → the code's default. */
   videoModels?: Partial<Record<keyof typeof VIDEO_MODEL_ENV, string>>;
+  /** The operator's catalogue (context videoModelsFile), minified: VIDEO_MODELS_JSON of the functions that read it. */
+  videoModelsJson?: string;
 }
 
 const ENTRY_FIELDS = ['id', 'entry', 'substitution', 'timeoutSeconds', 'memoryMb', 'needs', 'architecture', 'files'];
@@ -137,6 +139,7 @@ export class Workflow extends Construct {
       const name = VIDEO_MODEL_ENV[category as keyof typeof VIDEO_MODEL_ENV];
       if (model && reads.includes(name)) environment[name] = model;
     }
+    if (props.videoModelsJson && reads.includes('VIDEO_MODELS_JSON')) environment.VIDEO_MODELS_JSON = props.videoModelsJson;
     const fn = new lambda.Function(this, entry.id, {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: entry.architecture === 'x86_64' ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64,

@@ -69,4 +69,18 @@ describe("the repository's own functions, as synthesised", { skip }, () => {
     }
     assert.throws(() => synth({ workflowDir, context: { videoModelAdCreative: 'https://replicate.com/x' } }), /context videoModelAdCreative: expected owner\/name/);
   });
+
+  test('an operator catalogue (context videoModelsFile) reaches the functions that read it, checked and minified', () => {
+    const file = join(REPO_ROOT, 'src/catalogue/models.json');
+    for (const { entry, env } of functionsOf({ videoModelsFile: file })) {
+      if (LAMBDA_ENV[entry.entry as LambdaFunction].optional.includes('VIDEO_MODELS_JSON')) {
+        const catalogue = JSON.parse(String(env.VIDEO_MODELS_JSON ?? '{}')) as { models: { id: string; sources?: unknown }[] };
+        assert.deepEqual(catalogue.models.map((m) => m.id), ['kwaivgi/kling-v2.5-turbo-pro', 'minimax/hailuo-02', 'bytedance/seedance-1-lite']);
+        assert.ok(catalogue.models.every((m) => m.sources === undefined), 'sources stay in the repository');
+      } else {
+        assert.ok(!('VIDEO_MODELS_JSON' in env), `${entry.id} reads no catalogue`);
+      }
+    }
+    assert.throws(() => synth({ workflowDir, context: { videoModelsFile: join(REPO_ROOT, 'package.json') } }), /context videoModelsFile/);
+  });
 });
