@@ -84,6 +84,9 @@ t.test('the try-it page signs in, creates a job, shows live progress and plays t
   await page.getByLabel('Aspect ratio').selectOption('9:16');
   await page.getByLabel('Duration').selectOption('5');
   await page.getByText('Kling 2.5 Turbo Pro: about $0.350 for 5 s').waitFor();
+  // An optional start image: previewed at once, uploaded through POST /uploads when the job is created.
+  await page.locator('#start-image').setInputFiles('assets/sample.jpg');
+  await until(page, "(() => { const i = document.getElementById('start-image-preview'); return !i.hidden && i.complete && i.naturalWidth === 320; })()", 10_000);
   await page.getByRole('button', { name: 'Generate video' }).click();
 
   const seen = await followProgress(page, 20_000);
@@ -99,6 +102,8 @@ t.test('the try-it page signs in, creates a job, shows live progress and plays t
   await page.getByText('1 of 10 jobs used this month, $0.350 spent').waitFor();
   await page.locator('#jobs .job-meta', { hasText: '5 s 9:16' }).filter({ hasText: '$0.350' }).waitFor();
   t.equal(await page.evaluate("document.querySelector('video').videoHeight > document.querySelector('video').videoWidth"), true, 'the 9:16 sample plays');
+  // "Your jobs" shows the completed job's thumbnail (a signed URL on PUBLIC_URL).
+  await until(page, "(() => { const i = document.querySelector('#jobs img.job-thumbnail'); return !!i && !i.hidden && i.complete && i.naturalWidth > 0; })()", 10_000);
 
   // Show a frame rather than a black box in the screenshot.
   await page.evaluate("(() => { const v = document.querySelector('video'); v.currentTime = 1.5; })()");

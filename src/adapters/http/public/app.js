@@ -74,7 +74,7 @@ function fail(error) {
   if (error?.name === 'AbortError') return;
   say(explain(error), 'error');
   if (error instanceof ApiError && error.code === 'UNAUTHORIZED') return signOut(false);
-  const field = error instanceof ApiError ? { prompt: 'prompt', category: 'category', userId: 'user-id', model: 'model', durationSeconds: 'duration', aspectRatio: 'aspect-ratio' }[error.details.field] : undefined;
+  const field = error instanceof ApiError ? { prompt: 'prompt', category: 'category', userId: 'user-id', model: 'model', durationSeconds: 'duration', aspectRatio: 'aspect-ratio', startImage: 'start-image' }[error.details.field] : undefined;
   if (field) {
     $(field).setAttribute('aria-invalid', 'true');
     $(field).focus();
@@ -131,11 +131,35 @@ $('prompt').addEventListener('input', () => {
   countPrompt();
 });
 
+// ---- A start image: previewed here, posted with the form POST /uploads hands out (docs/uploads.md) ----
+
+let previewUrl;
+$('start-image').addEventListener('change', () => {
+  const file = $('start-image').files[0];
+  if (previewUrl) URL.revokeObjectURL(previewUrl);
+  previewUrl = file ? URL.createObjectURL(file) : undefined;
+  $('start-image-preview').src = previewUrl ?? '';
+  $('start-image-preview').hidden = !file;
+  $('start-image').removeAttribute('aria-invalid');
+});
+
+async function uploadStartImage(file) {
+  const upload = await api('/uploads', { method: 'POST', body: { contentType: file.type, sizeBytes: file.size } });
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+  form.append('file', file); // last, as S3 requires
+  const response = await fetch(upload.url, { method: 'POST', body: form });
+  if (!response.ok) throw new ApiError(response.status, { error: 'The image could not be uploaded', code: 'VALIDATION_ERROR', details: { field: 'startImage' } });
+  return upload.uploadId;
+}
+
 $('create-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   $('create').disabled = true;
   try {
-    const job = await api('/jobs', { method: 'POST', body: { prompt: $('prompt').value, category: $('category').value, ...chosenOptions() } });
+    const file = $('start-image').files[0];
+    const startImage = file ? await uploadStartImage(file) : undefined;
+    const job = await api('/jobs', { method: 'POST', body: { prompt: $('prompt').value, category: $('category').value, ...chosenOptions(), ...(startImage ? { startImage } : {}) } });
     say('Video generation started.');
     void loadUsage().catch(fail);
     void loadJobs().catch(fail);
@@ -324,6 +348,7 @@ function updateListItem(job) {
 async function loadJobs() {
   const { jobs } = await api('/jobs?limit=20');
   const list = $('jobs');
+  let thumbnails = 0;
   list.replaceChildren(...jobs.map((job) => {
     const item = document.createElement('li');
     item.dataset.jobId = job.jobId;
@@ -342,6 +367,17 @@ async function loadJobs() {
     const what = job.settings ? ` · ${job.settings.durationSeconds} s ${job.settings.aspectRatio}` : '';
     meta.textContent = `${job.category === 'ad-creative' ? 'Ad creative' : 'Music video'}${what} · ${formatDate(job.createdAt)}${costText}`;
     button.append(badge, prompt, meta);
+    // A completed job's thumbnail (a few at most: each is one more request against the rate limit).
+    if (job.status === 'completed' && thumbnails++ < 8) {
+      const thumbnail = document.createElement('img');
+      thumbnail.className = 'job-thumbnail';
+      thumbnail.alt = '';
+      thumbnail.hidden = true;
+      button.prepend(thumbnail);
+      void api(`/jobs/${job.jobId}/video`).then(({ thumbnailUrl }) => {
+        if (thumbnailUrl) Object.assign(thumbnail, { src: thumbnailUrl, hidden: false });
+      }).catch(() => undefined);
+    }
     button.addEventListener('click', () => {
       void watch(job);
       $('current').scrollIntoView({ behavior: 'smooth', block: 'nearest' });

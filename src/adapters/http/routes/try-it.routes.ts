@@ -39,9 +39,11 @@ function contentSecurityPolicy(mediaOrigins: string[]): string {
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "connect-src 'self'",
-    // data: for the empty favicon that spares a 404 per page view.
-    "img-src 'self' data:",
+    // The start image is posted to the upload URL, which is PUBLIC_URL's (local mode).
+    ['connect-src', "'self'", ...mediaOrigins].join(' '),
+    // data: for the empty favicon that spares a 404 per page view; blob: for the start image's preview;
+    // thumbnails are signed URLs on PUBLIC_URL.
+    ['img-src', "'self'", 'data:', 'blob:', ...mediaOrigins].join(' '),
     ['media-src', "'self'", ...mediaOrigins].join(' '),
     "base-uri 'none'",
     "form-action 'self'",
