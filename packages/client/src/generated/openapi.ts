@@ -846,6 +846,13 @@ export interface paths {
                         seed?: number;
                         /** @description An uploadId (POST /uploads): the video's first frame, for models that take a start image */
                         startImage?: string;
+                        /** @description Signed with the user's default secret (GET /webhooks/secret) */
+                        webhook?: {
+                            /** @description The job events to send; all of them when left out */
+                            events?: ("job.created" | "job.processing" | "job.completed" | "job.failed" | "job.canceled")[];
+                            /** @description https, public address, port 443 or 8443, no credentials; at most 2048 bytes */
+                            url: string;
+                        };
                     };
                 };
             };
@@ -1580,6 +1587,189 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job's webhook deliveries (to every endpoint), newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description lower-case UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deliveries: {
+                                attempts: number;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO 8601 UTC
+                                 */
+                                createdAt: string;
+                                /** @description The webhook-id header: the same on every attempt */
+                                id: string;
+                                jobId?: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO 8601 UTC
+                                 */
+                                lastAttemptAt?: string;
+                                lastError?: string;
+                                lastLatencyMs?: number;
+                                lastStatusCode?: number;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO 8601 UTC
+                                 */
+                                nextAttemptAt?: string;
+                                /** @enum {string} */
+                                outcome: "pending" | "delivered" | "failed";
+                                /** @enum {string} */
+                                type: "job.created" | "job.processing" | "job.completed" | "job.failed" | "job.canceled" | "webhook.test";
+                                url: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs/{id}/events": {
         parameters: {
             query?: never;
@@ -2307,6 +2497,10 @@ export interface paths {
                              * @description ISO 8601 UTC
                              */
                             resetsAt: string;
+                            /** @description SPEND_LIMIT_USD_PER_MONTH, when set */
+                            spendLimitUsd?: number;
+                            /** @description The month's estimated costs of the jobs counted (USD) */
+                            spentUsd: number;
                             used: number;
                         };
                     };
@@ -2605,6 +2799,1757 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's webhook endpoints */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            webhooks: {
+                                /**
+                                 * Format: date-time
+                                 * @description ISO 8601 UTC
+                                 */
+                                createdAt: string;
+                                description?: string;
+                                /** @description Why the service turned it off (a 410 Gone from the receiver) */
+                                disabledReason?: string;
+                                enabled: boolean;
+                                events: ("job.created" | "job.processing" | "job.completed" | "job.failed" | "job.canceled")[];
+                                /** @description lower-case UUID */
+                                id: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Until then the previous secret signs too
+                                 */
+                                previousSecretExpiresAt?: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO 8601 UTC
+                                 */
+                                updatedAt: string;
+                                url: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register a webhook endpoint (at most 10); its signing secret is shown only here */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        /** @description The job events to send; all of them when left out */
+                        events?: ("job.created" | "job.processing" | "job.completed" | "job.failed" | "job.canceled")[];
+                        /** @description https, public address, port 443 or 8443, no credentials; at most 2048 bytes */
+                        url: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 UTC
+                             */
+                            createdAt: string;
+                            description?: string;
+                            /** @description Why the service turned it off (a 410 Gone from the receiver) */
+                            disabledReason?: string;
+                            enabled: boolean;
+                            events: ("job.created" | "job.processing" | "job.completed" | "job.failed" | "job.canceled")[];
+                            /** @description lower-case UUID */
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description Until then the previous secret signs too
+                             */
+                            previousSecretExpiresAt?: string;
+                            /** @description Shown only here: store it to verify deliveries */
+                            secret: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 UTC
+                             */
+                            updatedAt: string;
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook endpoint */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description lower-case UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 UTC
+                             */
+                            createdAt: string;
+                            description?: string;
+                            /** @description Why the service turned it off (a 410 Gone from the receiver) */
+                            disabledReason?: string;
+                            enabled: boolean;
+                            events: ("job.created" | "job.processing" | "job.completed" | "job.failed" | "job.canceled")[];
+                            /** @description lower-case UUID */
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description Until then the previous secret signs too
+                             */
+                            previousSecretExpiresAt?: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 UTC
+                             */
+                            updatedAt: string;
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an endpoint; its pending deliveries are dropped */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description lower-case UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change the URL, the events, or pause/resume */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description lower-case UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description false pauses deliveries; true resumes an endpoint (also one a 410 Gone turned off) */
+                        enabled?: boolean;
+                        /** @description The job events to send; all of them when left out */
+                        events?: ("job.created" | "job.processing" | "job.completed" | "job.failed" | "job.canceled")[];
+                        /** @description https, public address, port 443 or 8443, no credentials; at most 2048 bytes */
+                        url?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 UTC
+                             */
+                            createdAt: string;
+                            description?: string;
+                            /** @description Why the service turned it off (a 410 Gone from the receiver) */
+                            disabledReason?: string;
+                            enabled: boolean;
+                            events: ("job.created" | "job.processing" | "job.completed" | "job.failed" | "job.canceled")[];
+                            /** @description lower-case UUID */
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description Until then the previous secret signs too
+                             */
+                            previousSecretExpiresAt?: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 UTC
+                             */
+                            updatedAt: string;
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's deliveries, newest first: attempts, last status and latency, next attempt, outcome */
+        get: {
+            parameters: {
+                query: {
+                    /** @description opaque, from nextCursor */
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path: {
+                    /** @description lower-case UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deliveries: {
+                                attempts: number;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO 8601 UTC
+                                 */
+                                createdAt: string;
+                                /** @description The webhook-id header: the same on every attempt */
+                                id: string;
+                                jobId?: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO 8601 UTC
+                                 */
+                                lastAttemptAt?: string;
+                                lastError?: string;
+                                lastLatencyMs?: number;
+                                lastStatusCode?: number;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO 8601 UTC
+                                 */
+                                nextAttemptAt?: string;
+                                /** @enum {string} */
+                                outcome: "pending" | "delivered" | "failed";
+                                /** @enum {string} */
+                                type: "job.created" | "job.processing" | "job.completed" | "job.failed" | "job.canceled" | "webhook.test";
+                                url: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries/{deliveryId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again now (same webhook-id), whatever its outcome */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    deliveryId: string;
+                    /** @description lower-case UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 UTC
+                             */
+                            createdAt: string;
+                            /** @description The webhook-id header: the same on every attempt */
+                            id: string;
+                            jobId?: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 UTC
+                             */
+                            lastAttemptAt?: string;
+                            lastError?: string;
+                            lastLatencyMs?: number;
+                            lastStatusCode?: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 UTC
+                             */
+                            nextAttemptAt?: string;
+                            /** @enum {string} */
+                            outcome: "pending" | "delivered" | "failed";
+                            /** @enum {string} */
+                            type: "job.created" | "job.processing" | "job.completed" | "job.failed" | "job.canceled" | "webhook.test";
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new secret; the old one keeps signing beside it for 24 h (two signatures) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description lower-case UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 UTC
+                             */
+                            createdAt: string;
+                            description?: string;
+                            /** @description Why the service turned it off (a 410 Gone from the receiver) */
+                            disabledReason?: string;
+                            enabled: boolean;
+                            events: ("job.created" | "job.processing" | "job.completed" | "job.failed" | "job.canceled")[];
+                            /** @description lower-case UUID */
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description Until then the previous secret signs too
+                             */
+                            previousSecretExpiresAt?: string;
+                            /** @description Shown only here: store it to verify deliveries */
+                            secret: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 UTC
+                             */
+                            updatedAt: string;
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a `webhook.test` event now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description lower-case UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 UTC
+                             */
+                            createdAt: string;
+                            /** @description The webhook-id header: the same on every attempt */
+                            id: string;
+                            jobId?: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 UTC
+                             */
+                            lastAttemptAt?: string;
+                            lastError?: string;
+                            lastLatencyMs?: number;
+                            lastStatusCode?: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 UTC
+                             */
+                            nextAttemptAt?: string;
+                            /** @enum {string} */
+                            outcome: "pending" | "delivered" | "failed";
+                            /** @enum {string} */
+                            type: "job.created" | "job.processing" | "job.completed" | "job.failed" | "job.canceled" | "webhook.test";
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's default secret: it signs jobs' one-off webhooks (POST /jobs `webhook`) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Signs jobs' one-off webhooks */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/logout": {
         parameters: {
             query?: never;
@@ -2753,6 +4698,25 @@ export interface paths {
                 };
                 /** @description Default Response */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description For programs: VALIDATION_ERROR, NOT_FOUND, … */
+                            code: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description For people */
+                            error: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
