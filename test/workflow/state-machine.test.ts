@@ -67,7 +67,7 @@ t.test('success: rising progress, the MP4 and its thumbnail in the bucket, the j
 
   const done = (await f.jobs.get(job.jobId)) as Job;
   t.match(done, { status: 'completed', progress: 100, stage: 'done', videoKey: `videos/${job.jobId}.mp4`, thumbnailKey: `videos/${job.jobId}.jpg` });
-  t.match(done.generationId, /^pred\d+$/);
+  t.match(done.generationId, /^replicate:pred\d+$/);
   t.match(seen[0], { status: 'processing', stage: 'scripting' }, 'while the model boots');
   // The poll that finds the prediction done writes nothing: the store step shows "uploading" next.
   t.same(seen.slice(1).map((j) => [j.progress, j.stage]), [[20, 'rendering'], [60, 'rendering'], [60, 'rendering']], 'progress rises with what the logs say');
@@ -134,7 +134,7 @@ t.test('the provider never finishing → the loop counter fails the job with PRO
   t.same(await runWorkflow(f.input(job), f.steps, { waitMs: 0 }).outcome, { status: 'FAILED', error: 'PROVIDER_TIMEOUT' });
   const failed = (await f.jobs.get(job.jobId)) as Job;
   t.match(failed, { status: 'failed', failure: { code: 'PROVIDER_TIMEOUT' } });
-  const prediction = f.replicate.predictions.get(failed.generationId as string);
+  const prediction = f.replicate.predictions.get((failed.generationId as string).replace(/^replicate:/, ''));
   t.equal(prediction?.reads, 180, '180 polls, as the definition says');
   t.equal(prediction?.status, 'canceled', 'no more billing for it');
 });
@@ -184,8 +184,8 @@ t.test('cancel mid-generation: the job stays canceled, the execution is stopped 
   t.equal(canceled.status, 'canceled');
   t.same(await run.outcome, { status: 'ABORTED' });
   // A poll in flight when the execution stopped may cancel it once more (its write meets JobFinished).
-  t.ok(f.replicate.cancels(running.generationId as string) >= 1, 'the fake provider saw the cancel');
-  t.equal(f.replicate.predictions.get(running.generationId as string)?.status, 'canceled');
+  t.ok(f.replicate.cancels((running.generationId as string).replace(/^replicate:/, '')) >= 1, 'the fake provider saw the cancel');
+  t.equal(f.replicate.predictions.get((running.generationId as string).replace(/^replicate:/, ''))?.status, 'canceled');
   t.match(await f.jobs.get(job.jobId), { status: 'canceled', progress: 35 });
 });
 
