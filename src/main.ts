@@ -1,6 +1,7 @@
 // The process entry: read the config, compose the app, listen, and close gracefully on SIGTERM/SIGINT.
 import { createServer } from 'node:net';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './adapters/observability/logger.js';
 import { composeApp } from './composition/api.js';
 import { ConfigError, isLoopback, loadConfig, withPort, type AppConfig } from './config.js';
 
@@ -33,23 +34,6 @@ async function freePort(host: string): Promise<number> {
   });
 }
 
-/**
- * pino's isoTime, formatting the date once per millisecond instead of once per line: under load many
- * lines share a millisecond, and `toISOString` was ~1.5 % of a request's CPU (docs/performance.md).
- */
-function isoTimeOncePerMs(): () => string {
-  let lastMs = Number.NaN;
-  let last = '';
-  return () => {
-    const now = Date.now();
-    if (now !== lastMs) {
-      lastMs = now;
-      last = `,"time":"${new Date(now).toISOString()}"`;
-    }
-    return last;
-  };
-}
-
 /** Composes the app and listens; with PORT=0, tries again on another port if the one picked was taken meanwhile. */
 async function listen(base: AppConfig, logger: Logger): Promise<{ config: AppConfig } & Awaited<ReturnType<typeof composeApp>>> {
   for (let attempt = 1; ; attempt++) {
@@ -69,15 +53,7 @@ async function listen(base: AppConfig, logger: Logger): Promise<{ config: AppCon
 
 async function main(): Promise<void> {
   const base = readConfig();
-  const logger = pino({
-    level: base.logLevel,
-    base: { service: 'omnigen-api', mode: base.mode },
-    timestamp: isoTimeOncePerMs(),
-    // Belt and braces: nothing we log should carry these, but if a future line does, it is masked.
-    // Explicit paths only: wildcard paths cost ~3 % of a request's CPU (docs/performance.md), and no log
-    // line carries tokens or URLs in the first place (request lines hold endpoint patterns, not URLs).
-    redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'],
-  });
+  const logger = createLogger({ service: 'omnigen-api', level: base.logLevel, base: { mode: base.mode } });
   const { config, app, onShutdown } = await listen(base, logger);
 
   let closing = false;
