@@ -1,4 +1,7 @@
 import t, { type Test } from 'tap';
+import { Writable } from 'node:stream';
+import type { FastifyBaseLogger } from 'fastify';
+import { createLogger } from '../../src/adapters/observability/logger.js';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../../src/adapters/http/app.js';
 import { jobEventsRoutes, type JobEventsRoutesOptions } from '../../src/adapters/http/routes/job-events.routes.js';
@@ -21,11 +24,11 @@ import { fakeStorage, namedUserVerifier } from '../helpers/test-app.js';
 import { ListModels } from '../../src/application/list-models.js';
 import { bundledCatalogue } from '../../src/catalogue/catalogue-config.js';
 
-type Options = Omit<JobEventsRoutesOptions, 'getJob' | 'events'> & { push?: boolean; slowRead?: () => Promise<void> };
+type Options = Omit<JobEventsRoutesOptions, 'getJob' | 'events'> & { push?: boolean; slowRead?: () => Promise<void>; appLogger?: FastifyBaseLogger };
 
 /** A listening app whose job events route reads the in-memory repository (push) or polls it (aws style). */
 async function eventsApp(t: Test, options: Options = {}) {
-  const { push = true, slowRead, ...routeOptions } = options;
+  const { push = true, slowRead, appLogger, ...routeOptions } = options;
   const clock = new FakeClock();
   const jobs = new InMemoryJobRepository();
   const workflow = new FakeWorkflow();
@@ -46,6 +49,7 @@ async function eventsApp(t: Test, options: Options = {}) {
     corsOrigins: '*',
     readiness: {},
     now: clock.nowMs,
+    ...(appLogger ? { logger: appLogger } : {}),
     protectedRoutes: [(scope) => scope.register(jobEventsRoutes, {
       // slowRead holds the stream's first read back, as a slow DynamoDB would.
       getJob: slowRead ? ({ execute: async (input) => (await slowRead(), getJob.execute(input)) } as GetJob) : getJob,
@@ -206,6 +210,26 @@ t.test('bounds open streams per user and per process, and frees a slot when a cl
   const again = await openOnceFree(() => open(job.jobId, 'alice'));
   t.equal(again.status, 200, 'a closed stream frees its slot');
   await again.body?.cancel();
+});
+
+t.test('a stream has its one request line with the job, whether the server ended it or the client left first', async (t) => {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({ write(chunk: Buffer, _enc, done) { for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l)); done(); } });
+  const { addJob, open, change } = await eventsApp(t, { appLogger: createLogger({ service: 'omnigen-api', level: 'info', destination: sink }) as unknown as FastifyBaseLogger });
+  const streamLines = () => lines.filter((l) => l.endpoint === '/api/v1/jobs/:id/events');
+  const left = await addJob('alice');
+  const abort = new AbortController();
+  const leaving = await open(left.jobId, 'alice', abort.signal);
+  await nextJob(sseReader(leaving));
+  abort.abort();
+  while (streamLines().length < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  const ended = await addJob('alice');
+  const next = sseReader(await open(ended.jobId, 'alice'));
+  await nextJob(next);
+  await change(ended.jobId, (job, now) => completeJob(job, 'videos/x.mp4', now));
+  while ((await next()) !== undefined);
+  while (streamLines().length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.same(streamLines().map((l) => [l.msg, l.statusCode, l.jobId]), [['request completed', 200, left.jobId], ['request completed', 200, ended.jobId]], 'one line each, none twice');
 });
 
 t.test('a client that leaves before the stream opens does not keep its slot', async (t) => {

@@ -3,6 +3,7 @@ import t from 'tap';
 import { pino } from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 import { lazyChildLogger } from '../../src/adapters/http/plugins/lazy-child-logger.js';
+import { createLogger } from '../../src/adapters/observability/logger.js';
 import { buildTestApp } from '../helpers/test-app.js';
 
 // The per-request work of the pipeline (docs/performance.md): one log line without a child logger per
@@ -33,6 +34,33 @@ t.test('one request line with the request id; request.log still carries it when 
   t.match(byId('req-plain'), [{ msg: 'request completed', endpoint: '/api/v1/usage', method: 'GET', statusCode: 200, userId: 'alice', duration: Number }]);
   t.equal(byId('req-plain').length, 1, 'exactly one line for a request that logs nothing else');
   t.match(byId('req-echo'), [{ msg: 'handler line', step: 'echo', level: 40 }, { msg: 'request completed', endpoint: '/api/v1/echo' }]);
+});
+
+t.test('a request\'s lines carry its id and the job it is about, also lines a use case writes to the process\'s logger', async (t) => {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({ write(chunk: Buffer, _enc, done) { for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l)); done(); } });
+  const logger = createLogger({ service: 'omnigen-api', level: 'info', destination: sink });
+  const { app, auth } = await buildTestApp({
+    logger: logger as unknown as FastifyBaseLogger,
+    publicRoutes: [(scope) => scope.get('/api/v1/use-case', async () => {
+      await new Promise((r) => setImmediate(r));
+      logger.warn({ step: 'deep' }, 'a use case line');
+      return { ok: true };
+    })],
+  });
+  t.teardown(() => app.close());
+  const created = await app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { ...auth('alice'), 'x-request-id': 'req-create' }, payload: { prompt: 'A neon city at night, synthwave', category: 'music-video' } });
+  t.equal(created.statusCode, 202);
+  const { jobId } = created.json() as { jobId: string };
+  await app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: { ...auth('alice'), 'x-request-id': 'req-get' } });
+  await app.inject({ method: 'GET', url: '/api/v1/jobs', headers: { ...auth('alice'), 'x-request-id': 'req-list' } });
+  await app.inject({ method: 'GET', url: '/api/v1/use-case', headers: { 'x-request-id': 'req-deep' } });
+  await new Promise((r) => setImmediate(r));
+  const byId = (id: string) => lines.filter((l) => l.requestId === id).map(({ msg, jobId, endpoint }) => ({ msg, jobId, endpoint }));
+  t.same(byId('req-create'), [{ msg: 'request completed', jobId, endpoint: '/api/v1/jobs' }], 'the job POST /jobs made');
+  t.same(byId('req-get'), [{ msg: 'request completed', jobId, endpoint: '/api/v1/jobs/:id' }], 'the job a /jobs/:id route names');
+  t.same(byId('req-list'), [{ msg: 'request completed', jobId: undefined, endpoint: '/api/v1/jobs' }], 'no job for a list');
+  t.same(byId('req-deep'), [{ msg: 'a use case line', jobId: undefined, endpoint: undefined }, { msg: 'request completed', jobId: undefined, endpoint: '/api/v1/use-case' }]);
 });
 
 t.test('a 5xx is logged at error level as "request failed"', async (t) => {

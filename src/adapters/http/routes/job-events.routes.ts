@@ -108,7 +108,11 @@ export const jobEventsRoutes: FastifyPluginAsyncTypebox<JobEventsRoutesOptions> 
       sse.end(shuttingDown);
     };
     open.add(finish);
-    reply.raw.on('close', () => finish());
+    reply.raw.on('close', () => {
+      // The client left before the stream ended: Fastify writes no request line for it, so we do.
+      if (!reply.raw.writableFinished) app.requestEnded(request, reply);
+      finish();
+    });
     // A client that left while the job was being read has already fired 'close': end now, or its slot leaks.
     if (request.raw.destroyed || reply.raw.destroyed) return finish();
 

@@ -48,6 +48,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
       webhook,
       idempotencyKey: request.headers['idempotency-key'],
     });
+    request.logContext.jobId = job.jobId;
     reply.code(202).header('location', `/api/v1/jobs/${job.jobId}`);
     return { ...job, message: 'Video generation started' };
   });
