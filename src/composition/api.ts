@@ -22,6 +22,7 @@ import type { RateLimitStore } from '../adapters/http/rate-limit/rate-limit-stor
 import type { ReadinessCheck } from '../adapters/http/routes/health.routes.js';
 import { jobEventsRoutes } from '../adapters/http/routes/job-events.routes.js';
 import { EmfMetrics } from '../adapters/observability/emf-metrics.js';
+import { currentLogContext } from '../adapters/observability/log-context.js';
 import { systemClock, uuidGenerator } from '../adapters/system-clock.js';
 import type { AppConfig } from '../config.js';
 import { openLocalStore } from './local-store.js';
@@ -242,7 +243,8 @@ async function composeAws(config: AppConfig, clock: Clock): Promise<Adapters> {
   const jobs = new jobsModule.DynamoDbJobRepository(clients.dynamo, aws.jobTable);
   const usage = new usageModule.DynamoDbUsageLedger(clients.dynamo, aws.usageTable);
   const storage = new s3Module.S3VideoStorage(clients.s3, aws.assetsBucket);
-  const workflow = new sfnModule.StepFunctionsWorkflow(clients.sfn, { stateMachineArn: aws.stateMachineArn, clock });
+  // The request that starts a job names its execution's log lines too (docs/deploying.md, "Following one job").
+  const workflow = new sfnModule.StepFunctionsWorkflow(clients.sfn, { stateMachineArn: aws.stateMachineArn, clock, requestId: () => currentLogContext()?.requestId });
   const provider = aws.providerSecretArn ? await cancelingModel(aws.region, aws.providerSecretArn, aws.replicateBaseUrl) : undefined;
   return {
     jobs,

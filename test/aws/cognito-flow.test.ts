@@ -72,7 +72,7 @@ t.test('login → hosted UI → callback → tokens → API calls with the issue
   });
   t.equal(created.status, 202);
   const { jobId } = (await created.json()) as { jobId: string };
-  t.same(JSON.parse(stands.sfn.execution(jobId).input), { jobId, userId: subOf('dana'), prompt: 'A lighthouse in a storm, oil painting', category: 'ad-creative' }, "the caller's sub is the job's user");
+  t.same(JSON.parse(stands.sfn.execution(jobId).input), { jobId, userId: subOf('dana'), prompt: 'A lighthouse in a storm, oil painting', category: 'ad-creative', requestId: created.headers.get('x-request-id') }, "the caller's sub is the job's user; the request's id goes with the job");
 
   const replay = await fetch(callbackUrl, { headers: { cookie } });
   t.equal(replay.status, 400, 'a code is redeemed once (the provider answers invalid_grant)');

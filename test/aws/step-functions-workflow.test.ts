@@ -14,23 +14,32 @@ function job(clock: FakeClock): Job {
   return newJob({ jobId, userId: 'alice', prompt: 'A neon city at night, synthwave', category: 'ad-creative', now: clock.now() });
 }
 
-async function setup(t: Test) {
+async function setup(t: Test, requestId?: () => string | undefined) {
   const fake = await FakeStepFunctions.start(t);
   const clients = createAwsClients({ region: 'us-east-1', endpoints: { sfn: fake.endpoint }, credentials: TEST_CREDENTIALS, maxAttempts: 1, requestTimeoutMs: 300 });
   t.teardown(() => clients.destroy());
   const clock = new FakeClock();
-  const workflow = new StepFunctionsWorkflow(clients.sfn, { stateMachineArn: fake.stateMachineArn, clock, startGraceMs: 60_000 });
+  const workflow = new StepFunctionsWorkflow(clients.sfn, { stateMachineArn: fake.stateMachineArn, clock, startGraceMs: 60_000, requestId });
   return { fake, workflow, clock };
 }
 
-t.test('start runs an execution named by the job id, with the job as input', async (t) => {
-  const { fake, workflow, clock } = await setup(t);
+t.test('start runs an execution named by the job id, with the job and the starting request\'s id as input', async (t) => {
+  const { fake, workflow, clock } = await setup(t, () => 'req-create-1');
   const j = job(clock);
   const { executionArn } = await workflow.start(j);
   t.equal(executionArn, `arn:aws:states:us-east-1:123456789012:execution:omnigen-video:${j.jobId}`);
   const execution = fake.execution(j.jobId);
   t.equal(execution.status, 'RUNNING');
-  t.same(JSON.parse(execution.input), { jobId: j.jobId, userId: 'alice', prompt: j.prompt, category: 'ad-creative' });
+  t.same(JSON.parse(execution.input), { jobId: j.jobId, userId: 'alice', prompt: j.prompt, category: 'ad-creative', requestId: 'req-create-1' });
+});
+
+t.test('a start outside a request (no request id at hand) still gives the execution one: the definition reads it', async (t) => {
+  for (const requestId of [undefined, () => undefined]) {
+    const { fake, workflow, clock } = await setup(t, requestId);
+    const j = job(clock);
+    await workflow.start(j);
+    t.match(JSON.parse(fake.execution(j.jobId).input), { jobId: j.jobId, requestId: /^[0-9a-f-]{36}$/ });
+  }
 });
 
 t.test('starting the same job again is not an error, running or ended', async (t) => {

@@ -79,7 +79,7 @@ t.test('sign in → create → the state machine generates it: progress → comp
   t.equal(created.headers.get('location'), `/api/v1/jobs/${job.jobId}`);
   const execution = stands.sfn.execution(job.jobId);
   t.equal(execution.status, 'RUNNING', 'the fake Step Functions has the execution, named by the job id');
-  t.same(JSON.parse(execution.input), { jobId: job.jobId, userId: subOf('alice'), prompt: 'A neon city at night, synthwave', category: 'music-video' });
+  t.same(JSON.parse(execution.input), { jobId: job.jobId, userId: subOf('alice'), prompt: 'A neon city at night, synthwave', category: 'music-video', requestId: created.headers.get('x-request-id') });
 
   const videoKey = `videos/${job.jobId}.mp4`;
   // Progress is written to the job by the workflow's poll step; the API shows it as it is.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
@@ -20,6 +21,8 @@ export interface WorkflowInput {
   userId: string;
   prompt: string;
   category: string;
+  /** The id of the API request that started the job: every function logs it with the job (docs/workflow.md). */
+  requestId: string;
 }
 
 export interface StepFunctionsWorkflowOptions {
@@ -27,6 +30,8 @@ export interface StepFunctionsWorkflowOptions {
   clock: Clock;
   /** A job whose execution is missing for longer than this after creation is reported failed. */
   startGraceMs?: number;
+  /** The current request's id (the API's log context); a start outside a request gets a fresh one. */
+  requestId?: () => string | undefined;
 }
 
 /**
@@ -37,6 +42,7 @@ export class StepFunctionsWorkflow implements VideoWorkflow {
   private readonly stateMachineArn: string;
   private readonly clock: Clock;
   private readonly startGraceMs: number;
+  private readonly requestId: () => string | undefined;
 
   constructor(
     private readonly sfn: SFNClient,
@@ -45,6 +51,7 @@ export class StepFunctionsWorkflow implements VideoWorkflow {
     this.stateMachineArn = options.stateMachineArn;
     this.clock = options.clock;
     this.startGraceMs = options.startGraceMs ?? 60_000;
+    this.requestId = options.requestId ?? (() => undefined);
   }
 
   /** arn:aws:states:region:account:stateMachine:name → arn:aws:states:region:account:execution:name:jobId */
@@ -53,7 +60,9 @@ export class StepFunctionsWorkflow implements VideoWorkflow {
   }
 
   async start(job: Job): Promise<{ executionArn?: string }> {
-    const input: WorkflowInput = { jobId: job.jobId, userId: job.userId, prompt: job.prompt, category: job.category };
+    // Always set: the definition's Payloads read $.requestId, and a missing path fails the execution.
+    const requestId = this.requestId() ?? randomUUID();
+    const input: WorkflowInput = { jobId: job.jobId, userId: job.userId, prompt: job.prompt, category: job.category, requestId };
     const command = new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: job.jobId, input: JSON.stringify(input) });
     return callAws('Step Functions', async () => {
       try {
