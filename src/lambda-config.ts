@@ -58,6 +58,15 @@ export interface LambdaConfig {
   forcePathStyle: boolean;
 }
 
+/**
+ * LOG_LEVEL for the function's invocation lines, read before (and whether or not) the rest of its
+ * settings load: a bad environment must still be logged. loadLambdaConfig refuses a bad value.
+ */
+export function lambdaLogLevel(env: Env): string {
+  const level = env.LOG_LEVEL;
+  return level !== undefined && LOG_LEVELS.includes(level) ? level : 'info';
+}
+
 /** Only the variables LAMBDA_ENV names for `fn` (and the runtime's): a function never reads another's. */
 export function ownEnv(fn: LambdaFunction, env: Env): Env {
   const spec = LAMBDA_ENV[fn];

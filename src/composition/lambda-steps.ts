@@ -5,16 +5,18 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import pino from 'pino';
+import type { Logger } from 'pino';
 import type { WorkflowStepDeps } from '../application/workflow-steps.js';
 import { createDynamoDbClients, type AwsClientOptions } from '../adapters/aws/aws-clients.js';
 import { DynamoDbJobRepository } from '../adapters/aws/dynamodb-job-repository.js';
+import { loggedInvocations, type LambdaContext, type StepHandler } from '../adapters/lambda/invocation.js';
+import { createLogger } from '../adapters/observability/logger.js';
 import { providerModel } from '../adapters/replicate/provider-model.js';
 import { systemClock } from '../adapters/system-clock.js';
 import type { ModelCatalogue } from '../domain/model-catalogue.js';
 import { catalogueFrom } from '../catalogue/catalogue-config.js';
 import type { Env } from '../config.js';
-import { ownEnv, type LambdaConfig } from '../lambda-config.js';
+import { lambdaLogLevel, ownEnv, type LambdaConfig, type LambdaFunction } from '../lambda-config.js';
 
 /** The code a job fails with when the cause is not the model's (storage down after retries, a bug). */
 export const WORKFLOW_FAILED = 'WORKFLOW_FAILED' as const;
@@ -38,13 +40,31 @@ export function commonDeps(config: LambdaConfig, overrides: LambdaOverrides): Wo
     jobs: new DynamoDbJobRepository(dynamo, config.jobTable),
     model: providerModel({ secrets, secretArn: config.providerSecretArn, baseUrl: config.replicateBaseUrl }),
     clock: systemClock,
-    logger: pino({ level: config.logLevel }),
+    logger: functionLogger(config.function, config.logLevel),
   };
 }
 
 /** The bundled models.json or the operator's (VIDEO_MODELS_JSON / _FILE, VIDEO_MODEL_*), from this function's own variables. */
 export function catalogueOf(config: LambdaConfig, env: Env): ModelCatalogue {
   return catalogueFrom(ownEnv(config.function, env));
+}
+
+const loggers = new Map<string, Logger>();
+
+/** The function's logger: the API's format (observability/logger.ts), one per function and level in a process. */
+export function functionLogger(fn: LambdaFunction, level: string): Logger {
+  const key = `${fn} ${level}`;
+  let logger = loggers.get(key);
+  if (!logger) {
+    logger = createLogger({ service: 'omnigen-workflow', level, base: { function: fn } });
+    loggers.set(key, logger);
+  }
+  return logger;
+}
+
+/** A bundle's exported handler: the step's handler, one log line per invocation with the job's ids on every line. */
+export function lambdaHandler(fn: LambdaFunction, handler: StepHandler): (event: unknown, context?: LambdaContext) => Promise<unknown> {
+  return loggedInvocations(() => functionLogger(fn, lambdaLogLevel(process.env)), handler);
 }
 
 /** A function's step, built from process.env on its first invocation and kept for the cold start (a bad environment fails that invocation, visibly). */

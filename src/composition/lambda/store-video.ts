@@ -11,7 +11,7 @@ import { createHandler } from '../../adapters/lambda/store-video.js';
 import { Mp4BoxVideoProbe } from '../../adapters/mp4/mp4box-video-probe.js';
 import type { Env } from '../../config.js';
 import { loadLambdaConfig, ownEnv } from '../../lambda-config.js';
-import { catalogueOf, clientOptions, coldStart, commonDeps, type LambdaOverrides } from '../lambda-steps.js';
+import { catalogueOf, clientOptions, coldStart, commonDeps, lambdaHandler, type LambdaOverrides } from '../lambda-steps.js';
 
 export function buildStoreVideo(env: Env, overrides: LambdaOverrides = {}): Pick<WorkflowSteps, 'storeVideo'> {
   const config = loadLambdaConfig('store-video', env);
@@ -23,4 +23,4 @@ export function buildStoreVideo(env: Env, overrides: LambdaOverrides = {}): Pick
   return { storeVideo: new StoreVideo({ ...commonDeps(config, overrides), catalogue: catalogueOf(config, env), store, probe: new Mp4BoxVideoProbe(), frames }) };
 }
 
-export const handler = createHandler(coldStart(buildStoreVideo));
+export const handler = lambdaHandler('store-video', createHandler(coldStart(buildStoreVideo)));
