@@ -2,7 +2,8 @@
 // task definition's Environment and its Secrets (each ValueFrom read from Secrets Manager with the
 // execution role's key, as the ECS agent does), plus what the stand-ins need (endpoints, the task role's
 // key). The load balancer listens first (on the container port, or port 0) and forwards to whichever task
-// runs, so the stack's URL outlives a task restart, as the ALB's does.
+// runs, so the stack's URL outlives a task restart, as the ALB's does; like the ALB, it sends a new task
+// requests only once the target group's health check (its path and matcher, from the template) passed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,12 +12,54 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { Json, Template } from './template.js';
 
+/** Resolves once `HealthyThreshold` checks in a row answered a status the matcher accepts. */
+async function healthy(port: number, check: HealthCheck): Promise<void> {
+  const deadline = Date.now() + HEALTHY_WITHIN_MS;
+  let passed = 0;
+  let last = 'no answer';
+  while (passed < check.healthyThreshold) {
+    if (Date.now() > deadline) throw new Error(`the API task did not pass the target group's health check (GET ${check.path} → ${check.codes}) within ${HEALTHY_WITHIN_MS / 1000} s; last: ${last}`);
+    const status = await fetch(`http://127.0.0.1:${port}${check.path}`, { signal: AbortSignal.timeout(5_000) }).then((res) => (void res.body?.cancel(), res.status), () => 0);
+    last = status === 0 ? 'no answer' : String(status);
+    passed = matches(status, check.codes) ? passed + 1 : 0;
+    if (passed < check.healthyThreshold) await new Promise((resolve) => setTimeout(resolve, CHECK_EVERY_MS));
+  }
+}
+
 export interface ContainerSpec {
   environment: Record<string, string>;
   secrets: { name: string; valueFrom: string }[];
   containerPort: number;
   taskRoleArn: string;
   executionRoleArn: string;
+}
+
+/** The target group's health check: what decides when the load balancer sends a task requests. */
+export interface HealthCheck {
+  path: string;
+  /** The Matcher's HttpCode: "200", "200-299", "200,204". */
+  codes: string;
+  healthyThreshold: number;
+}
+
+/** The template's one target group's health check (the ALB's defaults where it says nothing). */
+export function healthCheckOf(template: Template): HealthCheck {
+  const [id, ...more] = template.ofType('AWS::ElasticLoadBalancingV2::TargetGroup');
+  if (!id || more.length > 0) throw new Error(`stack:local expects one target group in the template, found ${more.length + (id ? 1 : 0)}`);
+  const props = template.resolve(template.resource(id).Properties ?? {}) as Record<string, Json>;
+  return {
+    path: String(props.HealthCheckPath ?? '/'),
+    codes: String((props.Matcher as { HttpCode?: string } | undefined)?.HttpCode ?? '200'),
+    healthyThreshold: Number(props.HealthyThresholdCount ?? 5),
+  };
+}
+
+/** Whether `status` is one the matcher accepts. */
+export function matches(status: number, codes: string): boolean {
+  return codes.split(',').some((part) => {
+    const [low, high = low] = part.trim().split('-').map(Number) as [number, number?];
+    return status >= low && status <= (high as number);
+  });
 }
 
 /** The template's one task definition's first container, resolved. */
@@ -62,7 +105,12 @@ export interface Balancer {
   stop(): Promise<void>;
 }
 
-export async function startBalancer(options: { root: string; port: number; onLine: (line: string) => void }): Promise<Balancer> {
+/** How long a new task may take to pass the health check (the service's grace period is 30 s). */
+const HEALTHY_WITHIN_MS = 60_000;
+/** The ALB checks every HealthCheckIntervalSeconds (15 s); here a new task is checked every 100 ms. */
+const CHECK_EVERY_MS = 100;
+
+export async function startBalancer(options: { root: string; port: number; healthCheck: HealthCheck; onLine: (line: string, stream: 'stdout' | 'stderr') => void }): Promise<Balancer> {
   let target: number | undefined;
   let child: ChildProcess | undefined;
   let output = '';
@@ -84,25 +132,30 @@ export async function startBalancer(options: { root: string; port: number; onLin
     // PORT=0: the task listens where the OS lets it and says so; the balancer forwards there.
     const proc = spawn(process.execPath, [join(options.root, 'dist/main.js')], { cwd: options.root, env: { ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
-    let rest = '';
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      output += text;
-      const lines = (rest + text).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) if (line) options.onLine(line);
+    const reader = (stream: 'stdout' | 'stderr') => {
+      let rest = '';
+      return (chunk: Buffer) => {
+        const text = chunk.toString('utf8');
+        output += text;
+        const lines = (rest + text).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) if (line) options.onLine(line, stream);
+      };
     };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
+    proc.stdout?.on('data', reader('stdout'));
+    proc.stderr?.on('data', reader('stderr'));
     const since = output.length;
-    target = await new Promise<number>((resolve, reject) => {
+    const exited = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`the API task exited with ${code} before it was healthy:\n${output.slice(since).slice(-4000)}`))));
+    exited.catch(() => {});
+    const port = await Promise.race([exited, new Promise<number>((resolve) => {
       const look = () => {
         const match = /listening on port (\d+)/.exec(output.slice(since));
         if (match) resolve(Number(match[1]));
       };
       proc.stdout?.on('data', look);
-      proc.once('exit', (code) => reject(new Error(`the API task exited with ${code} before listening:\n${output.slice(since).slice(-4000)}`)));
-    });
+    })]);
+    await Promise.race([exited, healthy(port, options.healthCheck)]);
+    target = port;
   };
   const stopTask = async (): Promise<void> => {
     const proc = child;

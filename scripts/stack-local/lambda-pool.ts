@@ -44,7 +44,7 @@ export class LambdaPool {
 
   constructor(
     private readonly bootstrap: string,
-    private readonly onLog: (fn: LambdaFunction, line: string) => void,
+    private readonly onLog: (fn: LambdaFunction, line: string, stream: 'stdout' | 'stderr') => void,
   ) {}
 
   async invoke(fn: LambdaFunction, event: unknown): Promise<unknown> {
@@ -119,18 +119,19 @@ export class LambdaPool {
     const worker: Worker = { child, stderr: '' };
     this.all.add(child);
     child.once('exit', () => this.all.delete(child));
-    const lines = (stream: NodeJS.ReadableStream | null, keep: boolean) => {
+    const lines = (stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr') => {
+      const keep = name === 'stderr';
       let rest = '';
       stream?.on('data', (chunk: Buffer) => {
         const text = rest + chunk.toString('utf8');
         if (keep) worker.stderr = (worker.stderr + chunk.toString('utf8')).slice(-4000);
         const parts = text.split('\n');
         rest = parts.pop() ?? '';
-        for (const line of parts) if (line) this.onLog(fn, line);
+        for (const line of parts) if (line) this.onLog(fn, line, name);
       });
     };
-    lines(child.stdout, false);
-    lines(child.stderr, true);
+    lines(child.stdout, 'stdout');
+    lines(child.stderr, 'stderr');
     return worker;
   }
 

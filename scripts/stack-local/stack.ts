@@ -9,7 +9,7 @@ import { FakeReplicate } from '../../test/fakes/fake-replicate.js';
 import { FakeSecretsManager } from '../../test/fakes/fake-secrets-manager.js';
 import type { FakeStepFunctions } from '../../test/fakes/fake-step-functions.js';
 import { CognitoStandIn } from '../../test/helpers/cognito-stand-in.js';
-import { containerSpec, readSecrets, startBalancer, type ApiTask } from './api-task.js';
+import { containerSpec, healthCheckOf, readSecrets, startBalancer, type ApiTask, type HealthCheck } from './api-task.js';
 import type { Service } from './aws-requests.js';
 import { startDynamoDb, startS3, templateSecrets } from './data-stand-ins.js';
 import { IamPolicies, type Role } from './iam-policies.js';
@@ -55,7 +55,10 @@ export interface LocalStack {
   tables: Record<string, string>;
   /** The environment the API task runs with. */
   apiEnv: Record<string, string>;
-  logs: { source: string; line: string }[];
+  /** Every line the API task and the functions wrote, in order; `stream` says stdout or stderr. */
+  logs: { source: string; stream: 'stdout' | 'stderr'; line: string }[];
+  /** The target group's health check the load balancer stand-in holds a new task to. */
+  healthCheck: HealthCheck;
   /** An access token for `username`, as the user pool's hosted UI issues it. */
   token(username: string): Promise<string>;
   stop(): Promise<void>;
@@ -70,12 +73,13 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     for (const fn of stops.splice(0).reverse()) await fn();
   };
   const logs: LocalStack['logs'] = [];
-  const log = (source: string, line: string): void => {
-    logs.push({ source, line });
+  const log = (source: string, line: string, stream: 'stdout' | 'stderr'): void => {
+    logs.push({ source, stream, line });
     options.onLog?.(source, line);
   };
   try {
-    const balancer = await startBalancer({ root: options.root, port: options.port ?? 0, onLine: (line) => log('api', line) });
+    const healthCheck = healthCheckOf(template);
+    const balancer = await startBalancer({ root: options.root, port: options.port ?? 0, healthCheck, onLine: (line, stream) => log('api', line, stream) });
     stops.push(() => balancer.stop());
     const url = balancer.url;
     Object.assign(template.parameterValues, {
@@ -135,7 +139,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       ...keysOf(roleByArn(template.string(template.resource(id).Properties?.Role))),
     }));
     for (const fn of functions) fn.env.LAMBDA_TASK_ROOT = fn.taskRoot;
-    const pool = new LambdaPool(join(options.root, 'scripts/stack-local/lambda-bootstrap.mjs'), (fn, line) => log(fn.id, line));
+    const pool = new LambdaPool(join(options.root, 'scripts/stack-local/lambda-bootstrap.mjs'), (fn, line, stream) => log(fn.id, line, stream));
     stops.push(() => pool.close());
     const workflow = await startTemplateWorkflow({ template, iam, functions, pool, timings: options.timings ?? {}, teardown: (fn) => stops.push(fn) });
     await proxy('states', workflow.sfn.endpoint);
@@ -157,7 +161,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
 
     return {
       apiUrl: api.url, template, iam, idp, replicate, sfn: workflow.sfn, pool, proxies, functions, api, s3: s3.admin, buckets: s3.buckets, tables: dynamo.tables,
-      apiEnv, logs, token: (username) => idp.token(username), stop,
+      apiEnv, logs, healthCheck, token: (username) => idp.token(username), stop,
     };
   } catch (err) {
     await stop();

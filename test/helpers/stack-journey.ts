@@ -14,11 +14,11 @@ export interface Job {
 
 export interface Journey {
   stack: LocalStack;
-  /** Calls the API as `user` (a JSON body when `body` is given). */
-  api(path: string, init?: { method?: string; body?: unknown; user?: string }): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Calls the API as `user` (a JSON body when `body` is given; `requestId` as its x-request-id). */
+  api(path: string, init?: { method?: string; body?: unknown; user?: string; requestId?: string }): Promise<{ status: number; body: Record<string, unknown>; requestId: string }>;
   createJob(prompt?: string): Promise<Job>;
-  /** Polls GET /jobs/{id} until `done(job)` (by default: a terminal status). */
-  waitFor(jobId: string, done?: (job: Job) => boolean): Promise<Job>;
+  /** Watches the job's event stream until `done(job)` (by default: a terminal status); `requestId` as its x-request-id. */
+  waitFor(jobId: string, done?: (job: Job) => boolean, requestId?: string): Promise<Job>;
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'canceled']);
@@ -41,11 +41,11 @@ export async function startJourney(t: Test, options: { waitMs?: number; retryMs?
     tokens.set(user, token);
     const res = await fetch(`${stack.apiUrl}/api/v1${path}`, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: { authorization: `Bearer ${token}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${token}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(init.requestId ? { 'x-request-id': init.requestId } : {}) },
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, requestId: res.headers.get('x-request-id') ?? '' };
   };
   const createJob = async (prompt = 'A neon city at night, synthwave'): Promise<Job> => {
     const res = await api('/jobs', { body: { prompt, category: 'music-video' } });
@@ -54,11 +54,11 @@ export async function startJourney(t: Test, options: { waitMs?: number; retryMs?
   };
   // The job's event stream, as a client watches a job: one request however long the job takes (polling
   // GET /jobs/{id} would meet the rate limit on a long journey).
-  const waitFor: Journey['waitFor'] = async (jobId, done = (job) => TERMINAL.has(job.status)) => {
+  const waitFor: Journey['waitFor'] = async (jobId, done = (job) => TERMINAL.has(job.status), requestId) => {
     const token = tokens.get('alice') ?? (await stack.token('alice'));
     tokens.set('alice', token);
     const abort = new AbortController();
-    const res = await fetch(`${stack.apiUrl}/api/v1/jobs/${jobId}/events`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+    const res = await fetch(`${stack.apiUrl}/api/v1/jobs/${jobId}/events`, { headers: { authorization: `Bearer ${token}`, ...(requestId ? { 'x-request-id': requestId } : {}) }, signal: abort.signal });
     if (res.status !== 200 || !res.body) throw new Error(`GET /jobs/${jobId}/events answered ${res.status}: ${await res.text()}`);
     let buffer = '';
     let last: Job | undefined;

@@ -1,20 +1,54 @@
 // A job made through the API runs the template's state machine and functions and completes; the video
-// and its thumbnail come back, byte for byte, through the signed URLs the API hands out.
+// and its thumbnail come back, byte for byte, through the signed URLs the API hands out. Along the way:
+// the API and every function log in one format, with the job's id and the id of the request that made
+// it on every line of its path; the load balancer admits the task by the template's health check, and
+// readiness and the metrics come out as deployed.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
+import { classify, type LogLine } from '../helpers/log-format.js';
 import { projectRoot } from '../helpers/server-process.js';
 import { startJourney } from '../helpers/stack-journey.js';
 
 const journey = await startJourney(t);
+const { stack } = journey;
+
+/** Bounded by tap's per-test timeout; each look is cheap. */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+const logs = (from: number) => stack.logs.slice(from).filter((l) => l.stream === 'stdout').map((l) => ({ source: l.source, ...classify(l.line) }));
+const parsed = (from: number) => logs(from).flatMap((l) => (l.kind === 'log' ? [{ source: l.source, ...l.line }] : []));
+
+t.test('the load balancer admitted the task by the template\'s health check; readiness is ok for every dependency', async (t) => {
+  t.same(stack.healthCheck, { path: '/api/v1/health', codes: '200', healthyThreshold: 2 }, 'the target group\'s path, matcher and threshold');
+  const requests = () => parsed(0).filter((l) => l.source === 'api' && l.msg === 'request completed');
+  // The second check's line may land just after the task was let in.
+  await until(() => requests().filter((l) => l.endpoint === '/api/v1/health').length >= 2);
+  t.same(requests().slice(0, 2).map((l) => [l.endpoint, l.statusCode]), [['/api/v1/health', 200], ['/api/v1/health', 200]], 'checked twice before the first request reached it');
+  const ready = await fetch(`${stack.apiUrl}/api/v1/health/ready`);
+  const body = (await ready.json()) as { status: string; checks: Record<string, string> };
+  t.equal(ready.status, 200, JSON.stringify(body));
+  t.same(Object.keys(body.checks).sort(), ['bucket', 'jwks', 'rateLimitStore', 'stateMachine', 'jobTable', 'usageTable'].sort(), 'each dependency the task uses, through its role');
+  t.same(Object.values(body.checks).filter((v) => v !== 'ok'), []);
+});
+
+let path: { from: number; jobId: string; requestId: string } | undefined;
 
 t.test('a job completes, and its video and thumbnail bytes come back through the signed URLs', async (t) => {
-  const created = await journey.createJob();
-  t.equal(created.status, 'pending');
-  const job = await journey.waitFor(created.jobId);
+  const from = stack.logs.length;
+  const created = await journey.api('/jobs', { body: { prompt: 'A neon city at night, synthwave', category: 'music-video' } });
+  t.equal(created.status, 202);
+  t.equal(created.body.status, 'pending');
+  const jobId = String(created.body.jobId);
+  // A client following its job sends the create's request id on its later calls about it.
+  const { requestId } = created;
+  path = { from, jobId, requestId };
+  const job = await journey.waitFor(jobId, undefined, requestId);
   t.equal(job.status, 'completed', `the job ended ${job.status} ${JSON.stringify(job.failure ?? {})}`);
   t.equal(job.progress, 100);
-  const video = await journey.api(`/jobs/${created.jobId}/video`);
+  const video = await journey.api(`/jobs/${jobId}/video`, { requestId });
   t.equal(video.status, 200);
   const urls = video.body as { url: string; thumbnailUrl?: string };
   const [clip, thumbnail] = await Promise.all([fetch(urls.url), fetch(urls.thumbnailUrl ?? 'http://127.0.0.1:9/missing')]);
@@ -22,4 +56,44 @@ t.test('a job completes, and its video and thumbnail bytes come back through the
   t.same(Buffer.from(await clip.arrayBuffer()), await readFile(join(projectRoot, 'assets/sample.mp4')), 'the video is the provider\'s clip');
   t.equal(thumbnail.status, 200);
   t.same(Buffer.from(await thumbnail.arrayBuffer()), await readFile(join(projectRoot, 'assets/sample.jpg')), 'the thumbnail is the provider\'s');
+});
+
+t.test('one log format; the job id and the creating request\'s id on every line of the job\'s path', async (t) => {
+  if (!path) throw new Error('the job journey did not run');
+  const { from, jobId, requestId } = path;
+  t.match(requestId, /^[0-9a-f-]{36}$/, 'the API made the request id');
+  // The last lines land after the job's record changed: StoreVideo's own line, the stream's and the video URL's request lines.
+  const seen = () => parsed(from);
+  await until(() => seen().some((l) => l.function === 'store-video' && l.msg === 'invocation completed') && seen().some((l) => l.endpoint === '/api/v1/jobs/:id/events'));
+  await until(() => stack.pool.busy() === 0);
+
+  const all = logs(from);
+  t.same(all.filter((l) => l.kind === 'other'), [], 'every line the API and the functions wrote is a log line of the one format or an EMF document');
+  t.same(stack.logs.slice(from).filter((l) => l.stream === 'stderr'), [], 'nothing on stderr (a failed invocation would put the runtime\'s "Invoke Error" there)');
+  const lines = parsed(from);
+  const fromFunctions = lines.filter((l) => l.source !== 'api');
+  t.same(new Set(fromFunctions.map((l) => l.function)), new Set(['start-generation', 'poll-generation', 'store-video']), 'each step\'s function logged');
+  const missing = (l: LogLine) => l.jobId !== jobId || l.requestId !== requestId || typeof l.awsRequestId !== 'string';
+  t.same(fromFunctions.filter(missing), [], 'every function line carries the job, the request that made it, and its invocation');
+  t.same(new Set(fromFunctions.map((l) => l.service)), new Set(['omnigen-workflow']));
+  const invocations = [...stack.pool.invocations.values()].reduce((a, b) => a + b, 0);
+  t.equal(new Set(fromFunctions.map((l) => l.awsRequestId)).size, invocations, 'one awsRequestId per invocation');
+  t.equal(fromFunctions.filter((l) => l.msg === 'invocation completed').length, invocations, 'one line per invocation, as the API writes one per request');
+
+  const aboutJob = lines.filter((l) => l.source === 'api' && (l.jobId === jobId || l.requestId === requestId));
+  t.same(aboutJob.filter((l) => l.jobId !== jobId || l.requestId !== requestId), [], 'the API\'s lines about the job carry both ids');
+  t.same(aboutJob.map((l) => [l.method, l.endpoint, l.statusCode]).sort(), [
+    ['GET', '/api/v1/jobs/:id/events', 200],
+    ['GET', '/api/v1/jobs/:id/video', 200],
+    ['POST', '/api/v1/jobs', 202],
+  ], 'the create, the event stream and the video URL');
+});
+
+t.test('the API\'s metrics come out as CloudWatch EMF on its stdout, flushed when the task stops', async (t) => {
+  if (!path) throw new Error('the job journey did not run');
+  const { from } = path;
+  await stack.api.restart();
+  const metrics = logs(from).flatMap((l) => (l.kind === 'metrics' && l.source === 'api' ? [l.doc] : []));
+  const created = metrics.find((m) => m.Endpoint === '/api/v1/jobs' && m.StatusCode === '202');
+  t.match(created, { Service: 'omnigen-api', RequestCount: 1, RequestDuration: { Count: 1 }, _aws: { CloudWatchMetrics: [{ Namespace: 'OmniGen' }] } }, 'the create, counted');
 });
