@@ -9,6 +9,8 @@ export interface LogLine {
   requestId?: string;
   jobId?: string;
   awsRequestId?: string;
+  /** Function lines: which function wrote it. */
+  function?: string;
   /** Request lines. */
   method?: string;
   endpoint?: string;
