@@ -41,3 +41,13 @@ export function classify(text: string): Classified {
   if (problems.length > 0) return { kind: 'other', text, why: `no ${problems.join(', ')}` };
   return { kind: 'log', line: doc as LogLine };
 }
+
+/** The stdout lines of a stack's processes from index `from` on, classified, with the process that wrote each. */
+export function stdoutOf(logs: readonly { source: string; stream: string; line: string }[], from = 0): (Classified & { source: string })[] {
+  return logs.slice(from).filter((l) => l.stream === 'stdout').map((l) => ({ source: l.source, ...classify(l.line) }));
+}
+
+/** Only the log lines of `stdoutOf`, each with its `source`. */
+export function logLinesOf(logs: readonly { source: string; stream: string; line: string }[], from = 0): (LogLine & { source: string })[] {
+  return stdoutOf(logs, from).flatMap((l) => (l.kind === 'log' ? [{ ...l.line, source: l.source }] : []));
+}

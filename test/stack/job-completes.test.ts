@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { classify, type LogLine } from '../helpers/log-format.js';
+import { logLinesOf, stdoutOf, type LogLine } from '../helpers/log-format.js';
 import { projectRoot } from '../helpers/server-process.js';
 import { startJourney } from '../helpers/stack-journey.js';
 
@@ -18,8 +18,8 @@ async function until(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
-const logs = (from: number) => stack.logs.slice(from).filter((l) => l.stream === 'stdout').map((l) => ({ source: l.source, ...classify(l.line) }));
-const parsed = (from: number) => logs(from).flatMap((l) => (l.kind === 'log' ? [{ source: l.source, ...l.line }] : []));
+const logs = (from: number) => stdoutOf(stack.logs, from);
+const parsed = (from: number) => logLinesOf(stack.logs, from);
 
 t.test('the load balancer admitted the task by the template\'s health check; readiness is ok for every dependency', async (t) => {
   t.same(stack.healthCheck, { path: '/api/v1/health', codes: '200', healthyThreshold: 2 }, 'the target group\'s path, matcher and threshold');

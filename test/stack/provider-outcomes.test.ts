@@ -2,6 +2,7 @@
 // refusal, a failure, a generation that never finishes, and throttling or an outage that passes.
 import t from 'tap';
 import { bar } from '../fakes/fake-replicate.js';
+import { logLinesOf } from '../helpers/log-format.js';
 import { startJourney } from '../helpers/stack-journey.js';
 
 const journey = await startJourney(t);
@@ -9,12 +10,19 @@ const replicate = journey.stack.replicate;
 if (!replicate) throw new Error('the journeys run with the provider stand-in');
 const succeeds = [{ status: 'processing' as const, logs: bar(40) }, { status: 'succeeded' as const, logs: bar(100), output: 'VIDEO_AND_THUMBNAIL' }];
 
-t.test('the provider refuses the prompt (422 on create) → PROVIDER_REJECTED', async (t) => {
+t.test('the provider refuses the prompt (422 on create) → PROVIDER_REJECTED, and its failure path is logged under the job\'s ids', async (t) => {
   replicate.script = succeeds;
-  const created = await journey.createJob('REFUSE_AT_CREATE: a prompt the model turns down');
-  const job = await journey.waitFor(created.jobId);
+  const from = journey.stack.logs.length;
+  const created = await journey.api('/jobs', { body: { prompt: 'REFUSE_AT_CREATE: a prompt the model turns down', category: 'music-video' } });
+  const jobId = String(created.body.jobId);
+  const job = await journey.waitFor(jobId);
   t.equal(job.status, 'failed');
   t.equal(job.failure?.code, 'PROVIDER_REJECTED');
+  const lines = () => logLinesOf(journey.stack.logs, from).filter((l) => l.source !== 'api');
+  // FailJob's own line lands after the job's record changed; bounded by tap's per-test timeout.
+  while (!lines().some((l) => l.function === 'fail-job')) await new Promise((resolve) => setTimeout(resolve, 50));
+  t.match(lines().map((l) => [l.function, l.msg, l.errorType]), [['start-generation', 'invocation failed', 'PROVIDER_REJECTED'], ['fail-job', 'invocation completed', undefined]]);
+  t.same(lines().filter((l) => l.jobId !== jobId || l.requestId !== created.requestId || !l.awsRequestId), [], 'each line with the job, its create\'s request id and its invocation');
 });
 
 t.test('the prediction fails → PROVIDER_FAILED', async (t) => {
