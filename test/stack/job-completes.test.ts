@@ -64,8 +64,11 @@ t.test('one log format; the job id and the creating request\'s id on every line 
   t.match(requestId, /^[0-9a-f-]{36}$/, 'the API made the request id');
   // The last lines land after the job's record changed: StoreVideo's own line, the stream's and the video URL's request lines.
   const seen = () => parsed(from);
-  await until(() => seen().some((l) => l.function === 'store-video' && l.msg === 'invocation completed') && seen().some((l) => l.endpoint === '/api/v1/jobs/:id/events'));
-  await until(() => stack.pool.busy() === 0);
+  // Any line of StoreVideo's (or FailJob's, when the job failed), so a broken stack fails the checks below instead of a wait.
+  await until(() => seen().some((l) => l.function === 'store-video' || l.function === 'fail-job') && ['events', 'video'].every((e) => seen().some((l) => l.endpoint === `/api/v1/jobs/:id/${e}`)));
+  // An invocation's line and its reply travel on different pipes: wait for the line of each.
+  const invocations = () => [...stack.pool.invocations.values()].reduce((a, b) => a + b, 0);
+  await until(() => stack.pool.busy() === 0 && seen().filter((l) => l.msg.startsWith('invocation ')).length >= invocations());
 
   const all = logs(from);
   t.same(all.filter((l) => l.kind === 'other'), [], 'every line the API and the functions wrote is a log line of the one format or an EMF document');
@@ -76,9 +79,8 @@ t.test('one log format; the job id and the creating request\'s id on every line 
   const missing = (l: LogLine) => l.jobId !== jobId || l.requestId !== requestId || typeof l.awsRequestId !== 'string';
   t.same(fromFunctions.filter(missing), [], 'every function line carries the job, the request that made it, and its invocation');
   t.same(new Set(fromFunctions.map((l) => l.service)), new Set(['omnigen-workflow']));
-  const invocations = [...stack.pool.invocations.values()].reduce((a, b) => a + b, 0);
-  t.equal(new Set(fromFunctions.map((l) => l.awsRequestId)).size, invocations, 'one awsRequestId per invocation');
-  t.equal(fromFunctions.filter((l) => l.msg === 'invocation completed').length, invocations, 'one line per invocation, as the API writes one per request');
+  t.equal(new Set(fromFunctions.map((l) => l.awsRequestId)).size, invocations(), 'one awsRequestId per invocation');
+  t.equal(fromFunctions.filter((l) => l.msg === 'invocation completed').length, invocations(), 'one line per invocation, as the API writes one per request');
 
   const aboutJob = lines.filter((l) => l.source === 'api' && (l.jobId === jobId || l.requestId === requestId));
   t.same(aboutJob.filter((l) => l.jobId !== jobId || l.requestId !== requestId), [], 'the API\'s lines about the job carry both ids');
