@@ -31,7 +31,8 @@ const CATALOGUE = ['VIDEO_MODELS_JSON', 'VIDEO_MODELS_FILE', ...Object.values(VI
 
 /** Each function's variables besides LAMBDA_RUNTIME_ENV: exactly what its composition reads. */
 export const LAMBDA_ENV: Readonly<Record<LambdaFunction, LambdaEnvSpec>> = {
-  'start-generation': { required: COMMON.required, optional: [...COMMON.optional, ...CATALOGUE] },
+  // ASSETS_BUCKET: it signs the provider's GET URL of a job's start image (inputs/ only).
+  'start-generation': { required: [...COMMON.required, 'ASSETS_BUCKET'], optional: [...COMMON.optional, ...CATALOGUE, 'S3_FORCE_PATH_STYLE'] },
   'poll-generation': COMMON,
   // The only function that writes to the bucket; S3_FORCE_PATH_STYLE is for S3 stand-ins, FFMPEG_PATH
   // overrides the ffmpeg shipped beside the bundle.
@@ -53,7 +54,7 @@ export interface LambdaConfig {
   providerSecretArn: string;
   /** The provider API's base URL, ending in /v1; only tests and stand-ins change it. */
   replicateBaseUrl?: string;
-  /** store-video only. */
+  /** start-generation (reads inputs/) and store-video (writes videos/) only. */
   assetsBucket?: string;
   forcePathStyle: boolean;
 }

@@ -14,7 +14,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from './nag.js';
 import { Construct } from 'constructs';
-import { VIDEO_PREFIX, WORKFLOW_STEP_ACTIONS, type WorkflowNeed } from '../../src/adapters/aws/iam-actions.js';
+import { INPUT_PREFIX, VIDEO_PREFIX, WORKFLOW_STEP_ACTIONS, type WorkflowNeed } from '../../src/adapters/aws/iam-actions.js';
 import { LAMBDA_ENV, VIDEO_MODEL_ENV, type LambdaFunction } from '../../src/lambda-config.js';
 
 export interface LambdaEntry {
@@ -125,8 +125,10 @@ export class Workflow extends Construct {
       if (need === 'jobTable') {
         role.addToPolicy(new iam.PolicyStatement({ actions, resources: [props.jobTable.tableArn] }));
         environment.JOB_TABLE = props.jobTable.tableName;
-      } else if (need === 'bucket') {
-        role.addToPolicy(new iam.PolicyStatement({ actions, resources: [props.bucket.arnForObjects(`${VIDEO_PREFIX}*`)] }));
+      } else if (need === 'bucket' || need === 'inputs') {
+        // Each step's objects by prefix: StoreVideo writes videos/, StartGeneration reads inputs/ (start images).
+        const prefix = need === 'bucket' ? VIDEO_PREFIX : INPUT_PREFIX;
+        role.addToPolicy(new iam.PolicyStatement({ actions, resources: [props.bucket.arnForObjects(`${prefix}*`)] }));
         environment.ASSETS_BUCKET = props.bucket.bucketName;
       } else {
         role.addToPolicy(new iam.PolicyStatement({ actions, resources: [this.providerSecret.secretArn] }));
@@ -155,7 +157,7 @@ export class Workflow extends Construct {
       description: `OmniGen workflow step ${entry.id} (${stack.stackName})`,
     });
     NagSuppressions.addResourceSuppressions(role, [
-      { id: 'AwsSolutions-IAM5', reason: 'Log stream names are chosen by Lambda at run time; X-Ray PutTraceSegments supports no resource-level permission; objects are limited to the videos/ prefix.', appliesTo: [{ regex: '/^Resource::(\\*|.*:\\*|.*\\/videos\\/\\*)$/g' }] },
+      { id: 'AwsSolutions-IAM5', reason: 'Log stream names are chosen by Lambda at run time; X-Ray PutTraceSegments supports no resource-level permission; objects are limited to the videos/ (or inputs/) prefix.', appliesTo: [{ regex: '/^Resource::(\\*|.*:\\*|.*\\/(videos|inputs)\\/\\*)$/g' }] },
     ], true);
     // Active tracing adds its own policy: X-Ray's PutTraceSegments/PutTelemetryRecords allow only "*".
     NagSuppressions.addResourceSuppressions(fn, [

@@ -34,7 +34,7 @@ describe('with workflow/state-machine.asl.json and lambdas.json', () => {
       const env = (f.Environment as { Variables: Record<string, unknown> }).Variables;
       const needs = entry.needs ?? [];
       assert.equal('JOB_TABLE' in env, needs.includes('jobTable'), `${entry.id} JOB_TABLE`);
-      assert.equal('ASSETS_BUCKET' in env, needs.includes('bucket'), `${entry.id} ASSETS_BUCKET`);
+      assert.equal('ASSETS_BUCKET' in env, needs.includes('bucket') || needs.includes('inputs'), `${entry.id} ASSETS_BUCKET`);
       assert.equal('PROVIDER_SECRET_ARN' in env, needs.includes('providerSecret'), `${entry.id} PROVIDER_SECRET_ARN`);
       const roleId = (f.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string;
       const own = statements.filter((s) => JSON.stringify(template.toJSON().Resources[s.where]?.Properties?.Roles ?? []).includes(roleId)).map((s) => s.statement);
@@ -42,6 +42,10 @@ describe('with workflow/state-machine.asl.json and lambdas.json', () => {
       assert.equal(actions.includes('secretsmanager:GetSecretValue'), needs.includes('providerSecret'));
       assert.equal(actions.includes('s3:PutObject'), needs.includes('bucket'));
       for (const s of own.filter((s) => [s.Action].flat().includes('s3:PutObject'))) assert.match(JSON.stringify(s.Resource), /\/videos\/\*"/);
+      // Start images are read under inputs/ only, and only by the step that hands them to the provider.
+      const reads = own.filter((s) => [s.Action].flat().includes('s3:GetObject'));
+      assert.equal(reads.length, needs.includes('inputs') ? 1 : 0, `${entry.id} s3:GetObject`);
+      for (const s of reads) assert.match(JSON.stringify(s.Resource), /\/inputs\/\*"/);
     }
   });
 

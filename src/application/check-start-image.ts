@@ -1,5 +1,6 @@
 import { ValidationError } from '../domain/errors.js';
 import { imageInfo } from '../domain/image-info.js';
+import { jobInputKey } from '../domain/upload.js';
 import type { Clock } from './ports/clock.js';
 import type { UploadRepository } from './ports/upload-repository.js';
 import type { UploadStorage } from './ports/upload-storage.js';
@@ -14,11 +15,6 @@ export interface ImageLimits {
 
 /** What the hosted image-to-video models take between them; a catalogue entry's own limits win. */
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = { minWidth: 64, minHeight: 64, maxWidth: 8192, maxHeight: 8192 };
-
-/** A job's own copy of its start image: outside uploads/, so the 24-hour lifecycle rule never takes it. */
-export function jobInputKey(jobId: string): string {
-  return `inputs/${jobId}/start-image`;
-}
 
 const refuse = (constraint: string, message: string) => new ValidationError('startImage', constraint, `startImage ${message}`);
 

@@ -1,13 +1,15 @@
 import { GenerationFailed, JobFinished, JobNotFound } from '../domain/errors.js';
 import { generationOf } from '../domain/job-options.js';
 import { isTerminal, startGeneration } from '../domain/job.js';
+import { jobInputKey, START_IMAGE_URL_TTL_SECONDS } from '../domain/upload.js';
 import { mutateJob } from './mutate-job.js';
 import type { StartGenerationDeps } from './workflow-steps.js';
 
 /**
- * Step 1: the job starts running and the model starts generating. The model's id is stored on the job
- * (a cancel needs it to stop the billing). Running it again for a job that already has one — a retried
- * step, a restarted local server — returns that id and starts nothing.
+ * Step 1: the job starts running and the model starts generating, given a signed URL of the job's start
+ * image when it has one. The model's id is stored on the job (a cancel needs it to stop the billing).
+ * Running it again for a job that already has one — a retried step, a restarted local server — returns
+ * that id and starts nothing.
  */
 export class StartGeneration {
   constructor(private readonly deps: StartGenerationDeps) {}
@@ -20,7 +22,8 @@ export class StartGeneration {
     if (job.generationId) return { generationId: job.generationId };
     const generation = generationOf(this.deps.catalogue, job);
     if (!generation) throw new GenerationFailed('PROVIDER_FAILED', `The model ${job.model ?? ''} is no longer in the catalogue`);
-    const { generationId } = await model.start({ jobId: job.jobId, prompt: job.prompt, ...generation });
+    const startImageUrl = generation.settings.startImage === undefined ? undefined : await this.startImageUrl(job.jobId);
+    const { generationId } = await model.start({ jobId: job.jobId, prompt: job.prompt, ...generation, ...(startImageUrl ? { startImageUrl } : {}) });
     let kept = generationId;
     try {
       await mutateJob(jobs, job.jobId, (current) => {
@@ -38,5 +41,13 @@ export class StartGeneration {
       }
     }
     return { generationId: kept };
+  }
+
+  /** A short-lived signed GET URL of the job's own copy of its start image (made when the job was accepted). */
+  private async startImageUrl(jobId: string): Promise<string> {
+    const { startImages, clock } = this.deps;
+    // A deployment wired without it is a bug, not the model's fault: the workflow's fallback code.
+    if (!startImages) throw new Error('this workflow cannot hand a start image to the provider: no start-image storage was given');
+    return (await startImages.signedUrl(jobInputKey(jobId), START_IMAGE_URL_TTL_SECONDS, clock.now())).url;
   }
 }

@@ -4,6 +4,7 @@ import { FailJob } from './fail-job.js';
 import type { Clock } from './ports/clock.js';
 import type { JobRepository } from './ports/job-repository.js';
 import type { Logger } from './ports/logger.js';
+import type { StartImageUrls } from './ports/upload-storage.js';
 import type { VideoModel } from './ports/video-model.js';
 import type { FrameGrabber, VideoProbe } from './ports/video-probe.js';
 import type { VideoStore } from './ports/video-storage.js';
@@ -22,6 +23,8 @@ export interface WorkflowStepDeps {
 export interface StartGenerationDeps extends WorkflowStepDeps {
   /** Each job's model entry: how its settings become the provider's inputs, what it costs. */
   catalogue: ModelCatalogue;
+  /** Signs the URL the provider fetches a job's start image from; where absent, a job with one fails. */
+  startImages?: StartImageUrls;
 }
 
 export interface StoreVideoDeps extends StartGenerationDeps {

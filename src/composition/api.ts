@@ -175,7 +175,9 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
   const sweep = () => void uploadStorage.sweep(new Date(clock.now().getTime() - UPLOAD_TTL_MS)).catch((err: unknown) => logger.warn({ err }, 'could not sweep expired uploads'));
   sweep();
   const sweeper = setInterval(sweep, 10 * 60_000).unref();
-  const workflow = new LocalVideoWorkflow({ jobs, catalogue: config.catalogue, store: storage, model, ...media, clock, logger, pollIntervalMs: local.workflowDurationMs / SAMPLE_POLLS });
+  const workflow = new LocalVideoWorkflow({
+    jobs, catalogue: config.catalogue, store: storage, model, startImages: uploadStorage, ...media, clock, logger, pollIntervalMs: local.workflowDurationMs / SAMPLE_POLLS,
+  });
   // Jobs the last process left pending or processing run on (progress never goes down on a resume).
   if (store.unfinished) await new ResumeJobs({ jobs, unfinished: store.unfinished, workflow, clock, logger }).execute();
   const webhooks = composeLocalWebhooks({

@@ -20,6 +20,14 @@ export function imageInfo(bytes: Uint8Array): ImageInfo | undefined {
   return pngInfo(bytes) ?? jpegInfo(bytes) ?? webpInfo(bytes);
 }
 
+/** The format by magic number alone (the first 12 bytes are enough), or undefined. */
+export function imageTypeOf(head: Uint8Array): ImageType | undefined {
+  if (PNG_SIGNATURE.every((byte, i) => head[i] === byte)) return 'image/png';
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
+  if (head.length >= 12 && ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 4) === 'WEBP') return 'image/webp';
+  return undefined;
+}
+
 const u16be = (b: Uint8Array, at: number) => (b[at]! << 8) | b[at + 1]!;
 const u32be = (b: Uint8Array, at: number) => ((b[at]! << 24) >>> 0) + (b[at + 1]! << 16) + (b[at + 2]! << 8) + b[at + 3]!;
 const u24le = (b: Uint8Array, at: number) => b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16);

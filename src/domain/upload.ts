@@ -8,6 +8,17 @@ export const UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long the POST policy itself may be used: an upload happens right after it is asked for. */
 export const UPLOAD_POLICY_TTL_SECONDS = 60 * 60;
 
+/** A job's own copy of its start image: outside uploads/, so the 24-hour lifecycle rule never takes it. */
+export function jobInputKey(jobId: string): string {
+  return `inputs/${jobId}/start-image`;
+}
+
+/**
+ * How long the provider's URL of a start image works. It is fetched when the generation starts, but a
+ * provider may queue a prediction for a while first; an hour covers that and is still short-lived.
+ */
+export const START_IMAGE_URL_TTL_SECONDS = 60 * 60;
+
 export interface Upload {
   readonly uploadId: string;
   readonly userId: string;

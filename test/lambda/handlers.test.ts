@@ -36,9 +36,10 @@ t.test('an event without what the step needs is InvalidEvent', async (t) => {
   await t.rejects(storeVideo(() => steps)(null), { name: 'InvalidEvent' });
 });
 
-t.test('each function is built from its own variables only: StartGeneration and FailJob start without the bucket', async (t) => {
+t.test('each function is built from its own variables only: PollGeneration and FailJob start without the bucket', async (t) => {
   const own = { AWS_REGION: 'us-east-1', JOB_TABLE: 't', PROVIDER_SECRET_ARN: 'arn:s', LOG_LEVEL: 'silent' };
-  t.ok(buildStartGeneration(own).startGeneration, 'StartGeneration');
+  t.throws(() => buildStartGeneration(own), { name: 'ConfigError', problems: ['ASSETS_BUCKET: required by the start-generation function, but not set'] }, 'StartGeneration signs start images in it');
+  t.ok(buildStartGeneration({ ...own, ASSETS_BUCKET: 'b' }).startGeneration, 'StartGeneration');
   t.ok(buildPollGeneration(own).pollGeneration, 'PollGeneration');
   t.ok(buildFailJob(own).failJob, 'FailJob');
   t.throws(() => buildStoreVideo(own), { name: 'ConfigError', problems: ['ASSETS_BUCKET: required by the store-video function, but not set'] }, 'StoreVideo needs the bucket');

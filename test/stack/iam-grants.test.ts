@@ -54,13 +54,17 @@ t.test('the API task role allows every command the API\'s adapters send, and not
 });
 
 t.test('each function\'s role allows what the workflow adapters send on each resource its environment names, and nothing more', async (t) => {
-  const byVariable: Record<string, ResourceKind> = { JOB_TABLE: 'jobTable', ASSETS_BUCKET: 'videoObjects', PROVIDER_SECRET_ARN: 'providerSecret' };
+  const byVariable: Record<string, ResourceKind> = { JOB_TABLE: 'jobTable', PROVIDER_SECRET_ARN: 'providerSecret' };
+  // The bucket's variable names the bucket; which of its prefixes a step uses is its code's (lambda-config.ts).
+  const bucketUse: Record<string, ResourceKind> = { 'start-generation': 'inputObjects', 'store-video': 'videoObjects' };
   const functions = template.ofType('AWS::Lambda::Function');
   t.ok(functions.length > 0, 'the template has functions');
   for (const id of functions) {
     const props = template.resource(id).Properties ?? {};
     const variables = template.resolve((props.Environment as { Variables?: never } | undefined)?.Variables ?? {}) as Record<string, string>;
     const kinds = Object.entries(byVariable).filter(([name]) => name in variables).map(([, kind]) => kind);
+    const entry = String(props.Handler).replace(/\.handler$/, '');
+    if ('ASSETS_BUCKET' in variables) kinds.push(bucketUse[entry] ?? 'bucket');
     const uses = WORKFLOW_ADAPTERS.flatMap((a) => a.uses).filter((u) => kinds.includes(u.resource));
     check(t, roleOf(template.string(props.Role)), uses);
   }

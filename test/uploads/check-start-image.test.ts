@@ -5,7 +5,8 @@ import { localUploadRoutes } from '../../src/adapters/http/routes/local-upload.r
 import { InMemoryUploadRepository } from '../../src/adapters/local/in-memory-upload-repository.js';
 import { LocalUploadStorage } from '../../src/adapters/local/local-upload-storage.js';
 import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.js';
-import { CheckStartImage, jobInputKey } from '../../src/application/check-start-image.js';
+import { CheckStartImage } from '../../src/application/check-start-image.js';
+import { jobInputKey } from '../../src/domain/upload.js';
 import { CreateUpload } from '../../src/application/create-upload.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createRequire } from 'node:module';
 import { CancelJob } from '../../src/application/cancel-job.js';
 import { GetJob } from '../../src/application/get-job.js';
@@ -77,6 +77,32 @@ t.test('success: rising progress, the MP4 and its thumbnail in the bucket, the j
   const create = f.replicate.calls.find((c) => c.method === 'POST' && c.path.endsWith('/predictions'));
   t.equal(create?.path, '/v1/models/kwaivgi/kling-v2.5-turbo-pro/predictions', 'the default model, by name');
   t.same(create?.body, { input: { prompt: job.prompt, aspect_ratio: '16:9', duration: 10 } });
+});
+
+t.test('a start image: the provider receives exactly the inputs the catalogue maps, the image as a signed URL that returns the uploaded bytes', async (t) => {
+  const image = await readFile('test/media/fixtures/image.jpg');
+  const uploadId = '11111111-2222-4333-8444-555555555555';
+  for (const [model, expected] of [
+    ['kwaivgi/kling-v2.5-turbo-pro', (url: string) => ({ prompt: 'A lighthouse at dawn', aspect_ratio: '16:9', duration: 10, start_image: url })],
+    ['minimax/hailuo-02', (url: string) => ({ prompt: 'A lighthouse at dawn', duration: 10, resolution: '768p', first_frame_image: url })],
+  ] as const) {
+    f.replicate.script = [{ status: 'succeeded', output: 'VIDEO_AND_THUMBNAIL' }];
+    const job = await f.create('A lighthouse at dawn', 'music-video', { model, startImage: uploadId });
+    // What CheckStartImage leaves when POST /jobs accepts the job: its own copy, with the checked type.
+    await f.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `inputs/${job.jobId}/start-image`, Body: image, ContentType: 'image/jpeg' }));
+    const before = f.replicate.calls.length;
+    t.same(await runWorkflow(f.input(job), f.steps).outcome, { status: 'SUCCEEDED', output: { videoKey: `videos/${job.jobId}.mp4` } }, model);
+    const create = f.replicate.calls.slice(before).find((c) => c.method === 'POST' && c.path.endsWith('/predictions'));
+    t.equal(create?.path, `/v1/models/${model}/predictions`, model);
+    const input = (create?.body as { input: Record<string, unknown> }).input;
+    const url = String(input.start_image ?? input.first_frame_image);
+    t.same(input, expected(url), `${model}: the catalogue's input names, nothing else`);
+    t.match(url, new RegExp(`/${BUCKET}/inputs/${job.jobId}/start-image\\?.*X-Amz-Expires=3600`), `${model}: a presigned GET of the job's copy, for an hour`);
+    const fetched = await fetch(url);
+    t.equal(fetched.status, 200, `${model}: the URL works without other credentials`);
+    t.equal(fetched.headers.get('content-type'), 'image/jpeg');
+    t.same(Buffer.from(await fetched.arrayBuffer()), image, `${model}: the uploaded bytes`);
+  }
 });
 
 t.test('a model that returns no poster: StoreVideo takes a frame with ffmpeg; the job carries the facts read from the file', { skip: ffmpegPath({}) ? false : 'no ffmpeg binary for this platform (@ffmpeg-installer/linux-x64 is x64 Linux only)' }, async (t) => {

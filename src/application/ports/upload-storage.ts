@@ -20,3 +20,6 @@ export interface UploadStorage {
   remove(key: string): Promise<void>;
   signedUrl(key: string, ttlSeconds: number, now: Date): Promise<SignedUrl>;
 }
+
+/** The workflow's side of start images: a URL the provider fetches a job's copy from, with no other credential. */
+export type StartImageUrls = Pick<UploadStorage, 'signedUrl'>;

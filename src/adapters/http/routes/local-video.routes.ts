@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Clock } from '../../../application/ports/clock.js';
 import type { LocalVideoStorage } from '../../local/local-video-storage.js';
+import { imageTypeOf } from '../../../domain/image-info.js';
 import { systemClock } from '../../system-clock.js';
 import { ErrorBody, HttpError } from '../http-error.js';
 
@@ -49,6 +50,18 @@ export function byteRangeOf(header: string | undefined, ifRange: string | undefi
   if (end < start) return undefined;
   if (start >= size) return 'unsatisfiable';
   return { start, end: Math.min(end, size - 1) };
+}
+
+/**
+ * Videos, their thumbnails (videos/<jobId>.jpg) and jobs' start images (inputs/<jobId>/start-image, whose
+ * key names no type: its magic number does, as S3 keeps the Content-Type it was copied with).
+ */
+async function contentTypeOf(storage: LocalVideoStorage, key: string): Promise<string> {
+  if (key.endsWith('.jpg')) return 'image/jpeg';
+  if (!key.startsWith('inputs/')) return 'video/mp4';
+  const head: Buffer[] = [];
+  for await (const chunk of storage.open(key, { start: 0, end: 11 })) head.push(chunk as Buffer);
+  return imageTypeOf(Buffer.concat(head)) ?? 'application/octet-stream';
 }
 
 /**
@@ -100,8 +113,7 @@ export const localVideoRoutes: FastifyPluginAsyncTypebox<LocalVideoRoutesOptions
       const secondsLeft = Math.max(0, Math.floor((Number(expires) * 1000 - now.getTime()) / 1000));
       reply
         .code(range ? 206 : 200)
-        // The one other kind of file stored here is a video's thumbnail, videos/<jobId>.jpg.
-        .type(key.endsWith('.jpg') ? 'image/jpeg' : 'video/mp4')
+        .type(await contentTypeOf(storage, key))
         .header('accept-ranges', 'bytes')
         .header('content-length', String(end - start + 1))
         // Private: the URL is a credential; and no longer than the link itself lives.
