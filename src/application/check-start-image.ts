@@ -1,20 +1,13 @@
 import { ValidationError } from '../domain/errors.js';
-import { imageInfo } from '../domain/image-info.js';
+import { imageInfo, type ImageInfo } from '../domain/image-info.js';
+import type { StartImageLimits } from '../domain/model-catalogue.js';
 import { jobInputKey } from '../domain/upload.js';
 import type { Clock } from './ports/clock.js';
 import type { UploadRepository } from './ports/upload-repository.js';
 import type { UploadStorage } from './ports/upload-storage.js';
 
-/** The picture sizes a model takes for a start image (a catalogue entry may narrow them). */
-export interface ImageLimits {
-  minWidth: number;
-  minHeight: number;
-  maxWidth: number;
-  maxHeight: number;
-}
-
-/** What the hosted image-to-video models take between them; a catalogue entry's own limits win. */
-export const DEFAULT_IMAGE_LIMITS: ImageLimits = { minWidth: 64, minHeight: 64, maxWidth: 8192, maxHeight: 8192 };
+/** The picture sizes any start image must be within; a catalogue entry's own limits (StartImageLimits) win. */
+export const DEFAULT_IMAGE_LIMITS = { minWidth: 64, minHeight: 64, maxWidth: 8192, maxHeight: 8192 } as const;
 
 const refuse = (constraint: string, message: string) => new ValidationError('startImage', constraint, `startImage ${message}`);
 
@@ -28,7 +21,7 @@ const refuse = (constraint: string, message: string) => new ValidationError('sta
 export class CheckStartImage {
   constructor(private readonly deps: { uploads: UploadRepository; storage: UploadStorage; clock: Clock }) {}
 
-  async execute(input: { userId: string; uploadId: string; jobId: string; limits?: ImageLimits }): Promise<{ key: string; contentType: string }> {
+  async execute(input: { userId: string; uploadId: string; jobId: string; limits?: StartImageLimits }): Promise<{ key: string; contentType: string }> {
     const { uploads, storage, clock } = this.deps;
     const upload = await uploads.get(input.uploadId);
     // Another user's upload reads as absent: ids are not to be probed.
@@ -48,14 +41,27 @@ export class CheckStartImage {
       const info = imageInfo(bytes);
       if (!info) throw refuse('contentType', 'is not a JPEG, PNG or WebP image');
       if (info.contentType !== upload.contentType) throw refuse('contentType', `is ${info.contentType}, not the ${upload.contentType} declared`);
-      const { minWidth, minHeight, maxWidth, maxHeight } = input.limits ?? DEFAULT_IMAGE_LIMITS;
-      if (info.width < minWidth || info.height < minHeight || info.width > maxWidth || info.height > maxHeight) {
-        throw refuse('dimensions', `is ${info.width}×${info.height}; this model takes ${minWidth}×${minHeight} to ${maxWidth}×${maxHeight}`);
-      }
+      withinLimits(info, bytes.byteLength, input.limits ?? {});
       return { key, contentType: info.contentType };
     } catch (err) {
       await storage.remove(key).catch(() => undefined);
       throw err;
     }
+  }
+}
+
+/** Throws the refusal (400 startImage, with the model's limit) of an image the model does not take. */
+function withinLimits(info: ImageInfo, sizeBytes: number, limits: StartImageLimits): void {
+  const { minWidth, minHeight, maxWidth, maxHeight } = { ...DEFAULT_IMAGE_LIMITS, ...limits };
+  if (limits.types && !limits.types.includes(info.contentType)) {
+    throw new ValidationError('startImage', 'contentType', `startImage is ${info.contentType}; this model takes ${limits.types.join(', ')}`, limits.types);
+  }
+  if (limits.maxBytes !== undefined && sizeBytes > limits.maxBytes) throw refuse('maxBytes', `is ${sizeBytes} bytes; this model takes at most ${limits.maxBytes}`);
+  if (info.width < minWidth || info.height < minHeight || info.width > maxWidth || info.height > maxHeight) {
+    throw refuse('dimensions', `is ${info.width}×${info.height}; this model takes ${minWidth}×${minHeight} to ${maxWidth}×${maxHeight}`);
+  }
+  const ratio = Math.max(info.width, info.height) / Math.min(info.width, info.height);
+  if (limits.maxAspectRatio !== undefined && ratio > limits.maxAspectRatio) {
+    throw refuse('aspectRatio', `is ${info.width}×${info.height}; this model takes sides at most ${limits.maxAspectRatio} times as long as each other`);
   }
 }

@@ -4,7 +4,7 @@ import { IdempotencyKeyReused, QuotaExceeded, ServiceUnavailable, SpendLimitExce
 import { attachExecution, failJob, isTerminal, newJob, parseCategory, parsePrompt, type Job } from '../domain/job.js';
 import { failureOf } from '../domain/failure-codes.js';
 import { givenOptions, microToUsd, resolveOptions, usdToMicro, type JobOptions } from '../domain/job-options.js';
-import type { ModelCatalogue } from '../domain/model-catalogue.js';
+import type { ModelCatalogue, StartImageLimits } from '../domain/model-catalogue.js';
 import { periodEnd, periodOf } from '../domain/quota.js';
 import type { CheckStartImage } from './check-start-image.js';
 import { mutateJob, saveNewJob } from './mutate-job.js';
@@ -86,7 +86,7 @@ export class CreateJob {
       const earlier = await this.claimKey(input.userId, key, fingerprint, job.jobId);
       if (earlier) return { job: earlier, replayed: true };
     }
-    if (options.startImage !== undefined) await this.startImage(input.userId, options.startImage, job.jobId, key);
+    if (options.startImage !== undefined) await this.startImage(input.userId, options.startImage, job.jobId, key, resolved.model.startImageLimits);
     const period = periodOf(now);
     const limit = this.deps.quotaPerMonth;
     const spendLimit = this.deps.spendLimitUsdPerMonth;
@@ -117,10 +117,10 @@ export class CreateJob {
    * The upload a job names is checked before any quota is spent, and copied to the job's own key
    * (check-start-image.ts): a file that is not what was declared never reaches a provider.
    */
-  private async startImage(userId: string, uploadId: string, jobId: string, key: string | undefined): Promise<void> {
+  private async startImage(userId: string, uploadId: string, jobId: string, key: string | undefined, limits: StartImageLimits | undefined): Promise<void> {
     try {
       if (!this.deps.checkStartImage) throw new ValidationError('startImage', 'unsupported', 'start images cannot be uploaded in this deployment yet');
-      await this.deps.checkStartImage.execute({ userId, uploadId, jobId });
+      await this.deps.checkStartImage.execute({ userId, uploadId, jobId, ...(limits ? { limits } : {}) });
     } catch (err) {
       await this.releaseKey(userId, key, jobId);
       throw err;

@@ -1,6 +1,7 @@
 // The video models a caller may choose, as data (src/catalogue/models.json, or the operator's own file):
 // what each accepts and costs. Parsing checks the data once, at start; the job's options are checked
 // against one entry per request (job-options.ts).
+import { IMAGE_TYPES, isImageType, type ImageType } from './image-info.js';
 import { JOB_CATEGORIES, type JobCategory } from './job.js';
 
 /** The job options a catalogue entry maps to the provider's own input names. */
@@ -18,6 +19,23 @@ export interface ModelPrice {
   usdPerRunSecond?: number;
 }
 
+/**
+ * What a model takes as a start image, where it takes less than any upload may be (JPEG, PNG or WebP up to
+ * 10 MB; 64×64 to 8192×8192 pixels): checked when a job names the image (application/check-start-image.ts).
+ */
+export interface StartImageLimits {
+  types?: ImageType[];
+  maxBytes?: number;
+  minWidth?: number;
+  minHeight?: number;
+  maxWidth?: number;
+  maxHeight?: number;
+  /** The long side over the short side at most (2.5: from 2:5 to 5:2). */
+  maxAspectRatio?: number;
+}
+
+const LIMIT_NUMBERS = ['maxBytes', 'minWidth', 'minHeight', 'maxWidth', 'maxHeight', 'maxAspectRatio'] as const;
+
 export interface ModelEntry {
   /** What a caller names in `model` (the provider's own name for it). */
   id: string;
@@ -32,6 +50,8 @@ export interface ModelEntry {
   /** Durations a resolution is limited to, where the model limits them (Hailuo: 1080p only 6 s). */
   durationsByResolution?: Record<string, number[]>;
   startImage: boolean;
+  /** Narrower start images than uploads allow, when the model says so. */
+  startImageLimits?: StartImageLimits;
   endImage: boolean;
   negativePrompt: boolean;
   seed: boolean;
@@ -137,6 +157,7 @@ function parseEntry(raw: unknown, at: string, problems: string[]): ModelEntry {
     defaults: { durationSeconds: 0, aspectRatio: '', resolution: '' },
     input: {},
   };
+  if (m.startImageLimits !== undefined) entry.startImageLimits = parseImageLimits(m.startImageLimits, `${at}.startImageLimits`, problems);
   if (isRecord(m.durationsByResolution)) entry.durationsByResolution = m.durationsByResolution as Record<string, number[]>;
   if (isRecord(m.fixedInput)) entry.fixedInput = m.fixedInput as ModelEntry['fixedInput'];
   if (isRecord(m.sources)) entry.sources = m.sources as Record<string, string>;
@@ -153,6 +174,18 @@ function parseEntry(raw: unknown, at: string, problems: string[]): ModelEntry {
     resolution: entry.resolutions.includes(d.resolution as string) ? (d.resolution as string) : (entry.resolutions[0] ?? ''),
   };
   return entry;
+}
+
+function parseImageLimits(raw: unknown, at: string, problems: string[]): StartImageLimits {
+  const l = isRecord(raw) ? raw : {};
+  if (!isRecord(raw)) problems.push(`${at}: must be an object`);
+  const limits: StartImageLimits = {};
+  for (const [name, v] of Object.entries(l)) {
+    if (name === 'types' && Array.isArray(v) && v.length > 0 && v.every(isImageType)) limits.types = v;
+    else if ((LIMIT_NUMBERS as readonly string[]).includes(name) && typeof v === 'number' && v > 0 && Number.isFinite(v)) limits[name as (typeof LIMIT_NUMBERS)[number]] = v;
+    else problems.push(`${at}.${name}: ${name === 'types' ? `must list some of ${IMAGE_TYPES.join(', ')}` : (LIMIT_NUMBERS as readonly string[]).includes(name) ? 'must be a number > 0' : 'is not a limit'}`);
+  }
+  return limits;
 }
 
 function parsePrice(raw: unknown, at: string, problems: string[]): ModelPrice {

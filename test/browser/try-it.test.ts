@@ -85,8 +85,8 @@ t.test('the try-it page signs in, creates a job, shows live progress and plays t
   await page.getByLabel('Duration').selectOption('5');
   await page.getByText('Kling 2.5 Turbo Pro: about $0.350 for 5 s').waitFor();
   // An optional start image: previewed at once, uploaded through POST /uploads when the job is created.
-  await page.locator('#start-image').setInputFiles('assets/sample.jpg');
-  await until(page, "(() => { const i = document.getElementById('start-image-preview'); return !i.hidden && i.complete && i.naturalWidth === 320; })()", 10_000);
+  await page.locator('#start-image').setInputFiles('test/media/fixtures/start-image.jpg');
+  await until(page, "(() => { const i = document.getElementById('start-image-preview'); return !i.hidden && i.complete && i.naturalWidth === 480; })()", 10_000);
   await page.getByRole('button', { name: 'Generate video' }).click();
 
   const seen = await followProgress(page, 20_000);

@@ -153,7 +153,7 @@ t.test('models, and a start image: uploadImage (POST /uploads + the presigned fo
   t.ok(catalogue.models.length > 0, 'the catalogue has models');
   t.type(catalogue.defaults['music-video'], 'string');
   const model = catalogue.models.find((m) => m.startImage);
-  const uploaded = await client.uploadImage(join(projectRoot, 'assets/sample.jpg'));
+  const uploaded = await client.uploadImage(join(projectRoot, 'test/media/fixtures/start-image.jpg'));
   t.equal(uploaded.contentType, 'image/jpeg');
   t.match(uploaded.uploadId, /\S/);
   if (!model) return t.fail('no model in the catalogue takes a start image');

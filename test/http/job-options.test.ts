@@ -16,6 +16,7 @@ t.test('GET /models lists the catalogue and each category default; it needs a to
   t.ok(list.models.length >= 3, 'at least three models');
   const kling = list.models.find((m: { id: string }) => m.id === KLING);
   t.match(kling, { provider: 'replicate', name: 'Kling 2.5 Turbo Pro', durations: [5, 10], aspectRatios: ['16:9', '9:16', '1:1'], startImage: true, negativePrompt: true, seed: false, price: { usdPerSecond: 0.07 } });
+  t.same(kling.startImageLimits, { types: ['image/jpeg', 'image/png'], maxBytes: 10485760, minWidth: 300, minHeight: 300, maxAspectRatio: 2.5 }, 'what a start image must be for it, before one is uploaded');
   t.notOk('input' in kling || 'sources' in kling, "the provider's input names stay inside");
   t.match(list.categoryDefaults['ad-creative'], { model: KLING, durationSeconds: 5, aspectRatio: '9:16' });
 });

@@ -9,6 +9,9 @@ import { CheckStartImage } from '../../src/application/check-start-image.js';
 import { jobInputKey } from '../../src/domain/upload.js';
 import { CreateUpload } from '../../src/application/create-upload.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { bundledCatalogue } from '../../src/catalogue/catalogue-config.js';
+import models from '../../src/catalogue/models.json' with { type: 'json' };
+import { findModel, parseCatalogue } from '../../src/domain/model-catalogue.js';
 
 const fixture = (name: string) => readFile(new URL(`../media/fixtures/${name}`, import.meta.url));
 const png = await fixture('image.png');
@@ -65,6 +68,36 @@ t.test('refused with 400 VALIDATION_ERROR on startImage, and no copy left: every
     t.match(err, { code: 'VALIDATION_ERROR', details: { field: 'startImage', constraint } }, name);
     t.equal(await s.storage.read(jobInputKey(jobId), 10), undefined, `${name}: no copy kept`);
   }
+});
+
+t.test("a model's own limits from the catalogue: types, bytes, sides, aspect ratio; refused with the limit named", async (t) => {
+  const s = setup(t);
+  const kling = findModel(bundledCatalogue(), 'kwaivgi/kling-v2.5-turbo-pro')?.startImageLimits;
+  t.same(kling, { types: ['image/jpeg', 'image/png'], maxBytes: 10 * 1024 * 1024, minWidth: 300, minHeight: 300, maxAspectRatio: 2.5 }, 'Kling takes JPEG or PNG, ≥ 300 px, 1:2.5 to 2.5:1');
+  const [good, sample, wide] = await Promise.all([readFile('test/media/fixtures/start-image.jpg'), readFile('assets/sample.jpg'), readFile('test/media/fixtures/wide.jpg')]);
+  const cases: [string, Uint8Array, string, object, string, unknown?][] = [
+    ['WebP for a model that takes JPEG and PNG', webp, 'image/webp', { types: ['image/jpeg', 'image/png'] }, 'contentType', ['image/jpeg', 'image/png']],
+    ['more bytes than the model takes', good, 'image/jpeg', { maxBytes: good.byteLength - 1 }, 'maxBytes'],
+    ['320×180 where 300 px a side is the least', sample, 'image/jpeg', kling ?? {}, 'dimensions'],
+    ['800×300 where 2.5:1 is the widest', wide, 'image/jpeg', kling ?? {}, 'aspectRatio'],
+    ['480×320 where 400 px wide is the most', good, 'image/jpeg', { maxWidth: 400 }, 'dimensions'],
+  ];
+  for (const [name, bytes, contentType, limits, constraint, allowed] of cases) {
+    const uploadId = await s.upload({ contentType, sizeBytes: bytes.byteLength }, bytes);
+    const err = await s.check.execute({ userId: 'alice', uploadId, jobId: 'job-limits', limits }).then(() => undefined, (e: unknown) => e);
+    t.match(err, { code: 'VALIDATION_ERROR', details: { field: 'startImage', constraint, ...(allowed ? { allowed } : {}) } }, name);
+    t.equal(await s.storage.read(jobInputKey('job-limits'), 10), undefined, `${name}: no copy kept`);
+  }
+  const uploadId = await s.upload({ contentType: 'image/jpeg', sizeBytes: good.byteLength }, good);
+  t.same(await s.check.execute({ userId: 'alice', uploadId, jobId: 'job-ok', limits: kling ?? {} }), { key: jobInputKey('job-ok'), contentType: 'image/jpeg' }, 'a 480×320 JPEG is one Kling takes');
+});
+
+t.test('the catalogue refuses limits that are not limits', async (t) => {
+  const doc = structuredClone(models) as { models: Record<string, unknown>[] };
+  (doc.models[0] as Record<string, unknown>).startImageLimits = { types: ['image/gif'], minWidth: -1, maxSides: 3 };
+  t.throws(() => parseCatalogue(doc), /startImageLimits\.types: must list some of image\/jpeg, image\/png, image\/webp; .*startImageLimits\.minWidth: must be a number > 0; .*startImageLimits\.maxSides: is not a limit/);
+  (doc.models[0] as Record<string, unknown>).startImageLimits = 'small';
+  t.throws(() => parseCatalogue(doc), /startImageLimits: must be an object/);
 });
 
 t.test('an upload past its 24 h is refused; the sweep deletes files no job used once they are that old', async (t) => {

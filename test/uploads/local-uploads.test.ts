@@ -91,7 +91,9 @@ t.test('the upload endpoint refuses a bigger or smaller file, another type, anot
 });
 
 t.test('a job naming an upload: accepted when it is what was declared; refused (400 startImage, no job, no quota) otherwise', async (t) => {
-  const sample = await readFile(new URL('../../assets/sample.jpg', import.meta.url));
+  // 480×320: within what the default model (Kling) takes; the shipped 320×180 sample.jpg is not.
+  const sample = await readFile(new URL('../media/fixtures/start-image.jpg', import.meta.url));
+  const small = await readFile(new URL('../../assets/sample.jpg', import.meta.url));
   const usage = async () => ((await (await fetch(`${server.base}/api/v1/usage`, { headers: auth })).json()) as { used: number }).used;
   const createJob = (startImage: string, headers: Record<string, string> = auth) =>
     fetch(`${server.base}/api/v1/jobs`, { method: 'POST', headers, body: JSON.stringify({ prompt: 'A neon city at night, synthwave', category: 'music-video', startImage }) });
@@ -112,6 +114,8 @@ t.test('a job naming an upload: accepted when it is what was declared; refused (
     ['declared PNG, holds a JPEG', await uploaded('image/png', sample.subarray(0, sample.byteLength))],
     ['not an image', await uploaded('image/png', Buffer.from('this is a shell script, not a picture'))],
     ['smaller than the model takes (33×17)', await uploaded('image/png', png)],
+    ['smaller than Kling takes (320×180, 300 px a side the least)', await uploaded('image/jpeg', small)],
+    ['WebP, which Kling does not take', await uploaded('image/webp', await readFile(new URL('../media/fixtures/image.webp', import.meta.url)))],
     ['never posted', (await form('image/jpeg', sample.byteLength)).uploadId],
     ['no such upload', '00000000-0000-4000-8000-000000000000'],
     ['the upload of another user', good, bob],

@@ -2179,6 +2179,17 @@ export interface paths {
                                 resolutions: string[];
                                 seed: boolean;
                                 startImage: boolean;
+                                /** @description Where the model takes less than any upload may be (JPEG, PNG or WebP ≤ 10 MB, 64–8192 px a side) */
+                                startImageLimits?: {
+                                    /** @description The long side over the short side, at most */
+                                    maxAspectRatio?: number;
+                                    maxBytes?: number;
+                                    maxHeight?: number;
+                                    maxWidth?: number;
+                                    minHeight?: number;
+                                    minWidth?: number;
+                                    types?: string[];
+                                };
                                 typicalGenerationSeconds: number;
                             }[];
                         };
