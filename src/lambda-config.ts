@@ -36,8 +36,9 @@ export const LAMBDA_ENV: Readonly<Record<LambdaFunction, LambdaEnvSpec>> = {
   'poll-generation': COMMON,
   // The only function that writes to the bucket; S3_FORCE_PATH_STYLE is for S3 stand-ins, FFMPEG_PATH
   // overrides the ffmpeg shipped beside the bundle.
-  'store-video': { required: [...COMMON.required, 'ASSETS_BUCKET'], optional: [...COMMON.optional, ...CATALOGUE, 'S3_FORCE_PATH_STYLE', 'FFMPEG_PATH'] },
-  'fail-job': COMMON,
+  // USAGE_TABLE: the steps that end a job settle its cost in the month's spend (StoreVideo, FailJob).
+  'store-video': { required: [...COMMON.required, 'ASSETS_BUCKET', 'USAGE_TABLE'], optional: [...COMMON.optional, ...CATALOGUE, 'S3_FORCE_PATH_STYLE', 'FFMPEG_PATH'] },
+  'fail-job': { required: [...COMMON.required, 'USAGE_TABLE'], optional: COMMON.optional },
 };
 
 /**
@@ -56,6 +57,8 @@ export interface LambdaConfig {
   replicateBaseUrl?: string;
   /** start-generation (reads inputs/) and store-video (writes videos/) only. */
   assetsBucket?: string;
+  /** store-video and fail-job only: the month's spend they settle. */
+  usageTable?: string;
   forcePathStyle: boolean;
 }
 
@@ -91,6 +94,7 @@ export function loadLambdaConfig(fn: LambdaFunction, env: Env): LambdaConfig {
     forcePathStyle: r.bool('S3_FORCE_PATH_STYLE', false),
   };
   if (spec.required.includes('ASSETS_BUCKET')) config.assetsBucket = r.string('ASSETS_BUCKET');
+  if (spec.required.includes('USAGE_TABLE')) config.usageTable = r.string('USAGE_TABLE');
   const baseUrl = r.optional('REPLICATE_BASE_URL');
   r.url('REPLICATE_BASE_URL', baseUrl);
   if (baseUrl) config.replicateBaseUrl = baseUrl;

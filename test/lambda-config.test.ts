@@ -15,9 +15,9 @@ function problems(fn: (typeof LAMBDA_FUNCTIONS)[number], env: Record<string, str
 }
 
 t.test('typed settings from a function\'s own variables', async (t) => {
-  t.same(loadLambdaConfig('store-video', { ...base, ASSETS_BUCKET: 'assets', S3_FORCE_PATH_STYLE: 'true', LOG_LEVEL: 'debug', REPLICATE_BASE_URL: 'http://127.0.0.1:9/v1' }), {
+  t.same(loadLambdaConfig('store-video', { ...base, ASSETS_BUCKET: 'assets', USAGE_TABLE: 'usage', S3_FORCE_PATH_STYLE: 'true', LOG_LEVEL: 'debug', REPLICATE_BASE_URL: 'http://127.0.0.1:9/v1' }), {
     function: 'store-video', region: 'eu-west-1', logLevel: 'debug', jobTable: 'jobs', providerSecretArn: base.PROVIDER_SECRET_ARN,
-    forcePathStyle: true, assetsBucket: 'assets', replicateBaseUrl: 'http://127.0.0.1:9/v1',
+    forcePathStyle: true, assetsBucket: 'assets', usageTable: 'usage', replicateBaseUrl: 'http://127.0.0.1:9/v1',
   });
 });
 
@@ -43,6 +43,7 @@ t.test('every problem at once, one line each, naming the variable and the functi
     'PROVIDER_SECRET_ARN: required by the store-video function, but not set',
     'S3_FORCE_PATH_STYLE: must be one of true, false, got "yes"',
     'ASSETS_BUCKET: required by the store-video function, but not set',
+    'USAGE_TABLE: required by the store-video function, but not set',
     'REPLICATE_BASE_URL: must be an http(s) URL, got "ftp://x"',
   ]);
 });

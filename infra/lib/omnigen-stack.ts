@@ -55,6 +55,7 @@ export class OmniGenStack extends Stack {
     this.auth = new Auth(this, 'Auth', { callbackUrl, logoutUrl, domainPrefix });
     this.workflow = new Workflow(this, 'Workflow', {
       jobTable: this.data.jobTable,
+      usageTable: this.data.usageTable,
       bucket: this.data.bucket,
       logRetention,
       workflowDir: props.workflowDir ?? `${REPO_ROOT}workflow`,

@@ -32,6 +32,8 @@ export interface LambdaEntry {
 
 export interface WorkflowProps {
   jobTable: dynamodb.ITable;
+  /** The month's spend, settled by the steps that end a job. */
+  usageTable: dynamodb.ITable;
   bucket: s3.IBucket;
   logRetention: logs.RetentionDays;
   /** Holds state-machine.asl.json and lambdas.json; default <repo>/workflow. */
@@ -125,6 +127,9 @@ export class Workflow extends Construct {
       if (need === 'jobTable') {
         role.addToPolicy(new iam.PolicyStatement({ actions, resources: [props.jobTable.tableArn] }));
         environment.JOB_TABLE = props.jobTable.tableName;
+      } else if (need === 'usageTable') {
+        role.addToPolicy(new iam.PolicyStatement({ actions, resources: [props.usageTable.tableArn] }));
+        environment.USAGE_TABLE = props.usageTable.tableName;
       } else if (need === 'bucket' || need === 'inputs') {
         // Each step's objects by prefix: StoreVideo writes videos/, StartGeneration reads inputs/ (start images).
         const prefix = need === 'bucket' ? VIDEO_PREFIX : INPUT_PREFIX;

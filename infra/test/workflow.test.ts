@@ -34,6 +34,7 @@ describe('with workflow/state-machine.asl.json and lambdas.json', () => {
       const env = (f.Environment as { Variables: Record<string, unknown> }).Variables;
       const needs = entry.needs ?? [];
       assert.equal('JOB_TABLE' in env, needs.includes('jobTable'), `${entry.id} JOB_TABLE`);
+      assert.equal('USAGE_TABLE' in env, needs.includes('usageTable'), `${entry.id} USAGE_TABLE`);
       assert.equal('ASSETS_BUCKET' in env, needs.includes('bucket') || needs.includes('inputs'), `${entry.id} ASSETS_BUCKET`);
       assert.equal('PROVIDER_SECRET_ARN' in env, needs.includes('providerSecret'), `${entry.id} PROVIDER_SECRET_ARN`);
       const roleId = (f.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string;

@@ -2,9 +2,11 @@ import { JobFinished } from '../domain/errors.js';
 import { cancelJob, isTerminal, type Job } from '../domain/job.js';
 import type { GetJob } from './get-job.js';
 import { mutateJob } from './mutate-job.js';
+import { settleSpend } from './settle-spend.js';
 import type { Clock } from './ports/clock.js';
 import type { JobRepository } from './ports/job-repository.js';
 import type { Logger } from './ports/logger.js';
+import type { UsageLedger } from './ports/usage-ledger.js';
 import type { VideoModel } from './ports/video-model.js';
 import type { VideoWorkflow } from './ports/video-workflow.js';
 
@@ -16,6 +18,8 @@ export interface CancelJobDeps {
   logger: Logger;
   /** The video model, to stop a running generation's billing (absent: the workflow's stop must do it). */
   model?: VideoModel;
+  /** The month's spend: a canceled job's reservation is given back. */
+  usage: UsageLedger;
 }
 
 /**
@@ -31,6 +35,7 @@ export class CancelJob {
     const job = await this.deps.getJob.execute(input);
     if (isTerminal(job.status)) throw new JobFinished(job.jobId, job.status);
     const canceled = await mutateJob(jobs, job.jobId, (current) => cancelJob(current, clock.now()));
+    await settleSpend(this.deps.usage, canceled, logger);
     // Stopping the workflow stops its next poll; only canceling the generation stops the model's billing.
     // A generation that starts after this write is canceled by its own step (StartGeneration).
     const { generationId } = canceled;

@@ -2,13 +2,16 @@ import { JobFinished } from '../domain/errors.js';
 import { failJob, type JobFailure } from '../domain/job.js';
 import { failureOf, GENERATION_FAILURE_CODES, type FailureCode } from '../domain/failure-codes.js';
 import { mutateJob } from './mutate-job.js';
+import type { UsageLedger } from './ports/usage-ledger.js';
+import { settleSpend } from './settle-spend.js';
 import type { WorkflowStepDeps } from './workflow-steps.js';
 
 const MODEL_CODES: ReadonlySet<string> = new Set(GENERATION_FAILURE_CODES);
 
 /**
  * The end of every failure path: the job becomes `failed` with a stable code, and its generation is
- * canceled (after a timeout the model may still be running, and billing). A job that already ended
+ * canceled (after a timeout the model may still be running, and billing); its reserved cost is given
+ * back to the month's spend. A job that already ended
  * (canceled, completed) is left as it is.
  */
 export class FailJob {
@@ -16,6 +19,8 @@ export class FailJob {
     private readonly deps: WorkflowStepDeps & {
       /** The code for errors that are not the model's (a bug, storage down after retries). */
       fallbackCode: FailureCode;
+      /** The month's spend: a failed job's reservation is given back. */
+      usage: UsageLedger;
     },
   ) {}
 
@@ -25,6 +30,7 @@ export class FailJob {
     const failure = failureOf(MODEL_CODES.has(input.error) ? (input.error as FailureCode) : fallbackCode);
     try {
       const failed = await mutateJob(jobs, input.jobId, (job) => failJob(job, failure, clock.now()));
+      await settleSpend(this.deps.usage, failed, logger);
       if (failed.generationId) {
         await model.cancel(failed.generationId).catch((err: unknown) => logger.warn({ err, jobId: input.jobId }, 'could not cancel the generation of a failed job'));
       }

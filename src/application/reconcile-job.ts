@@ -1,8 +1,10 @@
 import { advanceJob, cancelJob, completeJob, failJob, isTerminal, markSynced, type Job } from '../domain/job.js';
 import { mutateJob } from './mutate-job.js';
+import { settleSpend } from './settle-spend.js';
 import type { Clock } from './ports/clock.js';
 import type { JobRepository } from './ports/job-repository.js';
 import type { Logger } from './ports/logger.js';
+import type { UsageLedger } from './ports/usage-ledger.js';
 import type { VideoWorkflow, WorkflowState } from './ports/video-workflow.js';
 
 export interface ReconcileDeps {
@@ -12,6 +14,8 @@ export interface ReconcileDeps {
   logger: Logger;
   /** A running job is compared with the workflow engine at most this often. */
   syncIntervalMs: number;
+  /** The month's spend: a job this ends is settled (its workflow could not say so itself). */
+  usage: UsageLedger;
 }
 
 function apply(job: Job, state: WorkflowState, now: Date): Job {
@@ -44,7 +48,9 @@ export async function reconcileJob(job: Job, deps: ReconcileDeps): Promise<Job> 
   try {
     const state = await deps.workflow.describe(job);
     if (!state) return job;
-    return await mutateJob(deps.jobs, job.jobId, (current) => apply(current, state, deps.clock.now()));
+    const synced = await mutateJob(deps.jobs, job.jobId, (current) => apply(current, state, deps.clock.now()));
+    await settleSpend(deps.usage, synced, deps.logger);
+    return synced;
   } catch (err) {
     deps.logger.warn({ err, jobId: job.jobId }, 'could not reconcile job with the workflow');
     return job;

@@ -2,6 +2,7 @@ import { JobFinished } from '../domain/errors.js';
 import { advanceJob, completeJob, type Job } from '../domain/job.js';
 import { finalCostMicroUsd, generationOf, microToUsd } from '../domain/job-options.js';
 import { mutateJob } from './mutate-job.js';
+import { settleSpend } from './settle-spend.js';
 import type { GeneratedFile } from './ports/video-model.js';
 import type { StoreVideoDeps } from './workflow-steps.js';
 
@@ -23,7 +24,7 @@ export function thumbnailTime(durationSeconds: number): number {
 /**
  * Step 3: checks the finished video is a playable MP4 and reads its facts (NotPlayableVideo, which ends the
  * job PROVIDER_FAILED, otherwise), takes a frame for its thumbnail when the model made none, copies both into
- * storage at the job's keys, then completes the job. A job that ended meanwhile stays as it is and keeps no
+ * storage at the job's keys, then completes the job and settles its cost in the month's spend. A job that ended meanwhile stays as it is and keeps no
  * files: JobFinished is rethrown.
  */
 export class StoreVideo {
@@ -43,7 +44,8 @@ export class StoreVideo {
     await store.put(videoKey, video.body, facts.contentType);
     await store.put(thumbnailKey, thumbnail.body, thumbnail.contentType);
     try {
-      await mutateJob(jobs, jobId, (job) => completeJob(job, videoKey, clock.now(), thumbnailKey, facts, this.costOf(job, result.runSeconds)));
+      const completed = await mutateJob(jobs, jobId, (job) => completeJob(job, videoKey, clock.now(), thumbnailKey, facts, this.costOf(job, result.runSeconds)));
+      await settleSpend(this.deps.usage, completed, this.deps.logger);
     } catch (err) {
       // Canceled while the files were copied: a job without a video keeps no video.
       if (err instanceof JobFinished) await Promise.all([videoKey, thumbnailKey].map((key) => store.remove(key).catch(() => undefined)));

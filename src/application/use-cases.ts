@@ -62,14 +62,14 @@ export interface UseCaseDeps {
 /** Every use case, wired to one set of ports: the composition root and the tests build them the same way. */
 export function createUseCases(deps: UseCaseDeps): UseCases {
   const { jobs, usage, idempotency, workflow, storage, clock, ids, logger, quotaPerMonth } = deps;
-  const getJob = new GetJob({ jobs, workflow, clock, logger, syncIntervalMs: deps.syncIntervalMs });
+  const getJob = new GetJob({ jobs, workflow, clock, logger, syncIntervalMs: deps.syncIntervalMs, usage });
   const checkStartImage = deps.uploads ? new CheckStartImage({ uploads: deps.uploads.repository, storage: deps.uploads.storage, clock }) : undefined;
   return {
     createJob: new CreateJob({ jobs, usage, idempotency, workflow, clock, ids, logger, quotaPerMonth, catalogue: deps.catalogue, spendLimitUsdPerMonth: deps.spendLimitUsdPerMonth, checkStartImage, jobWebhooks: deps.jobWebhooks }),
     listJobs: new ListJobs({ jobs, cursor: new JobCursor(deps.cursorSecret) }),
     getJob,
     getVideoUrl: new GetVideoUrl({ getJob, storage, clock, ttlSeconds: deps.videoUrlTtlSeconds }),
-    cancelJob: new CancelJob({ getJob, jobs, workflow, clock, logger, model: deps.model }),
+    cancelJob: new CancelJob({ getJob, jobs, workflow, clock, logger, model: deps.model, usage }),
     getUsage: new GetUsage({ usage, clock, quotaPerMonth, spendLimitUsdPerMonth: deps.spendLimitUsdPerMonth }),
     listModels: new ListModels(deps.catalogue),
     ...(deps.uploads && checkStartImage ? {

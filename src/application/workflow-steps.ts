@@ -5,6 +5,7 @@ import type { Clock } from './ports/clock.js';
 import type { JobRepository } from './ports/job-repository.js';
 import type { Logger } from './ports/logger.js';
 import type { StartImageUrls } from './ports/upload-storage.js';
+import type { UsageLedger } from './ports/usage-ledger.js';
 import type { VideoModel } from './ports/video-model.js';
 import type { FrameGrabber, VideoProbe } from './ports/video-probe.js';
 import type { VideoStore } from './ports/video-storage.js';
@@ -28,6 +29,8 @@ export interface StartGenerationDeps extends WorkflowStepDeps {
 }
 
 export interface StoreVideoDeps extends StartGenerationDeps {
+  /** The month's spend: an ended job's actual cost replaces its estimate (StoreVideo and FailJob settle it). */
+  usage: UsageLedger;
   store: VideoStore;
   /** Reads the finished video's facts and refuses a file that is not a playable MP4. */
   probe: VideoProbe;

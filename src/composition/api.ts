@@ -176,7 +176,7 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
   sweep();
   const sweeper = setInterval(sweep, 10 * 60_000).unref();
   const workflow = new LocalVideoWorkflow({
-    jobs, catalogue: config.catalogue, store: storage, model, startImages: uploadStorage, ...media, clock, logger, pollIntervalMs: local.workflowDurationMs / SAMPLE_POLLS,
+    jobs, catalogue: config.catalogue, usage: store.usage, store: storage, model, startImages: uploadStorage, ...media, clock, logger, pollIntervalMs: local.workflowDurationMs / SAMPLE_POLLS,
   });
   // Jobs the last process left pending or processing run on (progress never goes down on a resume).
   if (store.unfinished) await new ResumeJobs({ jobs, unfinished: store.unfinished, workflow, clock, logger }).execute();

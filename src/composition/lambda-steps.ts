@@ -11,6 +11,8 @@ import { createDynamoDbClients, type AwsClientOptions } from '../adapters/aws/aw
 import { DynamoDbJobRepository } from '../adapters/aws/dynamodb-job-repository.js';
 import { loggedInvocations, type LambdaContext, type StepHandler } from '../adapters/lambda/invocation.js';
 import { createLogger } from '../adapters/observability/logger.js';
+import type { UsageLedger } from '../application/ports/usage-ledger.js';
+import { DynamoDbUsageLedger } from '../adapters/aws/dynamodb-usage-ledger.js';
 import { providerModel } from '../adapters/replicate/provider-model.js';
 import { systemClock } from '../adapters/system-clock.js';
 import type { ModelCatalogue } from '../domain/model-catalogue.js';
@@ -32,9 +34,18 @@ export function clientOptions(config: LambdaConfig): AwsClientOptions {
   return { region: config.region, forcePathStyle: config.forcePathStyle, requestTimeoutMs: 60_000 };
 }
 
+/** The function's DynamoDB client: the given one, or one built from its settings. */
+export function dynamoOf(config: LambdaConfig, overrides: LambdaOverrides): DynamoDBDocumentClient {
+  return overrides.clients?.dynamo ?? createDynamoDbClients(clientOptions(config)).dynamo;
+}
+
+/** The month's spend, for the steps that end a job (loadLambdaConfig requires their USAGE_TABLE). */
+export function usageLedgerOf(config: LambdaConfig, dynamo: DynamoDBDocumentClient): UsageLedger {
+  return new DynamoDbUsageLedger(dynamo, config.usageTable as string);
+}
+
 /** What every step is given. The provider token is read from Secrets Manager on first use. */
-export function commonDeps(config: LambdaConfig, overrides: LambdaOverrides): WorkflowStepDeps {
-  const dynamo = overrides.clients?.dynamo ?? createDynamoDbClients(clientOptions(config)).dynamo;
+export function commonDeps(config: LambdaConfig, overrides: LambdaOverrides, dynamo = dynamoOf(config, overrides)): WorkflowStepDeps {
   const secrets = overrides.secrets ?? new SecretsManagerClient({ region: config.region });
   return {
     jobs: new DynamoDbJobRepository(dynamo, config.jobTable),

@@ -22,6 +22,17 @@ t.test('a running job is canceled and its workflow stopped', async (t) => {
   t.same(s.workflow.stopped, [job.jobId]);
 });
 
+t.test("a canceled job gives its reserved cost back to the month's spend", async (t) => {
+  const s = setup();
+  const kept = await running(s);
+  const job = await running(s);
+  const period = s.clock.now().toISOString().slice(0, 7);
+  t.equal(await s.usage.spentMicroUsd('alice', period), 1_400_000, 'two jobs reserved at 0.70 USD');
+  await s.cancelJob.execute({ userId: 'alice', jobId: job.jobId });
+  t.equal(await s.usage.spentMicroUsd('alice', period), 700_000, 'the canceled one costs nothing');
+  t.match(await s.jobs.get(kept.jobId), { status: 'processing', estimatedCostUsd: 0.7 });
+});
+
 t.test('a pending job can be canceled too', async (t) => {
   const s = setup();
   const job = await createFor(s, 'alice');
@@ -127,7 +138,7 @@ t.test('a cancel racing a completion ends in exactly one terminal state', async 
 t.test("a canceled job's generation is canceled at the model too; a model that fails is logged, the cancel holds", async (t) => {
   const s = setup();
   const model = new FakeVideoModel();
-  const cancel = new CancelJob({ getJob: s.getJob, jobs: s.jobs, workflow: s.workflow, clock: s.clock, logger: s.logger, model });
+  const cancel = new CancelJob({ getJob: s.getJob, jobs: s.jobs, workflow: s.workflow, clock: s.clock, logger: s.logger, model, usage: s.usage });
   const job = await createFor(s, 'alice');
   await mutateJob(s.jobs, job.jobId, (j) => startGeneration(j, 'gen-7', s.clock.now()));
   t.match(await cancel.execute({ userId: 'alice', jobId: job.jobId }), { status: 'canceled', generationId: 'gen-7' });

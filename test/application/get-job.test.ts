@@ -47,6 +47,9 @@ t.test('reconciliation: a failed or canceled execution ends the job the same way
   t.match(await s.getJob.execute({ userId: 'alice', jobId: failing.jobId }), { status: 'failed', failure: { code: 'WORKFLOW_TIMED_OUT' } });
   s.workflow.state = { status: 'canceled' };
   t.match(await s.getJob.execute({ userId: 'alice', jobId: stopped.jobId }), { status: 'canceled' });
+  const period = s.clock.now().toISOString().slice(0, 7);
+  t.equal(await s.usage.spentMicroUsd('alice', period), 0, 'both reservations given back (0.70 USD each)');
+  t.equal(await s.usage.used('alice', period), 2, 'the jobs still count against the quota');
 });
 
 t.test('reconciliation: before the sync interval the engine is not asked', async (t) => {

@@ -2,14 +2,17 @@ import t from 'tap';
 import { mutateJob } from '../../src/application/mutate-job.js';
 import { createWorkflowSteps } from '../../src/application/workflow-steps.js';
 import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
+import { InMemoryUsageLedger } from '../../src/adapters/local/in-memory-usage-ledger.js';
 import { GenerationFailed, JobFinished } from '../../src/domain/errors.js';
 import { cancelJob, newJob, startGeneration, type Job } from '../../src/domain/job.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { FakeFrameGrabber, FakeVideoModel, FakeVideoProbe, MemoryStore } from '../helpers/fake-video-model.js';
 import { RecordingLogger } from './fixtures/use-cases.js';
 import { bundledCatalogue } from '../../src/catalogue/catalogue-config.js';
+import { microToUsd, resolveOptions, type JobOptions } from '../../src/domain/job-options.js';
+import { periodOf } from '../../src/domain/quota.js';
 
-function setup() {
+function setup(catalogue = bundledCatalogue()) {
   const jobs = new InMemoryJobRepository();
   const model = new FakeVideoModel();
   const store = new MemoryStore();
@@ -17,7 +20,8 @@ function setup() {
   const logger = new RecordingLogger();
   const probe = new FakeVideoProbe();
   const frames = new FakeFrameGrabber();
-  const steps = createWorkflowSteps({ jobs, catalogue: bundledCatalogue(), model, store, probe, frames, clock, logger, fallbackCode: 'WORKFLOW_FAILED' });
+  const usage = new InMemoryUsageLedger();
+  const steps = createWorkflowSteps({ jobs, catalogue, usage, model, store, probe, frames, clock, logger, fallbackCode: 'WORKFLOW_FAILED' });
   let n = 0;
   const create = async (): Promise<Job> => {
     const job = newJob({ jobId: `job-${++n}`, userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: clock.now() });
@@ -25,7 +29,17 @@ function setup() {
     return job;
   };
   const cancel = (jobId: string) => mutateJob(jobs, jobId, (j) => cancelJob(j, clock.now()));
-  return { jobs, model, store, probe, frames, clock, logger, steps, create, cancel };
+  /** A job as POST /jobs accepts it: its model, settings and estimate, reserved in the month's spend. */
+  const createPriced = async (options: JobOptions = {}): Promise<Job> => {
+    const resolved = resolveOptions(catalogue, 'music-video', options);
+    const generation = { options, model: resolved.model.id, provider: resolved.model.provider, settings: resolved.settings, estimatedCostUsd: microToUsd(resolved.estimatedCostMicroUsd) };
+    const job = newJob({ jobId: `job-${++n}`, userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: clock.now(), generation });
+    await usage.consume('alice', periodOf(clock.now()), 100, { costMicroUsd: resolved.estimatedCostMicroUsd });
+    await jobs.create(job);
+    return job;
+  };
+  const spent = () => usage.spentMicroUsd('alice', periodOf(clock.now()));
+  return { jobs, usage, spent, createPriced, model, store, probe, frames, clock, logger, steps, create, cancel };
 }
 
 t.test('start: the job runs with the generation id; starting again returns it and starts nothing', async (t) => {
@@ -169,4 +183,41 @@ t.test('fail: provider codes are kept, anything else is the fallback; the genera
   t.ok(s.model.canceled.includes(generationId));
   t.match(s.logger.lines.at(-1), { level: 'warn', msg: 'could not cancel the generation of a failed job' });
   await t.rejects(s.steps.failJob.execute({ jobId: 'no-such-job', error: '' }), { code: 'NOT_FOUND' });
+});
+
+t.test("spend settles when a job ends: the estimate is replaced by the actual cost, exactly, once; a failed job gives it back", async (t) => {
+  // Kling billed by run time here (the catalogue allows it): its actual cost differs from the estimate.
+  const catalogue = bundledCatalogue();
+  const priced = { ...catalogue, models: catalogue.models.map((m) => (m.id === 'kwaivgi/kling-v2.5-turbo-pro' ? { ...m, price: { ...m.price, usdPerRunSecond: 0.0014 } } : m)) };
+  const s = setup(priced);
+  const done = await s.createPriced();
+  const failed = await s.createPriced({ durationSeconds: 5 });
+  t.equal(await s.spent(), 700_000 + 350_000, 'both estimates reserved');
+
+  s.model.runSeconds = 123.456;
+  const { generationId } = await s.steps.startGeneration.execute({ jobId: done.jobId });
+  await s.steps.storeVideo.execute({ jobId: done.jobId, generationId });
+  t.match(await s.jobs.get(done.jobId), { status: 'completed', estimatedCostUsd: 0.7, costUsd: 0.172838 });
+  t.equal(await s.spent(), 172_838 + 350_000, 'the completed job counts its actual cost (123.456 s × $0.0014), to the micro-dollar');
+
+  await s.steps.startGeneration.execute({ jobId: failed.jobId });
+  await s.steps.failJob.execute({ jobId: failed.jobId, error: 'PROVIDER_FAILED' });
+  t.match(await s.jobs.get(failed.jobId), { status: 'failed', costUsd: 0 });
+  t.equal(await s.spent(), 172_838, 'the failed job gave its reservation back');
+  await s.steps.failJob.execute({ jobId: failed.jobId, error: 'PROVIDER_FAILED' });
+  await s.steps.failJob.execute({ jobId: done.jobId, error: 'WORKFLOW_FAILED' });
+  t.equal(await s.spent(), 172_838, 'a retried FailJob, or one after completion, changes nothing');
+});
+
+t.test('a ledger that cannot settle is logged; the job still ends and its estimate stays counted', async (t) => {
+  const s = setup();
+  const job = await s.createPriced();
+  s.usage.settle = async () => {
+    throw new Error('usage table unreachable');
+  };
+  const { generationId } = await s.steps.startGeneration.execute({ jobId: job.jobId });
+  await s.steps.storeVideo.execute({ jobId: job.jobId, generationId });
+  t.match(await s.jobs.get(job.jobId), { status: 'completed', costUsd: 0.7 });
+  t.equal(await s.spent(), 700_000);
+  t.match(s.logger.lines, [{ level: 'error', msg: /could not settle the job's cost/ }]);
 });

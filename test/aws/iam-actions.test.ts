@@ -77,6 +77,7 @@ t.test('`npm run iam-policy` leaves an up-to-date doc as it is', async (t) => {
 t.test("the workflow steps' actions are what their adapters send: the job update is a conditional PutItem", async (t) => {
   t.same(WORKFLOW_STEP_ACTIONS.jobTable, ['dynamodb:GetItem', 'dynamodb:PutItem']);
   t.same(WORKFLOW_STEP_ACTIONS.bucket, ['s3:DeleteObject', 's3:PutObject']);
+  t.same(WORKFLOW_STEP_ACTIONS.usageTable, ['dynamodb:UpdateItem'], 'an ended job settles the month\'s spend: one conditional UpdateItem');
   t.same(WORKFLOW_STEP_ACTIONS.inputs, ['s3:GetObject'], 'start images are only read (through a URL the step signs)');
   t.same(WORKFLOW_STEP_ACTIONS.providerSecret, ['secretsmanager:GetSecretValue']);
 });

@@ -65,6 +65,34 @@ export function usageLedgerContract(t: Test, makeLedger: () => Promise<UsageLedg
     t.equal(await ledger.spentMicroUsd('sam', '2026-11'), 300_123);
   });
 
+  t.test('settle: the reserved estimate is replaced by the actual cost, exactly, once per job', async (t) => {
+    const ledger = await makeLedger();
+    const reserve = (cost: number) => ledger.consume('sam', '2026-11', 10, { costMicroUsd: cost });
+    await reserve(350_000);
+    await reserve(700_000);
+    await reserve(720_000);
+    t.equal(await ledger.spentMicroUsd('sam', '2026-11'), 1_770_000);
+    await ledger.settle('sam', '2026-11', 'job-cheaper', 700_000, 412_345);
+    t.equal(await ledger.spentMicroUsd('sam', '2026-11'), 1_482_345, 'a job that ran cheaper: its actual cost, to the micro-dollar');
+    await ledger.settle('sam', '2026-11', 'job-cheaper', 700_000, 412_345);
+    t.equal(await ledger.spentMicroUsd('sam', '2026-11'), 1_482_345, 'settled again (a retried step): nothing changes');
+    await ledger.settle('sam', '2026-11', 'job-failed', 350_000, 0);
+    t.equal(await ledger.spentMicroUsd('sam', '2026-11'), 1_132_345, 'a failed or canceled job gives its reservation back');
+    await ledger.settle('sam', '2026-11', 'job-dearer', 720_000, 801_000);
+    t.equal(await ledger.spentMicroUsd('sam', '2026-11'), 1_213_345, 'a job that cost more than estimated (billed by run time) adds the difference');
+    await Promise.all(Array.from({ length: 20 }, () => ledger.settle('sam', '2026-11', 'job-raced', 100_000, 0)));
+    t.equal(await ledger.spentMicroUsd('sam', '2026-11'), 1_113_345, '20 concurrent settlements of one job: applied once');
+    t.equal(await ledger.used('sam', '2026-11'), 3, 'the job count is not touched');
+    await ledger.settle('nobody', '2026-11', 'job-x', 350_000, 0);
+    t.equal(await ledger.spentMicroUsd('nobody', '2026-11'), 0, 'nothing reserved in that month: nothing to settle');
+    await ledger.consume('nobody', '2026-11', 10, { costMicroUsd: 350_000 });
+    await ledger.settle('nobody', '2026-11', 'job-x', 350_000, 0);
+    t.equal(await ledger.spentMicroUsd('nobody', '2026-11'), 0, 'a settlement that found nothing reserved was not recorded as done');
+    await ledger.consume('low', '2026-11', 10, { costMicroUsd: 100 });
+    await ledger.settle('low', '2026-11', 'job-z', 500, 0);
+    t.equal(await ledger.spentMicroUsd('low', '2026-11'), 100, 'never below zero: a give-back larger than the month is not applied');
+  });
+
   t.test('50 concurrent consumes against a spend cap: the month is exact', async (t) => {
     const ledger = await makeLedger();
     // 0.35 USD each against 3.50 USD: exactly ten fit, and the sum is exactly the cap.

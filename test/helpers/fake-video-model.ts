@@ -13,6 +13,8 @@ export class FakeVideoModel implements VideoModel {
   duringStart: () => Promise<void> = async () => {};
   failCancel = false;
   thumbnail: GeneratedFile | undefined = { body: Uint8Array.of(0xff, 0xd8), contentType: 'image/jpeg' };
+  /** The run time the provider reports for a finished generation, when set. */
+  runSeconds: number | undefined;
   private seq = 0;
 
   async start(input: { jobId: string }): Promise<{ generationId: string }> {
@@ -27,9 +29,9 @@ export class FakeVideoModel implements VideoModel {
     this.canceled.push(generationId);
     if (this.failCancel) throw new Error('provider down');
   }
-  async result(): Promise<{ video: GeneratedFile; thumbnail?: GeneratedFile }> {
+  async result(): Promise<{ video: GeneratedFile; thumbnail?: GeneratedFile; runSeconds?: number }> {
     const video = { body: Uint8Array.of(1, 2, 3), contentType: 'video/mp4' };
-    return this.thumbnail ? { video, thumbnail: this.thumbnail } : { video };
+    return { video, ...(this.thumbnail ? { thumbnail: this.thumbnail } : {}), ...(this.runSeconds === undefined ? {} : { runSeconds: this.runSeconds }) };
   }
 }
 

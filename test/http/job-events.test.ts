@@ -33,15 +33,16 @@ async function eventsApp(t: Test, options: Options = {}) {
   const jobs = new InMemoryJobRepository();
   const workflow = new FakeWorkflow();
   const logger = silentLogger;
-  const getJob = new GetJob({ jobs, workflow, clock, logger, syncIntervalMs: 5000 });
+  const usage = new InMemoryUsageLedger();
+  const getJob = new GetJob({ jobs, workflow, clock, logger, syncIntervalMs: 5000, usage });
   const app = await buildApp({
     useCases: {
-      createJob: new CreateJob({ jobs, usage: new InMemoryUsageLedger(), idempotency: new InMemoryIdempotencyStore(), workflow, clock, ids: uuidGenerator, logger, quotaPerMonth: 10, catalogue: bundledCatalogue() }),
+      createJob: new CreateJob({ jobs, usage, idempotency: new InMemoryIdempotencyStore(), workflow, clock, ids: uuidGenerator, logger, quotaPerMonth: 10, catalogue: bundledCatalogue() }),
       listJobs: new ListJobs({ jobs, cursor: new JobCursor('test-secret') }),
       getJob,
       getVideoUrl: new GetVideoUrl({ getJob, storage: fakeStorage, clock, ttlSeconds: 3600 }),
-      cancelJob: new CancelJob({ getJob, jobs, workflow, clock, logger }),
-      getUsage: new GetUsage({ usage: new InMemoryUsageLedger(), clock, quotaPerMonth: 10 }),
+      cancelJob: new CancelJob({ getJob, jobs, workflow, clock, logger, usage }),
+      getUsage: new GetUsage({ usage, clock, quotaPerMonth: 10 }),
       listModels: new ListModels(bundledCatalogue()),
     },
     verifier: namedUserVerifier,

@@ -13,7 +13,7 @@ t.test('every manifest entry bundles to <entry>.mjs exporting handler; error nam
   await promisify(execFile)(process.execPath, ['scripts/build-lambda.mjs', '--outdir', outdir]);
   const saved = { ...process.env };
   t.teardown(() => void (process.env = saved));
-  Object.assign(process.env, { AWS_REGION: 'us-east-1', JOB_TABLE: 't', ASSETS_BUCKET: 'b', PROVIDER_SECRET_ARN: 'arn:s', LOG_LEVEL: 'silent' });
+  Object.assign(process.env, { AWS_REGION: 'us-east-1', JOB_TABLE: 't', USAGE_TABLE: 'u', ASSETS_BUCKET: 'b', PROVIDER_SECRET_ARN: 'arn:s', LOG_LEVEL: 'silent' });
   for (const { entry } of lambdas) {
     const mod = (await import(pathToFileURL(path.join(outdir, `${entry}.mjs`)).href)) as { handler?: (event: unknown) => Promise<unknown> };
     t.type(mod.handler, 'function', entry);

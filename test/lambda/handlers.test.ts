@@ -36,15 +36,16 @@ t.test('an event without what the step needs is InvalidEvent', async (t) => {
   await t.rejects(storeVideo(() => steps)(null), { name: 'InvalidEvent' });
 });
 
-t.test('each function is built from its own variables only: PollGeneration and FailJob start without the bucket', async (t) => {
+t.test('each function is built from its own variables only: PollGeneration starts without the bucket or the usage table', async (t) => {
   const own = { AWS_REGION: 'us-east-1', JOB_TABLE: 't', PROVIDER_SECRET_ARN: 'arn:s', LOG_LEVEL: 'silent' };
   t.throws(() => buildStartGeneration(own), { name: 'ConfigError', problems: ['ASSETS_BUCKET: required by the start-generation function, but not set'] }, 'StartGeneration signs start images in it');
   t.ok(buildStartGeneration({ ...own, ASSETS_BUCKET: 'b' }).startGeneration, 'StartGeneration');
   t.ok(buildPollGeneration(own).pollGeneration, 'PollGeneration');
-  t.ok(buildFailJob(own).failJob, 'FailJob');
-  t.throws(() => buildStoreVideo(own), { name: 'ConfigError', problems: ['ASSETS_BUCKET: required by the store-video function, but not set'] }, 'StoreVideo needs the bucket');
-  t.ok(buildStoreVideo({ ...own, ASSETS_BUCKET: 'b' }).storeVideo);
-  t.throws(() => buildFailJob({}), { name: 'ConfigError', problems: ['AWS_REGION: required by the fail-job function, but not set', 'JOB_TABLE: required by the fail-job function, but not set', 'PROVIDER_SECRET_ARN: required by the fail-job function, but not set'] }, 'every missing variable, named');
+  t.throws(() => buildFailJob(own), { name: 'ConfigError', problems: ['USAGE_TABLE: required by the fail-job function, but not set'] }, 'FailJob settles the month\'s spend');
+  t.ok(buildFailJob({ ...own, USAGE_TABLE: 'u' }).failJob, 'FailJob');
+  t.throws(() => buildStoreVideo(own), { name: 'ConfigError', problems: ['ASSETS_BUCKET: required by the store-video function, but not set', 'USAGE_TABLE: required by the store-video function, but not set'] }, 'StoreVideo needs the bucket and the usage table');
+  t.ok(buildStoreVideo({ ...own, ASSETS_BUCKET: 'b', USAGE_TABLE: 'u' }).storeVideo);
+  t.throws(() => buildFailJob({}), { name: 'ConfigError', problems: ['AWS_REGION: required by the fail-job function, but not set', 'JOB_TABLE: required by the fail-job function, but not set', 'PROVIDER_SECRET_ARN: required by the fail-job function, but not set', 'USAGE_TABLE: required by the fail-job function, but not set'] }, 'every missing variable, named');
 });
 
 t.test('a bundle entry builds its step once per cold start, on the first invocation', async (t) => {

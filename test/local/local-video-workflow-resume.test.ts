@@ -1,6 +1,7 @@
 import path from 'node:path';
 import t from 'tap';
 import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
+import { InMemoryUsageLedger } from '../../src/adapters/local/in-memory-usage-ledger.js';
 import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.js';
 import { LocalVideoWorkflow } from '../../src/adapters/local/local-video-workflow.js';
 import { SAMPLE_POLLS, SampleVideoModel } from '../../src/adapters/local/sample-video-model.js';
@@ -19,7 +20,7 @@ t.test('a resumed job never sends its progress or stage back, and finishes', asy
   const jobs = new InMemoryJobRepository();
   const storage = new LocalVideoStorage({ dir: t.testdir(), publicUrl: 'http://localhost:8080', secret: 's' });
   const model = new SampleVideoModel({ videoPath: path.resolve('assets/sample.mp4'), thumbnailPath: path.resolve('assets/sample.jpg') });
-  const workflow = new LocalVideoWorkflow({ jobs, catalogue: bundledCatalogue(), store: storage, model, ...media, clock: systemClock, logger: silentLogger, pollIntervalMs: 50 / SAMPLE_POLLS });
+  const workflow = new LocalVideoWorkflow({ jobs, catalogue: bundledCatalogue(), usage: new InMemoryUsageLedger(), store: storage, model, ...media, clock: systemClock, logger: silentLogger, pollIntervalMs: 50 / SAMPLE_POLLS });
   t.teardown(() => workflow.close());
   /** Stores `job`, resumes it, and returns every state it then goes through. */
   const resume = async (job: Job): Promise<Array<[string | undefined, number]>> => {

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
+import { InMemoryUsageLedger } from '../../src/adapters/local/in-memory-usage-ledger.js';
 import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.js';
 import { LocalVideoWorkflow } from '../../src/adapters/local/local-video-workflow.js';
 import { SAMPLE_POLLS, SampleVideoModel } from '../../src/adapters/local/sample-video-model.js';
@@ -29,7 +30,7 @@ function setup(t: Test, options: { sampleVideoPath?: string } = {}) {
   const logger: Logger = { info() {}, warn() {}, error: (_obj, msg) => void errors.push(msg) };
   const model = new SampleVideoModel({ videoPath: options.sampleVideoPath ?? SAMPLE });
   const workflow = new LocalVideoWorkflow({
-    catalogue: bundledCatalogue(),
+    catalogue: bundledCatalogue(), usage: new InMemoryUsageLedger(),
     jobs, store: storage, model, ...media, clock: systemClock, logger, pollIntervalMs: DURATION_MS / SAMPLE_POLLS,
   });
   t.teardown(() => workflow.close());
@@ -161,7 +162,7 @@ t.test('a model that never finishes: after maxPolls the job fails with PROVIDER_
   const storage = new LocalVideoStorage({ dir: t.testdir(), publicUrl: 'http://localhost:8080', secret: 's' });
   const model = new SampleVideoModel({ videoPath: SAMPLE });
   model.status = async () => ({ state: 'running', progress: 50 });
-  const workflow = new LocalVideoWorkflow({ jobs, catalogue: bundledCatalogue(), store: storage, model, ...media, clock: systemClock, logger: silentLogger, pollIntervalMs: 1, maxPolls: 5 });
+  const workflow = new LocalVideoWorkflow({ jobs, catalogue: bundledCatalogue(), usage: new InMemoryUsageLedger(), store: storage, model, ...media, clock: systemClock, logger: silentLogger, pollIntervalMs: 1, maxPolls: 5 });
   t.teardown(() => workflow.close());
   const job = newJob({ jobId: 'slow', userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: new Date() });
   await jobs.create(job);
@@ -181,7 +182,7 @@ t.test('close() waits for the step already running: its files are written before
   let uploading!: () => void;
   const reachedUpload = new Promise<void>((resolve) => (uploading = resolve));
   model.result = async (id) => (uploading(), await sleep(50), result(id));
-  const workflow = new LocalVideoWorkflow({ jobs, catalogue: bundledCatalogue(), store: storage, model, ...media, clock: systemClock, logger: silentLogger, pollIntervalMs: 1 });
+  const workflow = new LocalVideoWorkflow({ jobs, catalogue: bundledCatalogue(), usage: new InMemoryUsageLedger(), store: storage, model, ...media, clock: systemClock, logger: silentLogger, pollIntervalMs: 1 });
   const job = newJob({ jobId: 'closing', userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: new Date() });
   await jobs.create(job);
   // The workflow's timer is unref'd: this one keeps the process alive meanwhile.

@@ -54,7 +54,7 @@ t.test('the API task role allows every command the API\'s adapters send, and not
 });
 
 t.test('each function\'s role allows what the workflow adapters send on each resource its environment names, and nothing more', async (t) => {
-  const byVariable: Record<string, ResourceKind> = { JOB_TABLE: 'jobTable', PROVIDER_SECRET_ARN: 'providerSecret' };
+  const byVariable: Record<string, ResourceKind> = { JOB_TABLE: 'jobTable', USAGE_TABLE: 'usageTable', PROVIDER_SECRET_ARN: 'providerSecret' };
   // The bucket's variable names the bucket; which of its prefixes a step uses is its code's (lambda-config.ts).
   const bucketUse: Record<string, ResourceKind> = { 'start-generation': 'inputObjects', 'store-video': 'videoObjects' };
   const functions = template.ofType('AWS::Lambda::Function');

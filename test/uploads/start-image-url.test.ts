@@ -5,6 +5,7 @@ import t from 'tap';
 import { API_PREFIX } from '../../src/adapters/http/app.js';
 import { localVideoRoutes } from '../../src/adapters/http/routes/local-video.routes.js';
 import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
+import { InMemoryUsageLedger } from '../../src/adapters/local/in-memory-usage-ledger.js';
 import { LocalUploadStorage } from '../../src/adapters/local/local-upload-storage.js';
 import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.js';
 import { LocalVideoWorkflow } from '../../src/adapters/local/local-video-workflow.js';
@@ -49,7 +50,7 @@ t.test('the model receives a signed URL of inputs/<jobId>/start-image that retur
   const uploads = new LocalUploadStorage(storage, { dir, publicUrl: 'http://localhost:8080', secret: 's' });
   const model = new RecordingSampleModel({ videoPath: path.resolve('assets/sample.mp4') });
   const workflow = new LocalVideoWorkflow({
-    catalogue, jobs, store: storage, model, startImages: uploads, probe: new Mp4BoxVideoProbe(), frames: new FakeFrameGrabber(), clock: systemClock, logger: silentLogger, pollIntervalMs: 1,
+    catalogue, jobs, usage: new InMemoryUsageLedger(), store: storage, model, startImages: uploads, probe: new Mp4BoxVideoProbe(), frames: new FakeFrameGrabber(), clock: systemClock, logger: silentLogger, pollIntervalMs: 1,
   });
   t.teardown(() => workflow.close());
   const app = Fastify();
@@ -90,7 +91,7 @@ t.test('a workflow given no start-image storage fails a job that has one, with t
   const storage = new LocalVideoStorage({ dir: t.testdir(), publicUrl: 'http://localhost:8080', secret: 's' });
   const model = new RecordingSampleModel({ videoPath: path.resolve('assets/sample.mp4') });
   const workflow = new LocalVideoWorkflow({
-    catalogue, jobs, store: storage, model, probe: new Mp4BoxVideoProbe(), frames: new FakeFrameGrabber(), clock: systemClock, logger: silentLogger, pollIntervalMs: 1,
+    catalogue, jobs, usage: new InMemoryUsageLedger(), store: storage, model, probe: new Mp4BoxVideoProbe(), frames: new FakeFrameGrabber(), clock: systemClock, logger: silentLogger, pollIntervalMs: 1,
   });
   t.teardown(() => workflow.close());
   const { model: entry, settings, estimatedCostMicroUsd } = resolveOptions(catalogue, 'music-video', { startImage: UPLOAD_ID });

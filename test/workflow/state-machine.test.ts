@@ -205,14 +205,31 @@ t.test('cancel mid-generation: the job stays canceled, the execution is stopped 
   // As in aws mode: the cancel use case stops the execution (StopExecution) and cancels the prediction itself.
   const workflow: VideoWorkflow = { start: async () => ({}), stop: async () => run.abort(), describe: async () => undefined };
   const model = new ReplicateVideoModel({ client: async () => createReplicateClient('r8_test_token', f.replicate.baseUrl) });
-  const getJob = new GetJob({ jobs: f.jobs, workflow, clock: systemClock, logger: silentLogger, syncIntervalMs: 60_000 });
-  const canceled = await new CancelJob({ getJob, jobs: f.jobs, workflow, clock: systemClock, logger: silentLogger, model }).execute({ userId: 'alice', jobId: job.jobId });
+  const getJob = new GetJob({ jobs: f.jobs, workflow, clock: systemClock, logger: silentLogger, usage: f.usage, syncIntervalMs: 60_000 });
+  const canceled = await new CancelJob({ getJob, jobs: f.jobs, workflow, clock: systemClock, logger: silentLogger, usage: f.usage, model }).execute({ userId: 'alice', jobId: job.jobId });
   t.equal(canceled.status, 'canceled');
   t.same(await run.outcome, { status: 'ABORTED' });
   // A poll in flight when the execution stopped may cancel it once more (its write meets JobFinished).
   t.ok(f.replicate.cancels((running.generationId as string).replace(/^replicate:/, '')) >= 1, 'the fake provider saw the cancel');
   t.equal(f.replicate.predictions.get((running.generationId as string).replace(/^replicate:/, ''))?.status, 'canceled');
   t.match(await f.jobs.get(job.jobId), { status: 'canceled', progress: 35 });
+});
+
+t.test("spend settles in DynamoDB: a completed job counts its cost, a failed one gives its reservation back", async (t) => {
+  const period = new Date().toISOString().slice(0, 7);
+  const user = 'alice';
+  const before = await f.usage.spentMicroUsd(user, period);
+  const jobs: Job[] = [];
+  for (const script of [[{ status: 'succeeded' as const, output: 'VIDEO_AND_THUMBNAIL' }], [{ status: 'failed' as const, error: 'CUDA out of memory' }]]) {
+    f.replicate.script = script;
+    const job = await f.create('A lighthouse at dawn', 'music-video', { model: 'bytedance/seedance-1-lite', resolution: '480p', durationSeconds: 5 });
+    // What POST /jobs reserves: its estimate (0.018 USD × 5 s).
+    t.equal(await f.usage.consume(user, period, 1000, { costMicroUsd: 90_000 }), true);
+    await runWorkflow(f.input(job), f.steps).outcome;
+    jobs.push((await f.jobs.get(job.jobId)) as Job);
+  }
+  t.match(jobs, [{ status: 'completed', estimatedCostUsd: 0.09, costUsd: 0.09 }, { status: 'failed', estimatedCostUsd: 0.09, costUsd: 0 }]);
+  t.equal(await f.usage.spentMicroUsd(user, period) - before, 90_000, 'the month counts what the jobs cost: 0.09 + 0');
 });
 
 t.test('the provider token is read from Secrets Manager once per function (each Lambda keeps it for its cold start) for all these runs', async (t) => {

@@ -52,6 +52,23 @@ export class DynamoDbUsageLedger implements UsageLedger {
     await this.conditional(update);
   }
 
+  /**
+   * One conditional UpdateItem: the difference is added and the job's id joins the month's settled set,
+   * unless it is in it already (or nothing was reserved that month). The set holds one id per ended job
+   * of the month: 37 bytes each, far inside an item's 400 KB at any monthly quota.
+   */
+  async settle(userId: string, period: string, jobId: string, reservedMicroUsd: number, actualMicroUsd: number): Promise<void> {
+    const delta = actualMicroUsd - reservedMicroUsd;
+    await this.conditional(new UpdateCommand({
+      TableName: this.tableName,
+      Key: usageKey(userId, period),
+      UpdateExpression: 'ADD spentMicroUsd :delta, settledJobs :job',
+      // A give-back larger than the month's spend (never expected) is refused rather than going below zero.
+      ConditionExpression: `attribute_exists(used) AND NOT contains(settledJobs, :jobId)${delta < 0 ? ' AND spentMicroUsd >= :giveBack' : ''}`,
+      ExpressionAttributeValues: { ':delta': delta, ':job': new Set([jobId]), ':jobId': jobId, ...(delta < 0 ? { ':giveBack': -delta } : {}) },
+    }));
+  }
+
   async spentMicroUsd(userId: string, period: string): Promise<number> {
     const out = await callAws('DynamoDB', () =>
       this.db.send(new GetCommand({ TableName: this.tableName, Key: usageKey(userId, period), ConsistentRead: true })),

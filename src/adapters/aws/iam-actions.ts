@@ -75,11 +75,14 @@ export const TASK_ADAPTERS: readonly AdapterAccess[] = [
 
 /**
  * What the workflow's Lambda steps send through the same adapters (composition/lambda-steps.ts): read and update a job
- * (the repository's update is a conditional PutItem), sign the provider's GET URL of a job's start image,
+ * (the repository's update is a conditional PutItem), settle an ended job's cost in the month's spend,
+ * sign the provider's GET URL of a job's start image,
  * write and remove the video and its thumbnail, read the provider's token.
  */
 export const WORKFLOW_ADAPTERS: readonly AdapterAccess[] = [
   { file: 'dynamodb-job-repository.ts', uses: [{ resource: 'jobTable', commands: ['GetCommand', 'PutCommand'] }] },
+  // A job that ends settles its cost in the month's spend (one conditional UpdateItem).
+  { file: 'dynamodb-usage-ledger.ts', uses: [{ resource: 'usageTable', commands: ['UpdateCommand'] }] },
   // Presigned, sent by the provider: S3 checks the signer's (the function's) s3:GetObject.
   { file: 's3-upload-storage.ts', uses: [{ resource: 'inputObjects', commands: ['GetObjectCommand'] }] },
   { file: 's3-video-storage.ts', uses: [{ resource: 'videoObjects', commands: ['PutObjectCommand', 'DeleteObjectCommand'] }] },
@@ -160,8 +163,10 @@ function workflowActions(resource: ResourceKind): string[] {
 }
 
 /** What each workflow step may be given (workflow/lambdas.json names these as `needs`), from WORKFLOW_ADAPTERS. */
-export const WORKFLOW_STEP_ACTIONS: Readonly<Record<'jobTable' | 'bucket' | 'inputs' | 'providerSecret', readonly string[]>> = {
+export const WORKFLOW_STEP_ACTIONS: Readonly<Record<'jobTable' | 'usageTable' | 'bucket' | 'inputs' | 'providerSecret', readonly string[]>> = {
   jobTable: workflowActions('jobTable'),
+  // The month's spend, settled when a step ends a job.
+  usageTable: workflowActions('usageTable'),
   // Objects under videos/ only: the video and its thumbnail.
   bucket: workflowActions('videoObjects'),
   // Objects under inputs/ only: jobs' start images, read by the provider through a URL the step signs.

@@ -2,6 +2,7 @@ import type { Clock } from '../../application/ports/clock.js';
 import type { JobRepository } from '../../application/ports/job-repository.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { StartImageUrls } from '../../application/ports/upload-storage.js';
+import type { UsageLedger } from '../../application/ports/usage-ledger.js';
 import type { VideoModel } from '../../application/ports/video-model.js';
 import type { FrameGrabber, VideoProbe } from '../../application/ports/video-probe.js';
 import type { VideoStore } from '../../application/ports/video-storage.js';
@@ -17,6 +18,8 @@ export interface LocalVideoWorkflowOptions {
   catalogue: ModelCatalogue;
   store: VideoStore;
   model: VideoModel;
+  /** The month's spend: a job that ends is settled to its actual cost. */
+  usage: UsageLedger;
   /** Signs the URL the model fetches a job's start image from. */
   startImages?: StartImageUrls;
   probe: VideoProbe;

@@ -111,4 +111,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE usage ADD COLUMN spent_micro_usd INTEGER NOT NULL DEFAULT 0 CHECK (spent_micro_usd >= 0);
   `,
+  // 8: the jobs whose spend was settled to their actual cost, so a settlement is applied once.
+  `
+  CREATE TABLE settled_jobs (
+    job_id TEXT PRIMARY KEY
+  ) WITHOUT ROWID;
+  `,
 ];

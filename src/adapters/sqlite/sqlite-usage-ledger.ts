@@ -11,12 +11,13 @@ const NO_CAP = Number.MAX_SAFE_INTEGER;
 /**
  * Monthly job counts and spend in local mode's SQLite file. consume is one conditional upsert (count and
  * cost together), so no two requests, and no two processes on one file, can push a count past the limit or
- * the spend past its cap; refund never goes below zero.
+ * the spend past its cap; refund never goes below zero; settle is one transaction, once per job.
  */
 export class SqliteUsageLedger implements UsageLedger {
   private readonly increment: BetterSqlite3.Statement<[Key & { limit: number; cost: number; cap: number }]>;
   private readonly decrement: BetterSqlite3.Statement<[Key & { cost: number }]>;
   private readonly read: BetterSqlite3.Statement<[Key], Row>;
+  private readonly settleOnce: (key: Key & { job: string; delta: number }) => void;
 
   constructor(db: SqliteDatabase) {
     this.increment = db.prepare(
@@ -28,6 +29,16 @@ export class SqliteUsageLedger implements UsageLedger {
       'UPDATE usage SET used = used - 1, spent_micro_usd = MAX(0, spent_micro_usd - :cost) WHERE user_id = :user AND period = :period AND used > 0',
     );
     this.read = db.prepare<[Key], Row>('SELECT used, spent_micro_usd AS spent FROM usage WHERE user_id = :user AND period = :period');
+    const mark = db.prepare<[{ job: string }]>('INSERT INTO settled_jobs (job_id) VALUES (:job)');
+    // Not below zero: a give-back larger than the month's spend is not applied (as in DynamoDB).
+    const adjust = db.prepare<[Key & { job: string; delta: number }]>(
+      `UPDATE usage SET spent_micro_usd = spent_micro_usd + :delta WHERE user_id = :user AND period = :period
+       AND spent_micro_usd + :delta >= 0 AND NOT EXISTS (SELECT 1 FROM settled_jobs WHERE job_id = :job)`,
+    );
+    // One transaction: the job is marked settled exactly when its month is adjusted.
+    this.settleOnce = db.transaction((key: Key & { job: string; delta: number }) => {
+      if (adjust.run(key).changes === 1) mark.run({ job: key.job });
+    });
   }
 
   async consume(userId: string, period: string, limit: number, spend?: SpendCharge): Promise<ConsumeResult> {
@@ -43,6 +54,10 @@ export class SqliteUsageLedger implements UsageLedger {
 
   async refund(userId: string, period: string, costMicroUsd = 0): Promise<void> {
     this.decrement.run({ user: userId, period, cost: costMicroUsd });
+  }
+
+  async settle(userId: string, period: string, jobId: string, reservedMicroUsd: number, actualMicroUsd: number): Promise<void> {
+    this.settleOnce({ user: userId, period, job: jobId, delta: actualMicroUsd - reservedMicroUsd });
   }
 
   async used(userId: string, period: string): Promise<number> {

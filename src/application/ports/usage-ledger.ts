@@ -8,7 +8,7 @@ export interface SpendCharge {
 /** true: counted; false: the job quota is reached; 'spend': the spend limit would be passed. */
 export type ConsumeResult = boolean | 'spend';
 
-/** Jobs counted per user and UTC month, for the monthly quota, and their estimated costs, for the spend limit. */
+/** Jobs counted per user and UTC month, for the monthly quota, and their costs, for the spend limit. */
 export interface UsageLedger {
   /**
    * Atomically counts one job in `period` if fewer than `limit` are counted and, with `spend`, adds its
@@ -18,7 +18,13 @@ export interface UsageLedger {
   consume(userId: string, period: string, limit: number, spend?: SpendCharge): Promise<ConsumeResult>;
   /** Gives one unit (and `costMicroUsd`) back (a job that could not be started). Never goes below zero. */
   refund(userId: string, period: string, costMicroUsd?: number): Promise<void>;
+  /**
+   * A job ended: the month's spend drops its reserved estimate and takes its actual cost instead
+   * (`actualMicroUsd - reservedMicroUsd` is added), once per `jobId` however often it is called, and only
+   * where something was reserved in `period`. Never goes below zero: a larger give-back is not applied.
+   */
+  settle(userId: string, period: string, jobId: string, reservedMicroUsd: number, actualMicroUsd: number): Promise<void>;
   used(userId: string, period: string): Promise<number>;
-  /** The month's sum of the counted jobs' estimated costs, in micro-USD. */
+  /** The month's spend in micro-USD: ended jobs' actual costs (once settled), the others' estimates. */
   spentMicroUsd(userId: string, period: string): Promise<number>;
 }

@@ -4,10 +4,12 @@ import type { WorkflowSteps } from '../../application/workflow-steps.js';
 import { createHandler } from '../../adapters/lambda/fail-job.js';
 import type { Env } from '../../config.js';
 import { loadLambdaConfig } from '../../lambda-config.js';
-import { coldStart, commonDeps, lambdaHandler, WORKFLOW_FAILED, type LambdaOverrides } from '../lambda-steps.js';
+import { coldStart, commonDeps, dynamoOf, lambdaHandler, usageLedgerOf, WORKFLOW_FAILED, type LambdaOverrides } from '../lambda-steps.js';
 
 export function buildFailJob(env: Env, overrides: LambdaOverrides = {}): Pick<WorkflowSteps, 'failJob'> {
-  return { failJob: new FailJob({ ...commonDeps(loadLambdaConfig('fail-job', env), overrides), fallbackCode: WORKFLOW_FAILED }) };
+  const config = loadLambdaConfig('fail-job', env);
+  const dynamo = dynamoOf(config, overrides);
+  return { failJob: new FailJob({ ...commonDeps(config, overrides, dynamo), fallbackCode: WORKFLOW_FAILED, usage: usageLedgerOf(config, dynamo) }) };
 }
 
 export const handler = lambdaHandler('fail-job', createHandler(coldStart(buildFailJob)));

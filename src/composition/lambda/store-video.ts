@@ -11,7 +11,7 @@ import { createHandler } from '../../adapters/lambda/store-video.js';
 import { Mp4BoxVideoProbe } from '../../adapters/mp4/mp4box-video-probe.js';
 import type { Env } from '../../config.js';
 import { loadLambdaConfig, ownEnv } from '../../lambda-config.js';
-import { catalogueOf, clientOptions, coldStart, commonDeps, lambdaHandler, type LambdaOverrides } from '../lambda-steps.js';
+import { catalogueOf, clientOptions, coldStart, commonDeps, dynamoOf, lambdaHandler, usageLedgerOf, type LambdaOverrides } from '../lambda-steps.js';
 
 export function buildStoreVideo(env: Env, overrides: LambdaOverrides = {}): Pick<WorkflowSteps, 'storeVideo'> {
   const config = loadLambdaConfig('store-video', env);
@@ -20,7 +20,9 @@ export function buildStoreVideo(env: Env, overrides: LambdaOverrides = {}): Pick
   const store = new S3VideoStorage(s3, config.assetsBucket as string);
   // scripts/build-lambda.mjs puts the ffmpeg binary beside this bundle; FFMPEG_PATH overrides.
   const frames = new FfmpegFrameGrabber({ ffmpegPath: ffmpegPath(ownEnv('store-video', env), fileURLToPath(new URL('./ffmpeg', import.meta.url))) ?? 'ffmpeg' });
-  return { storeVideo: new StoreVideo({ ...commonDeps(config, overrides), catalogue: catalogueOf(config, env), store, probe: new Mp4BoxVideoProbe(), frames }) };
+  const dynamo = dynamoOf(config, overrides);
+  const usage = usageLedgerOf(config, dynamo);
+  return { storeVideo: new StoreVideo({ ...commonDeps(config, overrides, dynamo), catalogue: catalogueOf(config, env), usage, store, probe: new Mp4BoxVideoProbe(), frames }) };
 }
 
 export const handler = lambdaHandler('store-video', createHandler(coldStart(buildStoreVideo)));
