@@ -58,11 +58,12 @@ describe("the repository's own functions, as synthesised", { skip }, () => {
   test('video models chosen by context reach the functions that read the catalogue (StartGeneration, StoreVideo) only', () => {
     const version = 'b'.repeat(64);
     assert.deepEqual(entries.filter((e) => LAMBDA_ENV[e.entry as LambdaFunction].optional.includes('VIDEO_MODEL_MUSIC_VIDEO')).map((e) => e.id), ['StartGeneration', 'StoreVideo']);
-    const chosen = functionsOf({ videoModelMusicVideo: 'minimax/video-01', videoModelAdCreative: `owner/model:${version}` });
+    // Catalogue models: the functions refuse an unlisted one when they start (a pinned version of a listed one is fine).
+    const chosen = functionsOf({ videoModelMusicVideo: 'minimax/hailuo-02', videoModelAdCreative: `bytedance/seedance-1-lite:${version}` });
     for (const { entry, env } of chosen) {
       if (LAMBDA_ENV[entry.entry as LambdaFunction].optional.includes('VIDEO_MODEL_MUSIC_VIDEO')) {
-        assert.equal(env.VIDEO_MODEL_MUSIC_VIDEO, 'minimax/video-01');
-        assert.equal(env.VIDEO_MODEL_AD_CREATIVE, `owner/model:${version}`);
+        assert.equal(env.VIDEO_MODEL_MUSIC_VIDEO, 'minimax/hailuo-02');
+        assert.equal(env.VIDEO_MODEL_AD_CREATIVE, `bytedance/seedance-1-lite:${version}`);
       } else {
         assert.ok(!('VIDEO_MODEL_MUSIC_VIDEO' in env) && !('VIDEO_MODEL_AD_CREATIVE' in env), `${entry.id} picks no model`);
       }

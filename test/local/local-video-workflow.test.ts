@@ -14,6 +14,7 @@ import { silentLogger, type Logger } from '../../src/application/ports/logger.js
 import { advanceJob, cancelJob, isTerminal, newJob, startGeneration, type Job } from '../../src/domain/job.js';
 import { FakeFrameGrabber } from '../helpers/fake-video-model.js';
 import { bundledCatalogue } from '../../src/catalogue/catalogue-config.js';
+import { resolveOptions } from '../../src/domain/job-options.js';
 
 /** The sample clip is probed for real; it comes with its thumbnail, so no frame is taken. */
 const media = { probe: new Mp4BoxVideoProbe(), frames: new FakeFrameGrabber() };
@@ -193,4 +194,28 @@ t.test('close() waits for the step already running: its files are written before
   await workflow.close();
   t.match(await jobs.get(job.jobId), { status: 'completed' }, 'the running step finished');
   t.same(await readFile(path.join(dir, 'videos', 'closing.mp4')), await readFile(SAMPLE));
+});
+
+t.test("a job's poll interval follows its requested duration: 5 s half of 10 s; jobs without settings at the 10 s pace", async (t) => {
+  const { jobs, workflow } = setup(t);
+  // The delays the workflow asks its one timer for, per job (no wall-clock timing is measured).
+  const scheduler = (workflow as unknown as { scheduler: { schedule: (delayMs: number, run: () => void) => unknown } }).scheduler;
+  const schedule = scheduler.schedule.bind(scheduler);
+  const delays: number[] = [];
+  scheduler.schedule = (delayMs, run) => (delays.push(delayMs), schedule(delayMs, run));
+  const catalogue = bundledCatalogue();
+  const waits: Record<string, number[]> = {};
+  for (const [name, options] of [['5 s', { durationSeconds: 5 }], ['10 s', { durationSeconds: 10 }], ['no settings', undefined]] as const) {
+    const resolved = options && resolveOptions(catalogue, 'music-video', options);
+    const generation = resolved && { options, model: resolved.model.id, provider: resolved.model.provider, settings: resolved.settings, estimatedCostUsd: 0 };
+    const job = newJob({ jobId: `job-${name.replace(' ', '-')}`, userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: new Date(), ...(generation ? { generation } : {}) });
+    await jobs.create(job);
+    delays.length = 0;
+    const { until } = record(jobs, job.jobId);
+    await workflow.start(job);
+    await until((j) => isTerminal(j.status));
+    waits[name] = [...new Set(delays.filter((d) => d > 0))];
+  }
+  const step = DURATION_MS / SAMPLE_POLLS;
+  t.same(waits, { '5 s': [step / 2], '10 s': [step], 'no settings': [step] });
 });

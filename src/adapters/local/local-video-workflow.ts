@@ -26,7 +26,10 @@ export interface LocalVideoWorkflowOptions {
   frames: FrameGrabber;
   clock: Clock;
   logger: Logger;
-  /** Time between two polls of the model (LOCAL_WORKFLOW_DURATION_MS / SAMPLE_POLLS with the sample model). */
+  /**
+   * Time between two polls of the model for a 10-second clip (LOCAL_WORKFLOW_DURATION_MS / SAMPLE_POLLS
+   * with the sample model); a job's own duration scales it, so a 5 s clip takes half as long.
+   */
   pollIntervalMs: number;
   /** Polls before the job fails with PROVIDER_TIMEOUT, as the state machine's loop counter does. */
   maxPolls?: number;
@@ -37,7 +40,12 @@ export const LOCAL_WORKFLOW_FAILED = 'LOCAL_WORKFLOW_FAILED' as const;
 /** One job's run. Identity matters: a stopped and restarted job is a different run. */
 interface Run {
   ticket?: Ticket;
+  /** Between two polls of this job's generation. */
+  intervalMs: number;
 }
+
+/** The clip length LocalVideoWorkflowOptions.pollIntervalMs is for. */
+const REFERENCE_SECONDS = 10;
 
 /**
  * The local mode's stand-in for Step Functions: drives the workflow's own steps (start, poll until done,
@@ -63,7 +71,8 @@ export class LocalVideoWorkflow implements VideoWorkflow {
   async start(job: Job): Promise<{ executionArn?: string }> {
     if (this.closed) throw new Error('The local video workflow is shut down');
     if (!this.runs.has(job.jobId)) {
-      const run: Run = {};
+      // A longer clip takes longer, as with a hosted model; jobs made before options existed: the reference.
+      const run: Run = { intervalMs: (this.options.pollIntervalMs * (job.settings?.durationSeconds ?? REFERENCE_SECONDS)) / REFERENCE_SECONDS };
       this.runs.set(job.jobId, run);
       this.next(job.jobId, run, 0, async () => {
         const { generationId } = await this.steps.startGeneration.execute({ jobId: job.jobId });
@@ -95,8 +104,8 @@ export class LocalVideoWorkflow implements VideoWorkflow {
   }
 
   private poll(jobId: string, run: Run, generationId: string, polls: number): void {
-    const { pollIntervalMs, maxPolls = Infinity } = this.options;
-    this.next(jobId, run, pollIntervalMs, async () => {
+    const { maxPolls = Infinity } = this.options;
+    this.next(jobId, run, run.intervalMs, async () => {
       if (polls >= maxPolls) {
         await this.steps.failJob.execute({ jobId, error: 'PROVIDER_TIMEOUT' });
         return this.forget(jobId, run);
