@@ -120,7 +120,7 @@ export class CreateJob {
   private async startImage(userId: string, uploadId: string, jobId: string, key: string | undefined, limits: StartImageLimits | undefined): Promise<void> {
     try {
       if (!this.deps.checkStartImage) throw new ValidationError('startImage', 'unsupported', 'start images cannot be uploaded in this deployment yet');
-      await this.deps.checkStartImage.execute({ userId, uploadId, jobId, ...(limits ? { limits } : {}) });
+      await this.deps.checkStartImage.execute({ userId, uploadId, jobId, limits });
     } catch (err) {
       await this.releaseKey(userId, key, jobId);
       throw err;
