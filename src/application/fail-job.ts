@@ -9,10 +9,9 @@ import type { WorkflowStepDeps } from './workflow-steps.js';
 const MODEL_CODES: ReadonlySet<string> = new Set(GENERATION_FAILURE_CODES);
 
 /**
- * The end of every failure path: the job becomes `failed` with a stable code, and its generation is
- * canceled (after a timeout the model may still be running, and billing); its reserved cost is given
- * back to the month's spend. A job that already ended
- * (canceled, completed) is left as it is.
+ * The end of every failure path: the job becomes `failed` with a stable code, its reserved cost is given
+ * back to the month's spend, and its generation is canceled (after a timeout the model may still be
+ * running, and billing). A job that already ended (canceled, completed) is left as it is.
  */
 export class FailJob {
   constructor(

@@ -23,7 +23,7 @@ export class StartGeneration {
     const generation = generationOf(this.deps.catalogue, job);
     if (!generation) throw new GenerationFailed('PROVIDER_FAILED', `The model ${job.model ?? ''} is no longer in the catalogue`);
     const startImageUrl = generation.settings.startImage === undefined ? undefined : await this.startImageUrl(job.jobId);
-    const { generationId } = await model.start({ jobId: job.jobId, prompt: job.prompt, ...generation, ...(startImageUrl ? { startImageUrl } : {}) });
+    const { generationId } = await model.start({ jobId: job.jobId, prompt: job.prompt, ...generation, startImageUrl });
     let kept = generationId;
     try {
       await mutateJob(jobs, job.jobId, (current) => {

@@ -126,7 +126,7 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
       const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
       const secretsClient = new SecretsManagerClient({ region: REGION, endpoint: secrets.endpoint, credentials: CREDENTIALS });
       stops.push(() => secretsClient.destroy());
-      const steps = createLambdaSteps({ ...providerEnv, AWS_REGION: REGION, JOB_TABLE: names.jobTable, ASSETS_BUCKET: names.bucket, LOG_LEVEL: 'silent' }, { clients, secrets: secretsClient });
+      const steps = createLambdaSteps({ ...providerEnv, AWS_REGION: REGION, JOB_TABLE: names.jobTable, USAGE_TABLE: names.usageTable, ASSETS_BUCKET: names.bucket, LOG_LEVEL: 'silent' }, { clients, secrets: secretsClient });
       const { waitMs } = options.workflow;
       sfn.runner = (execution) => {
         const run = runWorkflow(JSON.parse(execution.input) as Record<string, unknown>, steps, { waitMs });
