@@ -35,7 +35,6 @@ export class CancelJob {
     const job = await this.deps.getJob.execute(input);
     if (isTerminal(job.status)) throw new JobFinished(job.jobId, job.status);
     const canceled = await mutateJob(jobs, job.jobId, (current) => cancelJob(current, clock.now()));
-    await settleSpend(this.deps.usage, canceled, logger);
     // Stopping the workflow stops its next poll; only canceling the generation stops the model's billing.
     // A generation that starts after this write is canceled by its own step (StartGeneration).
     const { generationId } = canceled;
@@ -47,6 +46,8 @@ export class CancelJob {
         logger.warn({ err, jobId: job.jobId, generationId }, 'job canceled but its generation could not be canceled');
       }),
     ]);
+    // After the stop: the execution and the billing end first, the month's books after.
+    await settleSpend(this.deps.usage, canceled, logger);
     return canceled;
   }
 }

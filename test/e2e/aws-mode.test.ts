@@ -177,6 +177,22 @@ t.test('cancel mid-generation → canceled, the execution is stopped and the pre
   t.match(await again.json(), { code: 'JOB_FINISHED' });
 });
 
+t.test('a start image in aws mode: posted to the bucket with the signed form, handed to the provider as a signed GET URL; the spend settles', async (t) => {
+  replicate.script = [{ status: 'processing', logs: bar(50) }, { status: 'succeeded', logs: bar(100), output: 'VIDEO_AND_THUMBNAIL' }];
+  const client = new OmniGen({ baseUrl: api, token: await tokenFor('dave') });
+  const image = await readFile('test/media/fixtures/start-image.jpg');
+  const { uploadId } = await client.uploadImage('test/media/fixtures/start-image.jpg');
+  const prompt = 'A lighthouse at dawn, from a photo';
+  const { job } = await client.run({ prompt, category: 'music-video', startImage: uploadId });
+  t.match(job, { status: 'completed', options: { startImage: uploadId }, estimatedCostUsd: 0.7, costUsd: 0.7 });
+  const prediction = [...replicate.predictions.values()].find((p) => p.input.prompt === prompt);
+  const url = String(prediction?.input.start_image);
+  t.same(Object.keys(prediction?.input ?? {}).sort(), ['aspect_ratio', 'duration', 'prompt', 'start_image'], "Kling's inputs, as its catalogue entry names them");
+  t.match(url, new RegExp(`/inputs/${job.jobId}/start-image\\?.*X-Amz-Signature=`), "a presigned GET of the job's own copy");
+  t.same(Buffer.from(await (await fetch(url)).arrayBuffer()), image, 'the provider fetches the uploaded bytes');
+  t.match(await client.usage(), { used: 1, spentUsd: 0.7 }, "the month's spend is the job's cost");
+});
+
 t.test('not ready once Step Functions is down: 503 naming the check', async (t) => {
   await stands.sfn.close();
   // Readiness results are cached for 5 s.
