@@ -1,5 +1,5 @@
 import { JobFinished } from '../domain/errors.js';
-import { failJob, type JobFailure } from '../domain/job.js';
+import { failJob, type Job, type JobFailure } from '../domain/job.js';
 import { failureOf, GENERATION_FAILURE_CODES, type FailureCode } from '../domain/failure-codes.js';
 import { mutateJob } from './mutate-job.js';
 import type { UsageLedger } from './ports/usage-ledger.js';
@@ -35,6 +35,10 @@ export class FailJob {
       }
     } catch (err) {
       if (!(err instanceof JobFinished)) throw err;
+      // Ended already. Whatever ended it may have stopped before settling (a step that crashed after its
+      // write, then retried into here): settling again is a no-op when it did not.
+      // JobFinished means it was read, ended; jobs are never deleted.
+      await settleSpend(this.deps.usage, (await jobs.get(input.jobId)) as Job, logger);
     }
     return failure;
   }

@@ -4,7 +4,7 @@ import { createWorkflowSteps } from '../../src/application/workflow-steps.js';
 import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
 import { InMemoryUsageLedger } from '../../src/adapters/local/in-memory-usage-ledger.js';
 import { GenerationFailed, JobFinished } from '../../src/domain/errors.js';
-import { cancelJob, newJob, startGeneration, type Job } from '../../src/domain/job.js';
+import { cancelJob, failJob as failJobOf, newJob, startGeneration, type Job } from '../../src/domain/job.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { FakeFrameGrabber, FakeVideoModel, FakeVideoProbe, MemoryStore } from '../helpers/fake-video-model.js';
 import { RecordingLogger } from './fixtures/use-cases.js';
@@ -207,6 +207,13 @@ t.test("spend settles when a job ends: the estimate is replaced by the actual co
   await s.steps.failJob.execute({ jobId: failed.jobId, error: 'PROVIDER_FAILED' });
   await s.steps.failJob.execute({ jobId: done.jobId, error: 'WORKFLOW_FAILED' });
   t.equal(await s.spent(), 172_838, 'a retried FailJob, or one after completion, changes nothing');
+
+  // A step that ended a job and crashed before settling: the FailJob the state machine runs next settles it.
+  const crashed = await s.createPriced({ durationSeconds: 5 });
+  await mutateJob(s.jobs, crashed.jobId, (j) => failJobOf(j, { code: 'PROVIDER_FAILED', message: 'x' }, s.clock.now()));
+  t.equal(await s.spent(), 172_838 + 350_000, 'failed but not yet settled');
+  await s.steps.failJob.execute({ jobId: crashed.jobId, error: 'WORKFLOW_FAILED' });
+  t.equal(await s.spent(), 172_838, 'settled by the FailJob that found it ended');
 });
 
 t.test('a ledger that cannot settle is logged; the job still ends and its estimate stays counted', async (t) => {
