@@ -24,7 +24,7 @@ export function imageInfo(bytes: Uint8Array): ImageInfo | undefined {
 export function imageTypeOf(head: Uint8Array): ImageType | undefined {
   if (PNG_SIGNATURE.every((byte, i) => head[i] === byte)) return 'image/png';
   if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
-  if (head.length >= 12 && ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 4) === 'WEBP') return 'image/webp';
+  if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 4) === 'WEBP') return 'image/webp';
   return undefined;
 }
 
