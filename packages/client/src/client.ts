@@ -4,8 +4,8 @@ import { OmniGenError } from './errors.js';
 import type { paths } from './generated/openapi.js';
 import { Transport, type RetryOptions } from './transport.js';
 import type {
-  CreateJobInput, CreatedJob, CreatedWebhookEndpoint, DefaultWebhookSecret, DevToken, Job, JobPage, JobStatus, ModelCatalogue,
-  Usage, VideoLink, WebhookCreateInput, WebhookDeliveryPage, WebhookEndpoint, WebhookEndpointList, WebhookSecret, WebhookUpdateInput,
+  CreateJobInput, CreatedJob, CreatedWebhookEndpoint, DefaultWebhookSecret, DevToken, Job, JobDeliveryList, JobPage, JobStatus, ModelCatalogue,
+  Usage, VideoLink, WebhookCreateInput, WebhookDelivery, WebhookDeliveryPage, WebhookEndpoint, WebhookEndpointList, WebhookSecret, WebhookUpdateInput,
 } from './types.js';
 import { uploadImage, type ImageSource, type UploadedImage } from './upload.js';
 import { waitForJob, type WaitOptions } from './wait-for-job.js';
@@ -156,38 +156,49 @@ export class OmniGen {
     });
   }
 
-  // ----- webhooks (LOOSE until regenerated: /webhooks…, issue 19) -----
+  // ----- webhooks -----
 
+  /** A webhook endpoint; its signing `secret` is in this answer only. */
   async createWebhook(input: WebhookCreateInput, options: CallOptions = {}): Promise<CreatedWebhookEndpoint> {
-    return this.request('POST', '/webhooks', { body: input, signal: options.signal });
+    return unwrap(await this.api.POST(`${API}/webhooks`, { body: input, signal: options.signal }));
   }
   async listWebhooks(options: CallOptions = {}): Promise<WebhookEndpointList> {
-    return this.request('GET', '/webhooks', { signal: options.signal });
+    return unwrap(await this.api.GET(`${API}/webhooks`, { signal: options.signal }));
   }
   async getWebhook(id: string, options: CallOptions = {}): Promise<WebhookEndpoint> {
-    return this.request('GET', `/webhooks/${encodeURIComponent(id)}`, { signal: options.signal });
+    return unwrap(await this.api.GET(`${API}/webhooks/{id}`, { params: { path: { id } }, signal: options.signal }));
   }
   async updateWebhook(id: string, patch: WebhookUpdateInput, options: CallOptions = {}): Promise<WebhookEndpoint> {
-    return this.request('PATCH', `/webhooks/${encodeURIComponent(id)}`, { body: patch, signal: options.signal });
+    return unwrap(await this.api.PATCH(`${API}/webhooks/{id}`, { params: { path: { id } }, body: patch, signal: options.signal }));
   }
   async deleteWebhook(id: string, options: CallOptions = {}): Promise<void> {
-    await this.request('DELETE', `/webhooks/${encodeURIComponent(id)}`, { signal: options.signal });
+    const { response, error } = await this.api.DELETE(`${API}/webhooks/{id}`, { params: { path: { id } }, signal: options.signal });
+    if (!response.ok) throw OmniGenError.fromResponse(response, error);
   }
+  /** A new signing secret (in this answer only); the old one keeps verifying for 24 h. */
   async rotateWebhookSecret(id: string, options: CallOptions = {}): Promise<WebhookSecret> {
-    return this.request('POST', `/webhooks/${encodeURIComponent(id)}/rotate-secret`, { signal: options.signal });
+    return unwrap(await this.api.POST(`${API}/webhooks/{id}/rotate-secret`, { params: { path: { id } }, signal: options.signal }));
   }
-  async testWebhook(id: string, options: CallOptions = {}): Promise<unknown> {
-    return this.request('POST', `/webhooks/${encodeURIComponent(id)}/test`, { signal: options.signal });
+  /** Sends a `webhook.test` event to the endpoint; the answer is its delivery, queued. */
+  async testWebhook(id: string, options: CallOptions = {}): Promise<WebhookDelivery> {
+    return unwrap(await this.api.POST(`${API}/webhooks/{id}/test`, { params: { path: { id } }, signal: options.signal }));
   }
+  /** One page of the endpoint's deliveries, newest first; pass `nextCursor` back as `cursor` for the next. */
   async webhookDeliveries(id: string, query: { limit?: number; cursor?: string } = {}, options: CallOptions = {}): Promise<WebhookDeliveryPage> {
-    return this.request('GET', `/webhooks/${encodeURIComponent(id)}/deliveries`, { query, signal: options.signal });
+    const { limit = 20, ...rest } = query;
+    return unwrap(await this.api.GET(`${API}/webhooks/{id}/deliveries`, { params: { path: { id }, query: { limit, ...rest } }, signal: options.signal }));
   }
-  async retryWebhookDelivery(id: string, deliveryId: string, options: CallOptions = {}): Promise<unknown> {
-    return this.request('POST', `/webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/retry`, { signal: options.signal });
+  /** Sends a failed (or any) delivery again, as a new attempt with the same webhook-id. */
+  async retryWebhookDelivery(id: string, deliveryId: string, options: CallOptions = {}): Promise<WebhookDelivery> {
+    return unwrap(await this.api.POST(`${API}/webhooks/{id}/deliveries/{deliveryId}/retry`, { params: { path: { id, deliveryId } }, signal: options.signal }));
   }
   /** The user's default signing secret, for a job's one-off `webhook`. */
   async defaultWebhookSecret(options: CallOptions = {}): Promise<DefaultWebhookSecret> {
-    return this.request('GET', '/webhooks/secret', { signal: options.signal });
+    return unwrap(await this.api.GET(`${API}/webhooks/secret`, { signal: options.signal }));
+  }
+  /** A job's webhook deliveries, to every endpoint, newest first. */
+  async jobDeliveries(jobId: string, options: CallOptions = {}): Promise<JobDeliveryList> {
+    return unwrap(await this.api.GET(`${API}/jobs/{id}/deliveries`, { params: { path: { id: jobId } }, signal: options.signal }));
   }
 
   // ----- plumbing -----
@@ -197,21 +208,6 @@ export class OmniGen {
     const response = await this.transport.send(new Request(url, { headers: { accept: 'text/event-stream' }, signal }));
     if (!response.ok) throw OmniGenError.fromResponse(response, await readBody(response));
     return response;
-  }
-
-  /** A JSON call on a path the generated types do not have yet (see the LOOSE notes above). */
-  private async request<T>(method: string, path: string, init: { body?: unknown; query?: Record<string, string | number | undefined>; signal?: AbortSignal | undefined }): Promise<T> {
-    const url = new URL(`${this.baseUrl}${API}${path}`);
-    for (const [name, value] of Object.entries(init.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
-    const response = await this.transport.send(new Request(url, {
-      method,
-      headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      signal: init.signal,
-    }));
-    const body = await readBody(response);
-    if (!response.ok) throw OmniGenError.fromResponse(response, body);
-    return body as T;
   }
 }
 
