@@ -37,12 +37,13 @@ async function setup(env: Record<string, string> = {}) {
   return { server, config, omnigen, baseEnv, close: async () => { await server.close(); await rm(config, { recursive: true, force: true }); } };
 }
 
-t.test('in a pipe: login, create --wait --out and jobs --json', async (t) => {
+t.test('in a pipe: signed in on first use, login, create --wait --out and jobs --json', async (t) => {
   const { server, config, omnigen, close } = await setup();
   t.teardown(close);
-  const notSignedIn = await omnigen(['usage']);
-  t.equal(notSignedIn.code, 2, 'not signed in is a usage error');
-  t.match(notSignedIn.stderr, /run omnigen login/);
+  const first = await omnigen(['usage']);
+  t.equal(first.code, 0, first.stderr);
+  t.match(first.stderr, `Signed in to ${server.base} as cli-user (local mode's dev sign-in`, 'local mode: signed in as $USER without asking');
+  t.match(first.stdout, /^0 of 10 jobs used/);
 
   const login = await omnigen(['login']);
   t.equal(login.code, 0, login.stderr);
@@ -97,7 +98,13 @@ t.test('exit codes: canceled 4, timed out 5, API error 1, usage error 2; logout;
   t.match((await omnigen(['jobs', '--status', 'canceled', '--limit', '1'])).stdout, new RegExp(`^${id}  canceled`));
 
   await omnigen(['logout']);
-  t.equal((await omnigen(['usage'])).code, 2, 'signed out');
+  t.match((await omnigen(['usage'])).stderr, /^Signed in to .* as cli-user/, 'signed out: local mode signs in again on the next command');
+  // A service without the dev sign-in (here local mode on a network address; aws mode alike) needs omnigen login.
+  const noDevSignIn = await startLocalServer({ HOST: '0.0.0.0' });
+  t.teardown(() => noDevSignIn.close());
+  const notSignedIn = await omnigen(['usage'], { OMNIGEN_URL: noDevSignIn.base });
+  t.equal(notSignedIn.code, 2, 'not signed in is a usage error');
+  t.match(notSignedIn.stderr, /Not signed in to .*: run omnigen login/);
   t.equal((await omnigen(['usage'], { OMNIGEN_TOKEN: await server.tokenFor('ci') })).code, 0, 'OMNIGEN_TOKEN instead of a stored sign-in');
 });
 

@@ -22,8 +22,7 @@ function clientFor(globals: Globals): OmniGen {
     baseUrl,
     getToken: async () => {
       if (process.env.OMNIGEN_TOKEN) return process.env.OMNIGEN_TOKEN;
-      let credentials = await loadCredentials(baseUrl);
-      if (!credentials) throw new CommanderError(EXIT.usage, 'omnigen.notSignedIn', `Not signed in to ${baseUrl}: run omnigen login`);
+      let credentials: Credentials | undefined = (await loadCredentials(baseUrl)) ?? (await firstDevLogin(baseUrl));
       if (credentials.expiresAt - 60_000 < Date.now()) {
         credentials = credentials.devUser ? await devLogin(baseUrl, credentials.devUser) : await refresh(credentials);
         if (!credentials) throw new CommanderError(EXIT.usage, 'omnigen.notSignedIn', `The sign-in to ${baseUrl} expired: run omnigen login`);
@@ -32,6 +31,17 @@ function clientFor(globals: Globals): OmniGen {
       return credentials.accessToken;
     },
   });
+}
+
+const devUser = () => process.env.USER || 'dev';
+
+/** Not signed in yet: local mode signs in as $USER on its own (what `omnigen login` would do); aws mode needs `omnigen login`. */
+async function firstDevLogin(baseUrl: string): Promise<Credentials> {
+  const credentials = await devLogin(baseUrl, devUser());
+  if (!credentials) throw new CommanderError(EXIT.usage, 'omnigen.notSignedIn', `Not signed in to ${baseUrl}: run omnigen login`);
+  await saveCredentials(baseUrl, credentials);
+  info(`Signed in to ${baseUrl} as ${credentials.devUser} (local mode's dev sign-in; omnigen login --user <id> for another)`);
+  return credentials;
 }
 
 function show(globals: Globals, value: unknown, text: () => string): void {
@@ -70,7 +80,7 @@ export function buildProgram(): Command {
   };
 
   program.command('login').description('sign in (local mode: a dev token; aws mode: the browser)')
-    .option('--user <id>', 'local mode: the dev user id', process.env.USER || 'dev')
+    .option('--user <id>', 'local mode: the dev user id', devUser())
     .option('--port <n>', 'aws mode: the loopback redirect port registered with the identity provider', '0')
     .action(async (options: { user: string; port: string }) => {
       const baseUrl = globals().baseUrl.replace(/\/+$/, '');
