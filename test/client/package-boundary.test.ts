@@ -5,7 +5,7 @@ import { projectRoot } from '../helpers/server-process.js';
 
 // @omnigen/client is published on its own: it must import nothing from the repository outside its own
 // src/, only the dependencies its package.json declares, and (outside the CLI) nothing Node-only at load
-// time, so the library runs in browsers. `npm pack` of it was tried by hand into an empty folder (docs/client.md).
+// time, so the library runs in browsers. The packed tarball itself is installed and used in package-pack.test.ts.
 const packageDir = join(projectRoot, 'packages/client');
 const src = join(packageDir, 'src');
 const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; bin: Record<string, string>; exports: Record<string, unknown> };
