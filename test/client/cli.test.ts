@@ -3,24 +3,16 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import t from 'tap';
 import { credentialsPath } from '../../packages/client/src/cli/credentials.js';
 import { startLocalServer } from '../helpers/local-server.js';
-import { projectRoot } from '../helpers/server-process.js';
+import { assertClientBuilt, clientDir } from '../helpers/client-package.js';
 
-// The `omnigen` CLI as a user runs it: its own process, against the real local server, output in a pipe;
-// and in a real pseudo-terminal through util-linux `script`. The source is bundled once with esbuild (as
-// tsc would compile it, in a fraction of the time a TypeScript loader takes per process).
-const bundleDir = await mkdtemp(join(tmpdir(), 'omnigen-cli-bin-'));
-t.teardown(() => rm(bundleDir, { recursive: true, force: true }));
-const bin = join(bundleDir, 'omnigen.mjs');
-await build({
-  entryPoints: [join(projectRoot, 'packages/client/src/cli/bin.ts')], outfile: bin, bundle: true, platform: 'node', format: 'esm',
-  target: 'node24', sourcemap: 'inline', logLevel: 'error',
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-});
-const loader: string[] = [];
+// The `omnigen` CLI as a user runs it: the package's bin (which loads the compiled dist/cli/bin.js) in its
+// own process, against the real local server, output in a pipe; and in a real pseudo-terminal through
+// util-linux `script`.
+assertClientBuilt();
+const bin = join(clientDir, 'bin/omnigen.js');
 const prompt = 'A neon city at night, synthwave';
 
 interface Run { code: number; stdout: string; stderr: string }
@@ -30,7 +22,7 @@ async function setup(env: Record<string, string> = {}) {
   const config = await mkdtemp(join(tmpdir(), 'omnigen-cli-'));
   const baseEnv = { PATH: process.env.PATH ?? '', XDG_CONFIG_HOME: config, OMNIGEN_URL: server.base, USER: 'cli-user' };
   const omnigen = (args: string[], extra: Record<string, string> = {}) => new Promise<Run>((resolve) => {
-    execFile(process.execPath, [...loader, bin, ...args], { cwd: config, env: { ...baseEnv, ...extra } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { cwd: config, env: { ...baseEnv, ...extra } }, (err, stdout, stderr) => {
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -114,7 +106,7 @@ t.test('in a pseudo-terminal: a live progress bar with the stage and elapsed tim
   t.equal((await omnigen(['login', '--user', 'tty-user'])).code, 0);
   const quote = (arg: string) => `'${arg.replace(/'/g, "'\\''")}'`;
   const inPty = (args: string[], extra: Record<string, string> = {}) => new Promise<Run>((resolve) => {
-    const command = [process.execPath, ...loader, bin, ...args].map(quote).join(' ');
+    const command = [process.execPath, bin, ...args].map(quote).join(' ');
     execFile('script', ['-qec', command, '/dev/null'], { cwd: config, env: { ...baseEnv, TERM: 'xterm', ...extra } }, (err, stdout, stderr) => {
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });

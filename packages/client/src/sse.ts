@@ -12,8 +12,14 @@ export interface SseEvent {
  * Written here because browsers' EventSource cannot send a bearer header, and fetch gives only bytes.
  * An event cut off by the end of the stream (no blank line yet) is dropped, as the spec says.
  */
-export async function* parseEventStream(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+export async function* parseEventStream(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<SseEvent> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  // Ends the stream when `signal` aborts. fetch's own signal cannot be relied on once the headers are in:
+  // undici holds the request (and so its signal's link to the body) weakly, and a collected request never
+  // aborts its body — a wait would hang on a silent stream past its deadline.
+  const stop = () => void reader.cancel(signal?.reason).catch(() => {});
+  if (signal?.aborted) stop();
+  signal?.addEventListener('abort', stop, { once: true });
   let buffer = '';
   let pending: { event: string; data: string[]; id?: string; retry?: number } = { event: '', data: [] };
   let skipLeadingLf = false;
@@ -50,6 +56,7 @@ export async function* parseEventStream(body: ReadableStream<Uint8Array>): Async
       }
     }
   } finally {
+    signal?.removeEventListener('abort', stop);
     await reader.cancel().catch(() => {});
   }
 }

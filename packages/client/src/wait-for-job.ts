@@ -29,8 +29,9 @@ const STREAM_FAILURES_BEFORE_POLLING = 3;
 /** Resolves with the completed job; rejects with JobFailedError, JobCanceledError, TimeoutError or the abort reason. */
 export async function waitForJob(source: JobSource, jobId: string, options: WaitOptions = {}): Promise<Job> {
   const deadline = new AbortController();
-  const timer = options.timeoutMs === undefined ? undefined
-    : setTimeout(() => deadline.abort(new TimeoutError(`Job ${jobId} did not finish within ${options.timeoutMs} ms`, options.timeoutMs ?? 0)), options.timeoutMs);
+  const { timeoutMs } = options;
+  const timer = timeoutMs === undefined ? undefined
+    : setTimeout(() => deadline.abort(new TimeoutError(`Job ${jobId} did not finish within ${timeoutMs} ms`, timeoutMs)), timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
   try {
     const job = await follow(source, jobId, signal, options);
@@ -83,7 +84,7 @@ async function followStream(source: JobSource, jobId: string, signal: AbortSigna
     }
     let sawEvent = false;
     try {
-      for await (const event of parseEventStream(response.body)) {
+      for await (const event of parseEventStream(response.body, signal)) {
         if (event.event !== 'job') continue;
         const job = JSON.parse(event.data) as Job;
         sawEvent = true;
@@ -91,10 +92,10 @@ async function followStream(source: JobSource, jobId: string, signal: AbortSigna
         report(job);
         if (TERMINAL.has(job.status)) return job;
       }
-    } catch (err) {
-      if (signal.aborted) throw err;
+    } catch {
       // The connection dropped mid-stream: reconnect below.
     }
+    if (signal.aborted) throw signal.reason;
     // The stream ended before the job did (a dropped connection, a server restarting): reconnect, with
     // backoff, and give up on streaming if reconnecting keeps bringing nothing.
     if (!sawEvent) failures++;

@@ -19,33 +19,35 @@ export function elapsed(ms: number): string {
 export class ProgressView {
   private job: Job | undefined;
   private readonly started: number;
-  private readonly timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: ProgressOptions) {
     this.now = options.now ?? Date.now;
     this.started = this.now();
-    if (options.tty) this.timer = setInterval(() => this.draw(), 1000).unref();
   }
 
   update(job: Job): void {
     this.job = job;
-    if (this.options.tty) this.draw();
-    else this.options.stream.write(`${job.status} ${job.progress}%${job.stage ? ` ${job.stage}` : ''} (${elapsed(this.now() - this.started)})\n`);
+    if (!this.options.tty) {
+      this.options.stream.write(`${job.status} ${job.progress}%${job.stage ? ` ${job.stage}` : ''} (${elapsed(this.now() - this.started)})\n`);
+      return;
+    }
+    this.draw(job);
+    // Redrawn every second between events, so the elapsed time moves (started here: a job is there to draw).
+    this.timer ??= setInterval(() => this.draw(this.job as Job), 1000).unref();
   }
 
   /** Leaves the finished bar on its own line. */
   stop(): void {
     clearInterval(this.timer);
     if (this.options.tty && this.job) {
-      this.draw();
+      this.draw(this.job);
       this.options.stream.write('\n');
     }
   }
 
-  private draw(): void {
-    const job = this.job;
-    if (!job) return;
+  private draw(job: Job): void {
     const filled = Math.round((job.progress / 100) * WIDTH);
     let bar = `${'█'.repeat(filled)}${'░'.repeat(WIDTH - filled)}`;
     if (this.options.color) bar = `\x1b[${job.status === 'failed' || job.status === 'canceled' ? 31 : 32}m${bar}\x1b[0m`;
