@@ -1,33 +1,17 @@
 /* eslint-disable no-control-regex -- the terminal control codes are what these tests check */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { credentialsPath } from '../../packages/client/src/cli/credentials.js';
 import { startLocalServer } from '../helpers/local-server.js';
-import { assertClientBuilt, clientDir } from '../helpers/client-package.js';
+import { cliHarness, type Run } from '../helpers/client-package.js';
 
 // The `omnigen` CLI as a user runs it: the package's bin (which loads the compiled dist/cli/bin.js) in its
 // own process, against the real local server, output in a pipe; and in a real pseudo-terminal through
 // util-linux `script`.
-assertClientBuilt();
-const bin = join(clientDir, 'bin/omnigen.js');
 const prompt = 'A neon city at night, synthwave';
-
-interface Run { code: number; stdout: string; stderr: string }
-
-async function setup(env: Record<string, string> = {}) {
-  const server = await startLocalServer(env);
-  const config = await mkdtemp(join(tmpdir(), 'omnigen-cli-'));
-  const baseEnv = { PATH: process.env.PATH ?? '', XDG_CONFIG_HOME: config, OMNIGEN_URL: server.base, USER: 'cli-user' };
-  const omnigen = (args: string[], extra: Record<string, string> = {}) => new Promise<Run>((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: config, env: { ...baseEnv, ...extra } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-  return { server, config, omnigen, baseEnv, close: async () => { await server.close(); await rm(config, { recursive: true, force: true }); } };
-}
+const setup = cliHarness;
 
 t.test('in a pipe: signed in on first use, login, create --wait --out and jobs --json', async (t) => {
   const { server, config, omnigen, close } = await setup();
@@ -101,7 +85,7 @@ t.test('exit codes: canceled 4, timed out 5, API error 1, usage error 2; logout;
 });
 
 t.test('in a pseudo-terminal: a live progress bar with the stage and elapsed time; NO_COLOR honoured', async (t) => {
-  const { omnigen, config, baseEnv, close } = await setup({ LOCAL_WORKFLOW_DURATION_MS: '1500' });
+  const { omnigen, config, baseEnv, bin, close } = await setup({ LOCAL_WORKFLOW_DURATION_MS: '1500' });
   t.teardown(close);
   t.equal((await omnigen(['login', '--user', 'tty-user'])).code, 0);
   const quote = (arg: string) => `'${arg.replace(/'/g, "'\\''")}'`;

@@ -1,8 +1,11 @@
+import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Mp4BoxVideoProbe } from '../../src/adapters/mp4/mp4box-video-probe.js';
 import type { VideoFacts } from '../../src/domain/job.js';
+import { startLocalServer } from './local-server.js';
 import { projectRoot } from './server-process.js';
 
 export const clientDir = join(projectRoot, 'packages/client');
@@ -33,4 +36,24 @@ export async function probeMp4(path: string): Promise<VideoFacts & { brand: stri
   const bytes = await readFile(path);
   if (bytes.subarray(4, 8).toString('latin1') !== 'ftyp') throw new Error(`${path} does not start with an ftyp box`);
   return { ...(await new Mp4BoxVideoProbe().probe(bytes)), brand: bytes.subarray(8, 12).toString('latin1') };
+}
+
+export interface Run { code: number; stdout: string; stderr: string }
+
+/**
+ * The package's `omnigen` bin (loading the compiled dist/cli/bin.js) in its own process, against a real
+ * local server started with `env`, with a config folder of its own (XDG_CONFIG_HOME, also the cwd).
+ */
+export async function cliHarness(env: Record<string, string> = {}) {
+  assertClientBuilt();
+  const bin = join(clientDir, 'bin/omnigen.js');
+  const server = await startLocalServer(env);
+  const config = await mkdtemp(join(tmpdir(), 'omnigen-cli-'));
+  const baseEnv = { PATH: process.env.PATH ?? '', XDG_CONFIG_HOME: config, OMNIGEN_URL: server.base, USER: 'cli-user' };
+  const omnigen = (args: string[], extra: Record<string, string> = {}) => new Promise<Run>((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd: config, env: { ...baseEnv, ...extra } }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+  return { server, config, bin, omnigen, baseEnv, close: async () => { await server.close(); await rm(config, { recursive: true, force: true }); } };
 }
