@@ -84,7 +84,7 @@ t.test('browserLogin refuses: a state mismatch, an error from the provider, no r
   await t.rejects(devLogin(idp.base, 'alice'), { name: 'OmniGenError', status: 500 });
 });
 
-t.test('the credentials file: default place, one entry per service, unreadable content, a failed write leaves no temporary file', async (t) => {
+t.test('the credentials file: default place, one entry per service, unreadable content, a path that is a folder', async (t) => {
   t.equal(credentialsPath({}), join(homedir(), '.config/omnigen/credentials.json'));
   const dir = await mkdtemp(join(tmpdir(), 'omnigen-credentials-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -98,8 +98,8 @@ t.test('the credentials file: default place, one entry per service, unreadable c
   await t.rejects(loadCredentials('http://b', path), SyntaxError);
   const blocked = join(dir, 'blocked.json');
   await mkdir(join(blocked, 'inside'), { recursive: true });
-  await t.rejects(saveCredentials('http://a', { accessToken: 'a', expiresAt: 1 }, blocked), { code: /^(EISDIR|ENOTEMPTY|EEXIST)$/ });
-  t.same((await readdir(dir)).filter((name) => name.endsWith('.tmp')), [], 'the temporary file is removed');
+  await t.rejects(saveCredentials('http://a', { accessToken: 'a', expiresAt: 1 }, blocked), { code: 'EISDIR' });
+  t.same((await readdir(dir)).filter((name) => name.endsWith('.tmp')), [], 'no temporary file left behind');
 });
 
 t.test('the progress view: plain lines, a bar in colour (red when the job failed), the status when no stage', async (t) => {

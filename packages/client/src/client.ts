@@ -175,7 +175,7 @@ export class OmniGen {
     const { response, error } = await this.api.DELETE(`${API}/webhooks/{id}`, { params: { path: { id } }, signal: options.signal });
     if (!response.ok) throw OmniGenError.fromResponse(response, error);
   }
-  /** A new signing secret (in this answer only); the old one keeps verifying for 24 h. */
+  /** A new signing secret (in this answer only); for 24 h the service signs with the old one too. */
   async rotateWebhookSecret(id: string, options: CallOptions = {}): Promise<WebhookSecret> {
     return unwrap(await this.api.POST(`${API}/webhooks/{id}/rotate-secret`, { params: { path: { id } }, signal: options.signal }));
   }
