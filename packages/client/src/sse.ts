@@ -14,9 +14,9 @@ export interface SseEvent {
  */
 export async function* parseEventStream(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<SseEvent> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-  // Ends the stream when `signal` aborts. fetch's own signal cannot be relied on once the headers are in:
-  // undici holds the request (and so its signal's link to the body) weakly, and a collected request never
-  // aborts its body — a wait would hang on a silent stream past its deadline.
+  // Ends the stream when `signal` aborts. The request's own signal is not enough once the headers are in:
+  // the links from it to the body are weak ones (AbortSignal.any, undici's request), and once collected the
+  // body never ends — seen as a CLI `wait --timeout 1` on a silent stream that never returned.
   const stop = () => void reader.cancel(signal?.reason).catch(() => {});
   if (signal?.aborted) stop();
   signal?.addEventListener('abort', stop, { once: true });
