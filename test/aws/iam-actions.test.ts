@@ -33,14 +33,16 @@ t.test('every adapter that sends an SDK command is listed, with exactly the comm
 t.test('the statements name each resource once, with exact ARNs and no wildcard action', async (t) => {
   const statements = taskRoleStatements(ARNS);
   t.same(statements.map((s) => s.Resource), [
-    'arn:aws:dynamodb:r:1:table/jobs', 'arn:aws:dynamodb:r:1:table/jobs/index/byUser', 'arn:aws:dynamodb:r:1:table/usage',
+    'arn:aws:dynamodb:r:1:table/jobs', 'arn:aws:dynamodb:r:1:table/jobs/index/byUser',
+    'arn:aws:dynamodb:r:1:table/jobs/index/undispatchedEvents', 'arn:aws:dynamodb:r:1:table/usage', 'arn:aws:dynamodb:r:1:table/usage/index/deliveriesByTarget',
+    'arn:aws:dynamodb:r:1:table/usage/index/deliveriesByJob', 'arn:aws:dynamodb:r:1:table/usage/index/deliveriesDue',
     'arn:aws:s3:::assets/videos/*', 'arn:aws:s3:::assets', 'arn:aws:s3:::assets/uploads/*', 'arn:aws:s3:::assets/inputs/*', 'arn:aws:states:r:1:stateMachine:sm', 'arn:aws:states:r:1:execution:sm:*',
     'arn:aws:secretsmanager:r:1:secret:p',
   ]);
-  t.same(statements[3]?.Action, ['s3:GetObject'], 'the API only reads videos: writing them is the workflow\'s');
-  t.same(statements[2]?.Action, ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], 'usage + idempotency merged');
-  t.same(statements[5]?.Action, ['s3:GetObject', 's3:PutObject'], 'uploads: sign the form (PutObject), read them to copy');
-  t.same(statements[6]?.Action, ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], "a job's own copy");
+  t.same(statements[7]?.Action, ['s3:GetObject'], 'the API only reads videos: writing them is the workflow\'s');
+  t.same(statements[3]?.Action, ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], 'usage + idempotency merged');
+  t.same(statements[9]?.Action, ['s3:GetObject', 's3:PutObject'], 'uploads: sign the form (PutObject), read them to copy');
+  t.same(statements[10]?.Action, ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], "a job's own copy");
   for (const s of statements) t.notOk(s.Action.some((a) => a.includes('*')), `${s.Sid} has no wildcard action`);
   t.throws(() => taskRoleStatements(ARNS, [{ file: 'x.ts', uses: [{ resource: 'bucket', commands: ['ListObjectsV2Command'] }] }]), /ListObjectsV2Command/);
   t.ok(Object.values(ACTION_OF_COMMAND).every((a) => /^(dynamodb|s3|states|secretsmanager):[A-Z]\w+$/.test(a)));
@@ -74,8 +76,8 @@ t.test('`npm run iam-policy` leaves an up-to-date doc as it is', async (t) => {
   t.equal(readFileSync(file, 'utf8'), before);
 });
 
-t.test("the workflow steps' actions are what their adapters send: the job update is a conditional PutItem", async (t) => {
-  t.same(WORKFLOW_STEP_ACTIONS.jobTable, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+t.test("the workflow steps' actions are what their adapters send: the job update is a conditional UpdateItem", async (t) => {
+  t.same(WORKFLOW_STEP_ACTIONS.jobTable, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
   t.same(WORKFLOW_STEP_ACTIONS.bucket, ['s3:DeleteObject', 's3:PutObject']);
   t.same(WORKFLOW_STEP_ACTIONS.usageTable, ['dynamodb:UpdateItem'], 'an ended job settles the month\'s spend: one conditional UpdateItem');
   t.same(WORKFLOW_STEP_ACTIONS.inputs, ['s3:GetObject'], 'start images are only read (through a URL the step signs)');

@@ -1,24 +1,29 @@
-// The job events outbox, for every local adapter: each status change is recorded with the write that made
-// it (both or neither), in order, and read back until it is marked handed on.
+// The job events outbox, for every adapter: each status change is recorded with the write that made it
+// (both or neither), in order, and read back until it is marked handed on.
 import t, { type Test } from 'tap';
-import type { JobChanges, JobEventOutbox } from '../../src/application/ports/job-changes.js';
+import type { JobEventOutbox } from '../../src/application/ports/job-changes.js';
 import type { JobRepository } from '../../src/application/ports/job-repository.js';
 import { mutateJob, saveNewJob } from '../../src/application/mutate-job.js';
+import { DynamoDbJobEventOutbox } from '../../src/adapters/aws/dynamodb-job-event-outbox.js';
+import { DynamoDbJobRepository } from '../../src/adapters/aws/dynamodb-job-repository.js';
 import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
 import { JobWatchers } from '../../src/adapters/local/job-watchers.js';
 import { SqliteJobRepository } from '../../src/adapters/sqlite/sqlite-job-repository.js';
 import { ConcurrentUpdate } from '../../src/domain/errors.js';
 import { advanceJob, cancelJob, completeJob, failJob, newJob } from '../../src/domain/job.js';
 import { jobEventFor, type JobEvent } from '../../src/domain/job-event.js';
+import { startDynalite } from '../helpers/dynalite.js';
 import { openTestDatabase } from '../helpers/sqlite.js';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { jobToItem } from '../../src/adapters/aws/job-item.js';
 
-type Repo = JobRepository & JobEventOutbox & JobChanges;
+type Repo = JobRepository & JobEventOutbox;
 const now = new Date('2026-11-27T10:00:00.000Z');
 const job = (id: string) => newJob({ jobId: id, userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now });
 
-function outboxContract(t: Test, make: (watchers: JobWatchers) => Repo): void {
+function outboxContract(t: Test, make: () => Promise<Repo>): void {
   t.test('a lifecycle through the seam records one event per change of status, in order; progress makes none', async (t) => {
-    const repo = make(new JobWatchers());
+    const repo = await make();
     await saveNewJob(repo, job('j1'));
     await mutateJob(repo, 'j1', (j) => advanceJob(j, { progress: 10 }, now));
     await mutateJob(repo, 'j1', (j) => advanceJob(j, { progress: 50 }, now));
@@ -34,7 +39,7 @@ function outboxContract(t: Test, make: (watchers: JobWatchers) => Repo): void {
   });
 
   t.test('a write that loses the race records no event', async (t) => {
-    const repo = make(new JobWatchers());
+    const repo = await make();
     await saveNewJob(repo, job('j2'));
     const stale = (await repo.get('j2'))!;
     await mutateJob(repo, 'j2', (j) => cancelJob(j, now));
@@ -43,6 +48,23 @@ function outboxContract(t: Test, make: (watchers: JobWatchers) => Repo): void {
     t.same((await repo.undispatched(100)).map((e) => e.type), ['job.created', 'job.canceled']);
   });
 
+  t.test("events of several jobs: oldest first, at most the limit; an event recorded after a read is kept when the read's are marked", async (t) => {
+    const repo = await make();
+    const at = (s: number) => new Date(now.getTime() + s * 1000);
+    await saveNewJob(repo, newJob({ jobId: 'ja', userId: 'alice', prompt: 'A neon city at night', category: 'music-video', now: at(1) }));
+    await saveNewJob(repo, newJob({ jobId: 'jb', userId: 'bob', prompt: 'A neon city at night', category: 'music-video', now: at(2) }));
+    await mutateJob(repo, 'ja', (j) => advanceJob(j, { progress: 5 }, at(3)));
+    t.same((await repo.undispatched(2)).map((e) => e.eventId), ['ja.1', 'jb.1']);
+    const read = await repo.undispatched(100);
+    await mutateJob(repo, 'ja', (j) => completeJob(j, 'videos/ja.mp4', at(4)));
+    await repo.markDispatched(read.map((e) => e.eventId));
+    t.same((await repo.undispatched(100)).map((e) => e.eventId), ['ja.3'], 'the event written after the read is still there');
+    await repo.markDispatched(['ja.3', 'unknown-job.1']);
+    t.same(await repo.undispatched(100), [], 'an unknown event id is ignored');
+  });
+}
+
+function watchersContract(t: Test, make: (watchers: JobWatchers) => JobRepository): void {
   t.test('watchers see the committed write and its event, after the commit', async (t) => {
     const watchers = new JobWatchers();
     const repo = make(watchers);
@@ -58,10 +80,14 @@ function outboxContract(t: Test, make: (watchers: JobWatchers) => Repo): void {
   });
 }
 
-t.test('InMemoryJobRepository', async (t) => outboxContract(t, (w) => new InMemoryJobRepository(w)));
+t.test('InMemoryJobRepository', async (t) => {
+  outboxContract(t, async () => new InMemoryJobRepository());
+  watchersContract(t, (w) => new InMemoryJobRepository(w));
+});
 
 t.test('SqliteJobRepository', async (t) => {
-  outboxContract(t, (w) => new SqliteJobRepository(openTestDatabase(t), w));
+  outboxContract(t, async () => new SqliteJobRepository(openTestDatabase(t)));
+  watchersContract(t, (w) => new SqliteJobRepository(openTestDatabase(t), w));
 
   t.test('the job and its event are one transaction: an event that cannot be written undoes the change', async (t) => {
     const repo = new SqliteJobRepository(openTestDatabase(t));
@@ -75,5 +101,44 @@ t.test('SqliteJobRepository', async (t) => {
     t.same((await repo.undispatched(10)).map((e) => e.eventId), ['j4.1']);
     await t.rejects(repo.create(job('j4-dup'), { ...jobEventFor(undefined, job('j4-dup'))!, eventId: 'j4.1' }));
     t.equal(await repo.get('j4-dup'), undefined, 'nor was the new job stored');
+  });
+});
+
+// One UpdateItem (or PutItem) carries the job and its event: DynamoDB applies a single item's write
+// all-or-nothing (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html#WorkingWithItems.WritingData),
+// the guarantee the outbox relies on, and the one dynalite reproduces (no transactions needed).
+t.test('DynamoDbJobRepository with DynamoDbJobEventOutbox', async (t) => {
+  const dynamo = await startDynalite(t);
+  const make = async (): Promise<Repo> => {
+    const table = await dynamo.jobTable();
+    const jobs = new DynamoDbJobRepository(dynamo.clients.dynamo, table);
+    const outbox = new DynamoDbJobEventOutbox(dynamo.clients.dynamo, table);
+    return Object.assign(Object.create(jobs) as DynamoDbJobRepository, { undispatched: outbox.undispatched.bind(outbox), markDispatched: outbox.markDispatched.bind(outbox) });
+  };
+  outboxContract(t, make);
+
+  t.test('an event that cannot be written (over the item size limit) undoes the change with it', async (t) => {
+    const repo = await make();
+    const first = job('j5');
+    await saveNewJob(repo, first);
+    const next = cancelJob(first, now);
+    const huge = { ...jobEventFor(first, next)!, job: { ...next, prompt: 'x'.repeat(420_000) } };
+    await t.rejects(repo.update(next, huge));
+    t.match(await repo.get('j5'), { status: 'pending', version: 1 }, 'the job did not change');
+    t.same((await repo.undispatched(10)).map((e) => e.eventId), ['j5.1']);
+    await t.rejects(repo.create(job('j6'), { ...jobEventFor(undefined, job('j6'))!, job: huge.job }));
+    t.equal(await repo.get('j6'), undefined, 'nor was the new job stored');
+  });
+
+  t.test('a job item written before items had an outbox still records its next event', async (t) => {
+    const table = await dynamo.jobTable();
+    const jobs = new DynamoDbJobRepository(dynamo.clients.dynamo, table);
+    const outbox = new DynamoDbJobEventOutbox(dynamo.clients.dynamo, table);
+    const old = job('j7');
+    await dynamo.clients.dynamo.send(new PutCommand({ TableName: table, Item: jobToItem(old) }));
+    await mutateJob(jobs, 'j7', (j) => cancelJob(j, now));
+    t.same((await outbox.undispatched(10)).map((e) => e.type), ['job.canceled']);
+    await mutateJob(jobs, 'j7', (j) => ({ ...j, version: j.version + 1, syncedAt: now.toISOString() }));
+    await t.rejects(jobs.update({ ...old, version: 2 }, jobEventFor(old, cancelJob(old, now))), ConcurrentUpdate, 'a stale write with an event still loses the race');
   });
 });

@@ -1,11 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdate, JobNotFound } from '../../domain/errors.js';
 import type { Job } from '../../domain/job.js';
+import type { JobEvent } from '../../domain/job-event.js';
 import type { JobPage, JobPosition, JobRepository, ListQuery } from '../../application/ports/job-repository.js';
 import { callAws } from './aws-errors.js';
 import { JOB_INDEX, JOB_LIST_KEY } from './table-definitions.js';
-import { itemToJob, jobToItem, listKey } from './job-item.js';
+import { itemToJob, jobUpdate, listKey, newJobItem } from './job-item.js';
 
 export interface DynamoDbJobRepositoryOptions {
   /** Index items read per Query round while a status filter fills a page (a Query's Limit counts items before filtering). */
@@ -14,7 +15,9 @@ export interface DynamoDbJobRepositoryOptions {
 
 /**
  * Jobs in DynamoDB. Writes are conditional on the stored version (optimistic concurrency), so a
- * workflow writing the same item directly must bump `version` too (see docs/aws-mode.md).
+ * workflow writing the same item directly must bump `version` too (see docs/aws-mode.md). A write's job
+ * event goes into the item's own outbox in that same write (one item's write is atomic: both or neither);
+ * DynamoDbJobEventOutbox reads and clears it.
  */
 export class DynamoDbJobRepository implements JobRepository {
   private readonly filteredBatchSize: number;
@@ -27,10 +30,10 @@ export class DynamoDbJobRepository implements JobRepository {
     this.filteredBatchSize = options.filteredBatchSize ?? 100;
   }
 
-  async create(job: Job): Promise<void> {
+  async create(job: Job, event?: JobEvent): Promise<void> {
     const put = new PutCommand({
       TableName: this.tableName,
-      Item: jobToItem(job),
+      Item: newJobItem(job, event),
       ConditionExpression: 'attribute_not_exists(jobId)',
     });
     await callAws('DynamoDB', async () => {
@@ -50,16 +53,15 @@ export class DynamoDbJobRepository implements JobRepository {
     return out.Item ? itemToJob(out.Item) : undefined;
   }
 
-  async update(next: Job): Promise<void> {
-    const put = new PutCommand({
-      TableName: this.tableName,
-      Item: jobToItem(next),
-      ConditionExpression: 'version = :previous',
-      ExpressionAttributeValues: { ':previous': next.version - 1 },
-    });
+  async update(next: Job, event?: JobEvent): Promise<void> {
+    const write = (wholeOutbox: boolean) => this.db.send(new UpdateCommand({ TableName: this.tableName, Key: { jobId: next.jobId }, ...jobUpdate(next, event, wholeOutbox) }));
     await callAws('DynamoDB', async () => {
       try {
-        await this.db.send(put);
+        await write(false).catch((err: unknown) => {
+          // A job item written before items had an outbox map: the event's path does not exist yet.
+          if (event && err instanceof Error && err.name === 'ValidationException' && /document path/i.test(err.message)) return write(true);
+          throw err;
+        });
       } catch (err) {
         if (!(err instanceof ConditionalCheckFailedException)) throw err;
         // The condition also fails on a missing item (no version): tell the two apart.

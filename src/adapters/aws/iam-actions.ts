@@ -1,10 +1,10 @@
 // The IAM actions each AWS adapter calls, on which resource: the one source for the task role that
 // infra/ deploys, for the policy quoted in docs/deploying.md (`npm run iam-policy`) and for the test
 // that reads every adapter's SDK commands (test/aws/iam-actions.test.ts), so none of them can drift.
-import { JOB_INDEX } from './table-definitions.js';
+import { DELIVERY_INDEXES, JOB_INDEX, OUTBOX_INDEX } from './table-definitions.js';
 
 /** The stack's resources a statement can name. */
-export type ResourceKind = 'jobTable' | 'jobIndex' | 'usageTable' | 'videoObjects' | 'uploadObjects' | 'inputObjects' | 'bucket' | 'stateMachine' | 'executions' | 'providerSecret';
+export type ResourceKind = 'jobTable' | 'jobIndex' | 'outboxIndex' | 'usageTable' | 'deliveriesByTarget' | 'deliveriesByJob' | 'deliveriesDue' | 'videoObjects' | 'uploadObjects' | 'inputObjects' | 'bucket' | 'stateMachine' | 'executions' | 'providerSecret';
 
 /** Finished videos live under this prefix; the task role may read nothing else in the bucket. */
 export const VIDEO_PREFIX = 'videos/';
@@ -49,7 +49,19 @@ export interface AdapterAccess {
 
 /** What the API's adapters send, per file and resource. The usage table also holds idempotency claims. */
 export const TASK_ADAPTERS: readonly AdapterAccess[] = [
-  { file: 'dynamodb-job-repository.ts', uses: [{ resource: 'jobTable', commands: ['GetCommand', 'PutCommand'] }, { resource: 'jobIndex', commands: ['QueryCommand'] }] },
+  { file: 'dynamodb-job-repository.ts', uses: [{ resource: 'jobTable', commands: ['GetCommand', 'PutCommand', 'UpdateCommand'] }, { resource: 'jobIndex', commands: ['QueryCommand'] }] },
+  // Webhooks: the outbox in the jobs table (its sparse index), endpoints and the delivery log in the usage table.
+  { file: 'dynamodb-job-event-outbox.ts', uses: [{ resource: 'jobTable', commands: ['UpdateCommand'] }, { resource: 'outboxIndex', commands: ['QueryCommand'] }] },
+  { file: 'dynamodb-webhook-endpoints.ts', uses: [{ resource: 'usageTable', commands: ['GetCommand', 'PutCommand', 'UpdateCommand'] }] },
+  {
+    file: 'dynamodb-webhook-deliveries.ts',
+    uses: [
+      { resource: 'usageTable', commands: ['GetCommand', 'PutCommand', 'UpdateCommand'] },
+      { resource: 'deliveriesByTarget', commands: ['QueryCommand'] },
+      { resource: 'deliveriesByJob', commands: ['QueryCommand'] },
+      { resource: 'deliveriesDue', commands: ['QueryCommand'] },
+    ],
+  },
   { file: 'dynamodb-usage-ledger.ts', uses: [{ resource: 'usageTable', commands: ['GetCommand', 'UpdateCommand'] }] },
   { file: 'dynamodb-idempotency-store.ts', uses: [{ resource: 'usageTable', commands: ['GetCommand', 'PutCommand', 'DeleteCommand'] }] },
   { file: 'dynamodb-upload-repository.ts', uses: [{ resource: 'usageTable', commands: ['GetCommand', 'PutCommand', 'DeleteCommand'] }] },
@@ -75,12 +87,12 @@ export const TASK_ADAPTERS: readonly AdapterAccess[] = [
 
 /**
  * What the workflow's Lambda steps send through the same adapters (composition/lambda-steps.ts): read and update a job
- * (the repository's update is a conditional PutItem), settle an ended job's cost in the month's spend,
- * sign the provider's GET URL of a job's start image,
+ * (the repository's update is a conditional UpdateItem, which also adds the job event to the item's outbox),
+ * settle an ended job's cost in the month's spend, sign the provider's GET URL of a job's start image,
  * write and remove the video and its thumbnail, read the provider's token.
  */
 export const WORKFLOW_ADAPTERS: readonly AdapterAccess[] = [
-  { file: 'dynamodb-job-repository.ts', uses: [{ resource: 'jobTable', commands: ['GetCommand', 'PutCommand'] }] },
+  { file: 'dynamodb-job-repository.ts', uses: [{ resource: 'jobTable', commands: ['GetCommand', 'UpdateCommand'] }] },
   // A job that ends settles its cost in the month's spend (one conditional UpdateItem).
   { file: 'dynamodb-usage-ledger.ts', uses: [{ resource: 'usageTable', commands: ['UpdateCommand'] }] },
   // Presigned, sent by the provider: S3 checks the signer's (the function's) s3:GetObject.
@@ -113,6 +125,10 @@ export interface PolicyStatement {
 const SIDS: Record<ResourceKind, string> = {
   jobTable: 'JobsTable',
   jobIndex: 'JobsByUserIndex',
+  outboxIndex: 'JobEventsOutboxIndex',
+  deliveriesByTarget: 'WebhookDeliveriesByEndpoint',
+  deliveriesByJob: 'WebhookDeliveriesByJob',
+  deliveriesDue: 'WebhookDeliveriesDue',
   usageTable: 'UsageAndIdempotencyTable',
   videoObjects: 'ReadVideos',
   uploadObjects: 'SignUploadsAndCopyThem',
@@ -127,6 +143,10 @@ export function resourceArn(kind: ResourceKind, arns: ResourceArns): string {
   switch (kind) {
     case 'jobTable': return arns.jobTable;
     case 'jobIndex': return `${arns.jobTable}/index/${JOB_INDEX}`;
+    case 'outboxIndex': return `${arns.jobTable}/index/${OUTBOX_INDEX}`;
+    case 'deliveriesByTarget': return `${arns.usageTable}/index/${DELIVERY_INDEXES.byTarget.name}`;
+    case 'deliveriesByJob': return `${arns.usageTable}/index/${DELIVERY_INDEXES.byJob.name}`;
+    case 'deliveriesDue': return `${arns.usageTable}/index/${DELIVERY_INDEXES.due.name}`;
     case 'usageTable': return arns.usageTable;
     case 'videoObjects': return `${arns.bucket}/${VIDEO_PREFIX}*`;
     case 'uploadObjects': return `${arns.bucket}/${UPLOAD_PREFIX}*`;

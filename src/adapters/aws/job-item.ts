@@ -1,8 +1,17 @@
 // A job as a DynamoDB item and back. The item is the job's own fields plus the index sort key; reading
 // picks the known fields only, so attributes a workflow adds for itself never leak into API responses.
 import { isJobCategory, isJobStatus, type Job, type JobFailure, type VideoFacts } from '../../domain/job.js';
+import type { JobEvent } from '../../domain/job-event.js';
 import type { JobPosition } from '../../application/ports/job-repository.js';
-import { JOB_LIST_KEY } from './table-definitions.js';
+import { JOB_LIST_KEY, OUTBOX_KEY, PENDING_EVENTS } from './table-definitions.js';
+
+/** The job's fields a write may leave out (the rest are always there); an update removes those it leaves out. */
+const OPTIONAL_FIELDS = [
+  'stage', 'failure', 'options', 'model', 'provider', 'settings', 'estimatedCostUsd', 'costUsd', 'videoKey', 'thumbnailKey', 'video',
+  'generationId', 'executionArn', 'syncedAt',
+] as const;
+/** The outbox index's one partition: every job with undispatched events. */
+export const EVENTS_PENDING = 'JOB_EVENTS';
 
 export function listKey(position: JobPosition): string {
   return `${position.createdAt}#${position.jobId}`;
@@ -13,6 +22,58 @@ export function jobToItem(job: Job): Record<string, unknown> {
   // DynamoDB refuses undefined values; an absent optional field is simply not stored.
   for (const [name, value] of Object.entries(job)) if (value !== undefined) item[name] = value;
   return item;
+}
+
+/** A new job's item: the job, its outbox (always present, so an update can add to it) and the index key if it has an event. */
+export function newJobItem(job: Job, event: JobEvent | undefined): Record<string, unknown> {
+  const item = jobToItem(job);
+  item[PENDING_EVENTS] = event ? { [event.eventId]: JSON.stringify(event) } : {};
+  if (event) item[OUTBOX_KEY] = EVENTS_PENDING;
+  return item;
+}
+
+export interface ItemUpdate {
+  UpdateExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+}
+
+/**
+ * The UpdateItem that writes `job` over the stored one, only if the stored version is the one before, and
+ * adds `event` to the item's outbox in the same write (an UpdateItem, not a Put, so the undispatched events
+ * already there stay). `wholeOutbox` sets the outbox map itself, for an item written before it existed.
+ */
+export function jobUpdate(job: Job, event: JobEvent | undefined, wholeOutbox = false): ItemUpdate & { ConditionExpression: string } {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':previous': job.version - 1 };
+  const sets: string[] = [];
+  const item = jobToItem(job);
+  delete item.jobId;
+  Object.entries(item).forEach(([name, value], i) => {
+    names[`#f${i}`] = name;
+    values[`:f${i}`] = value;
+    sets.push(`#f${i} = :f${i}`);
+  });
+  const removes = OPTIONAL_FIELDS.filter((name) => job[name] === undefined).map((name, i) => ((names[`#r${i}`] = name), `#r${i}`));
+  let condition = '#version = :previous';
+  names['#version'] = 'version';
+  if (event) {
+    names['#outbox'] = PENDING_EVENTS;
+    names['#pending'] = OUTBOX_KEY;
+    values[':pending'] = EVENTS_PENDING;
+    sets.push('#pending = :pending');
+    if (wholeOutbox) {
+      values[':outbox'] = { [event.eventId]: JSON.stringify(event) };
+      sets.push('#outbox = :outbox');
+      condition += ' AND attribute_not_exists(#outbox)';
+    } else {
+      names['#event'] = event.eventId;
+      values[':event'] = JSON.stringify(event);
+      sets.push('#outbox.#event = :event');
+    }
+  }
+  const update = `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
+  return { UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
 }
 
 function text(item: Record<string, unknown>, name: string): string {

@@ -25,7 +25,8 @@ export class InMemoryWebhookEndpoints implements WebhookEndpoints {
   }
 
   async list(userId: string): Promise<WebhookEndpoint[]> {
-    return [...(this.byUser.get(userId)?.values() ?? [])];
+    // Oldest first, like the stores: by creation time, then id.
+    return [...(this.byUser.get(userId)?.values() ?? [])].sort((a, b) => (a.createdAt + a.id < b.createdAt + b.id ? -1 : 1));
   }
 
   async update(endpoint: WebhookEndpoint): Promise<boolean> {
