@@ -26,7 +26,7 @@ import { currentLogContext } from '../adapters/observability/log-context.js';
 import { systemClock, uuidGenerator } from '../adapters/system-clock.js';
 import type { AppConfig } from '../config.js';
 import { openLocalStore } from './local-store.js';
-import { composeLocalWebhooks, type LocalWebhooks } from './webhooks.js';
+import { composeWebhooks, type Webhooks } from './webhooks.js';
 import type { DevIdentityProvider } from '../adapters/local/dev-identity-provider.js';
 
 interface Adapters {
@@ -50,8 +50,8 @@ interface Adapters {
   onShutdown: () => Promise<void>;
   /** Signs cursors, cookies and URLs when APP_SECRET is not set: local mode's persisted one. */
   secret?: string;
-  /** Webhooks, where this mode has them (local for now; docs/webhooks.md says what aws mode lacks). */
-  webhooks?: LocalWebhooks;
+  /** Webhooks: the routes, a job's one-off webhook, and this process's delivery loop (docs/webhooks.md). */
+  webhooks?: Webhooks;
 }
 
 export interface Composition {
@@ -67,7 +67,7 @@ export interface ComposeOptions {
 
 export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, options: ComposeOptions = {}): Promise<Composition> {
   const clock = systemClock;
-  const adapters = config.mode === 'local' ? await composeLocal(config, clock, logger) : await composeAws(config, clock);
+  const adapters = config.mode === 'local' ? await composeLocal(config, clock, logger) : await composeAws(config, clock, logger);
   const secret = adapters.secret ?? config.secret ?? randomBytes(32).toString('base64url');
   if (!config.secret && config.mode === 'aws') {
     logger.warn('APP_SECRET is not set: list cursors and login cookies are only valid on this task');
@@ -180,7 +180,7 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
   });
   // Jobs the last process left pending or processing run on (progress never goes down on a resume).
   if (store.unfinished) await new ResumeJobs({ jobs, unfinished: store.unfinished, workflow, clock, logger }).execute();
-  const webhooks = composeLocalWebhooks({
+  const webhooks = composeWebhooks({
     config, clock, logger, outbox: jobs, changes: jobs, endpoints: store.webhookEndpoints, deliveries: store.webhookDeliveries, storage,
   });
   webhooks.start();
@@ -228,9 +228,9 @@ async function composeMedia() {
   return { probe: new Mp4BoxVideoProbe(), frames: new FfmpegFrameGrabber({ ffmpegPath: ffmpegPath(process.env) ?? 'ffmpeg' }) };
 }
 
-async function composeAws(config: AppConfig, clock: Clock): Promise<Adapters> {
+async function composeAws(config: AppConfig, clock: Clock, logger: FastifyBaseLogger): Promise<Adapters> {
   const aws = config.aws as NonNullable<AppConfig['aws']>;
-  const [clientsModule, jobsModule, usageModule, idempotencyModule, s3Module, sfnModule, uploadsModule, s3UploadModule] = await Promise.all([
+  const [clientsModule, jobsModule, usageModule, idempotencyModule, s3Module, sfnModule, uploadsModule, s3UploadModule, webhookModules] = await Promise.all([
     import('../adapters/aws/aws-clients.js'),
     import('../adapters/aws/dynamodb-job-repository.js'),
     import('../adapters/aws/dynamodb-usage-ledger.js'),
@@ -239,7 +239,13 @@ async function composeAws(config: AppConfig, clock: Clock): Promise<Adapters> {
     import('../adapters/aws/step-functions-workflow.js'),
     import('../adapters/aws/dynamodb-upload-repository.js'),
     import('../adapters/aws/s3-upload-storage.js'),
+    Promise.all([
+      import('../adapters/aws/dynamodb-job-event-outbox.js'),
+      import('../adapters/aws/dynamodb-webhook-endpoints.js'),
+      import('../adapters/aws/dynamodb-webhook-deliveries.js'),
+    ]),
   ]);
+  const [{ DynamoDbJobEventOutbox }, { DynamoDbWebhookEndpoints }, { DynamoDbWebhookDeliveries }] = webhookModules;
   // Endpoints and credentials come from the SDK's own chain (AWS_ENDPOINT_URL_*, the task role).
   const clients = clientsModule.createAwsClients({ region: aws.region, forcePathStyle: aws.forcePathStyle });
   const jobs = new jobsModule.DynamoDbJobRepository(clients.dynamo, aws.jobTable);
@@ -248,6 +254,16 @@ async function composeAws(config: AppConfig, clock: Clock): Promise<Adapters> {
   // The request that starts a job names its execution's log lines too (docs/deploying.md, "Following one job").
   const workflow = new sfnModule.StepFunctionsWorkflow(clients.sfn, { stateMachineArn: aws.stateMachineArn, clock, requestId: () => currentLogContext()?.requestId });
   const provider = aws.providerSecretArn ? await cancelingModel(aws.region, aws.providerSecretArn, aws.replicateBaseUrl) : undefined;
+  // Webhooks: job events from the jobs table's outbox (written by the API and the workflow's Lambdas
+  // alike), endpoints and the delivery log in the usage table; every task runs the delivery loop, and
+  // the conditional claims keep two tasks from sending one delivery at once.
+  const webhooks = composeWebhooks({
+    config, clock, logger, storage,
+    outbox: new DynamoDbJobEventOutbox(clients.dynamo, aws.jobTable),
+    endpoints: new DynamoDbWebhookEndpoints(clients.dynamo, aws.usageTable),
+    deliveries: new DynamoDbWebhookDeliveries(clients.dynamo, aws.usageTable),
+  });
+  webhooks.start();
   return {
     jobs,
     usage,
@@ -270,7 +286,12 @@ async function composeAws(config: AppConfig, clock: Clock): Promise<Adapters> {
     },
     publicRoutes: [],
     model: provider?.model,
-    onShutdown: async () => (clients.destroy(), provider?.destroy()),
+    webhooks,
+    onShutdown: async () => {
+      await webhooks.stop();
+      clients.destroy();
+      provider?.destroy();
+    },
   };
 }
 

@@ -1,5 +1,6 @@
-// Part of the API's composition root: webhooks in local mode — the use cases over the local store's
-// endpoints and delivery log, the pinned (SSRF-safe) transport, and the one timer that drives delivery.
+// Part of the API's composition root: webhooks — the use cases over the mode's endpoints, delivery log
+// and job events outbox (SQLite or memory in local mode, DynamoDB in aws mode), the pinned (SSRF-safe)
+// transport, and the one timer that drives delivery in this process.
 import { randomInt } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { DeliverWebhooks } from '../application/deliver-webhooks.js';
@@ -17,7 +18,7 @@ import { StandardWebhooksSigner } from '../adapters/standard-webhooks/standard-w
 import { uuidGenerator } from '../adapters/system-clock.js';
 import type { AppConfig } from '../config.js';
 
-export interface LocalWebhooks {
+export interface Webhooks {
   manage: ManageWebhooks;
   routes: RouteRegistrar;
   /** Starts the delivery timer (and the wake-up on each recorded job event). */
@@ -26,12 +27,13 @@ export interface LocalWebhooks {
   stop(): Promise<void>;
 }
 
-export interface LocalWebhooksDeps {
+export interface WebhooksDeps {
   config: AppConfig;
   clock: Clock;
   logger: FastifyBaseLogger;
   outbox: JobEventOutbox;
-  changes: JobChanges;
+  /** This process's job writes (local mode): each recorded event wakes the loop. Without it (aws mode: other processes write jobs too) the timer finds them. */
+  changes?: JobChanges;
   endpoints: WebhookEndpoints;
   deliveries: WebhookDeliveries;
   storage: VideoStorage;
@@ -39,7 +41,7 @@ export interface LocalWebhooksDeps {
   intervalMs?: number;
 }
 
-export function composeLocalWebhooks(deps: LocalWebhooksDeps): LocalWebhooks {
+export function composeWebhooks(deps: WebhooksDeps): Webhooks {
   const { config, clock, logger } = deps;
   const transport = new PinnedWebhookTransport({ ...config.webhooks });
   const signer = new StandardWebhooksSigner();
@@ -70,7 +72,7 @@ export function composeLocalWebhooks(deps: LocalWebhooksDeps): LocalWebhooks {
     manage,
     routes: (scope) => scope.register(webhookRoutes, { webhooks: manage, log }),
     start() {
-      unsubscribe = deps.changes.onEvent(wake);
+      unsubscribe = deps.changes?.onEvent(wake);
       timer = setInterval(run, deps.intervalMs ?? 1000).unref();
       // What the last process left (pending deliveries, undispatched events) goes out now.
       wake();

@@ -1,0 +1,71 @@
+// Webhooks in aws mode: the real server process (`node dist/main.js`, APP_MODE=aws) against the stand-ins
+// (dynalite, s3rver, the fake Step Functions running the real state machine with the project's Lambda
+// handlers). The workflow's Lambdas write job events into the jobs table's outbox with each change; the
+// API's delivery loop fans them out from there and sends them to a real HTTPS receiver that verifies
+// every message with standardwebhooks. The process trusts the receiver through NODE_EXTRA_CA_CERTS.
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { startAwsStandIns } from '../helpers/aws-stand-ins.js';
+import { startServerProcess } from '../helpers/server-process.js';
+import { startReceiver } from '../helpers/webhook-receiver.js';
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+t.test('a job completes through the state machine: its endpoint and its one-off webhook get job.created, job.processing and job.completed, signed', async (t) => {
+  const stands = await startAwsStandIns({ workflow: { waitMs: 150 } });
+  t.teardown(() => stands.stop());
+  const receiver = await startReceiver(t);
+  const caFile = join(t.testdir(), 'receiver-ca.pem');
+  writeFileSync(caFile, receiver.ca);
+  const server = await startServerProcess({
+    ...stands.env, APP_SECRET: randomBytes(32).toString('base64url'), WEBHOOK_ALLOW_LOOPBACK: 'true', NODE_EXTRA_CA_CERTS: caFile, RATE_LIMIT_PER_MIN: '100000',
+  });
+  t.teardown(() => server.kill());
+  const token = await (async () => {
+    const res = await fetch(`${stands.idp.url}/oauth2/token`, {
+      method: 'POST', body: new URLSearchParams({ grant_type: 'password', username: 'alice', client_id: stands.env.COGNITO_CLIENT_ID ?? '' }),
+    });
+    return ((await res.json()) as { access_token: string }).access_token;
+  })();
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${server.base}/api/v1${path}`, {
+      method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  const hook = await call('POST', '/webhooks', { url: `${receiver.url}endpoint`, description: 'aws mode' });
+  t.equal(hook.status, 201, JSON.stringify(hook.body));
+  receiver.secrets.endpoint = hook.body.secret as string;
+  const defaultSecret = await call('GET', '/webhooks/secret');
+  receiver.secrets.default = defaultSecret.body.secret as string;
+  const job = await call('POST', '/jobs', { prompt: 'A neon city at night, synthwave', category: 'music-video', webhook: { url: `${receiver.url}one-off`, events: ['job.completed'] } });
+  t.equal(job.status, 202, JSON.stringify(job.body));
+  const jobId = job.body.jobId as string;
+
+  const ofJob = () => receiver.unique().filter((r) => (r.payload.data.job as { jobId?: string } | undefined)?.jobId === jobId);
+  await until('job.completed at both targets', () => ofJob().filter((r) => r.payload.type === 'job.completed').length === 2);
+  const toEndpoint = ofJob().filter((r) => r.verified.includes('endpoint'));
+  t.same(toEndpoint.map((r) => r.payload.type), ['job.created', 'job.processing', 'job.completed'], 'in order, each verified with the endpoint secret');
+  const oneOff = ofJob().filter((r) => r.verified.includes('default'));
+  t.same(oneOff.map((r) => r.payload.type), ['job.completed'], "the one-off webhook, signed with the user's default secret");
+  const completed = oneOff[0]!.payload.data;
+  t.match(completed, { job: { jobId, status: 'completed', progress: 100 } });
+  t.ok(String(completed.videoUrl).startsWith(`${stands.env.AWS_ENDPOINT_URL_S3}/${stands.env.ASSETS_BUCKET}/videos/${jobId}.mp4?`), 'a presigned S3 URL of the video');
+  t.equal(receiver.requests.filter((r) => r.verified.length === 0).length, 0, 'every request verified');
+
+  await until('the deliveries logged as delivered', async () => {
+    const log = await call('GET', `/webhooks/${hook.body.id as string}/deliveries`);
+    return (log.body.deliveries as { outcome: string }[]).filter((d) => d.outcome === 'delivered').length === 3;
+  });
+  const byJob = await call('GET', `/jobs/${jobId}/deliveries`);
+  t.equal((byJob.body.deliveries as unknown[]).length, 4, "the job's deliveries to both targets");
+});
