@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { JobEvent } from '../domain/job-event.js';
 import { signingSecrets } from '../domain/webhook.js';
-import { abandon, afterAttempt, publicJob, type WebhookDelivery } from '../domain/webhook-delivery.js';
+import { abandon, afterAttempt, publicJob, type AttemptResult, type WebhookDelivery } from '../domain/webhook-delivery.js';
 import type { Clock } from './ports/clock.js';
 import type { JobEventOutbox } from './ports/job-changes.js';
 import type { Logger } from './ports/logger.js';
@@ -26,6 +26,8 @@ export interface DeliverWebhooksDeps {
   concurrency?: number;
   /** How long a claimed delivery is left alone: longer than an attempt can take (15 s timeout). */
   leaseMs?: number;
+  /** Told of each attempt's result (metrics: WebhookDeliveries, WebhookFailures, latency). */
+  onAttempt?: (result: AttemptResult) => void;
 }
 
 export interface TickReport {
@@ -130,6 +132,7 @@ export class DeliverWebhooks {
       'webhook-signature': signer.sign(delivery.id, now, body, secrets),
     };
     const result = await transport.send(url, headers, body);
+    this.deps.onAttempt?.(result);
     const next = afterAttempt(delivery, result, clock.now(), random);
     if (result.statusCode === 410 && endpoint) {
       // 410 Gone: the receiver says the endpoint is no more; nothing else is sent to it until re-enabled.

@@ -26,7 +26,8 @@ import { currentLogContext } from '../adapters/observability/log-context.js';
 import { systemClock, uuidGenerator } from '../adapters/system-clock.js';
 import type { AppConfig } from '../config.js';
 import { openLocalStore } from './local-store.js';
-import { composeWebhooks, type Webhooks } from './webhooks.js';
+import { composeWebhooks, type Webhooks, type WebhooksDeps } from './webhooks.js';
+import { isSuccess, type AttemptResult } from '../domain/webhook-delivery.js';
 import type { DevIdentityProvider } from '../adapters/local/dev-identity-provider.js';
 
 interface Adapters {
@@ -67,7 +68,10 @@ export interface ComposeOptions {
 
 export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, options: ComposeOptions = {}): Promise<Composition> {
   const clock = systemClock;
-  const adapters = config.mode === 'local' ? await composeLocal(config, clock, logger) : await composeAws(config, clock, logger);
+  // Metrics go to stdout as CloudWatch EMF, aggregated per minute; the log driver ships them.
+  const metrics = new EmfMetrics({ serviceName: 'omnigen-api', write: options.metricsWrite });
+  const onAttempt = (result: AttemptResult) => metrics.recordWebhookAttempt(isSuccess(result.statusCode), result.latencyMs);
+  const adapters = config.mode === 'local' ? await composeLocal(config, clock, logger, onAttempt) : await composeAws(config, clock, logger, onAttempt);
   const secret = adapters.secret ?? config.secret ?? randomBytes(32).toString('base64url');
   if (!config.secret && config.mode === 'aws') {
     logger.warn('APP_SECRET is not set: list cursors and login cookies are only valid on this task');
@@ -83,8 +87,6 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
   const { getJob } = useCases;
 
   const secureCookies = config.publicUrl.startsWith('https:');
-  // Metrics go to stdout as CloudWatch EMF, aggregated per minute; the log driver ships them.
-  const metrics = new EmfMetrics({ serviceName: 'omnigen-api', write: options.metricsWrite });
   metrics.start();
   const rateLimit = await composeRateLimitStore(config, logger, metrics);
   const activeJobs = adapters.activeJobs;
@@ -137,7 +139,7 @@ async function composeRateLimitStore(config: AppConfig, logger: FastifyBaseLogge
   return { store, readiness: { rateLimitStore: () => store.check() } };
 }
 
-async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBaseLogger): Promise<Adapters> {
+async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBaseLogger, onAttempt: WebhooksDeps['onAttempt']): Promise<Adapters> {
   const local = config.local as NonNullable<AppConfig['local']>;
   const [{ LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }, { tryItRoutes }, { SampleVideoModel, SAMPLE_POLLS }, media] =
     await Promise.all([
@@ -181,7 +183,7 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
   // Jobs the last process left pending or processing run on (progress never goes down on a resume).
   if (store.unfinished) await new ResumeJobs({ jobs, unfinished: store.unfinished, workflow, clock, logger }).execute();
   const webhooks = composeWebhooks({
-    config, clock, logger, outbox: jobs, changes: jobs, endpoints: store.webhookEndpoints, deliveries: store.webhookDeliveries, storage,
+    config, clock, logger, onAttempt, outbox: jobs, changes: jobs, endpoints: store.webhookEndpoints, deliveries: store.webhookDeliveries, storage,
   });
   webhooks.start();
   const clientId = 'omnigen-local';
@@ -228,7 +230,7 @@ async function composeMedia() {
   return { probe: new Mp4BoxVideoProbe(), frames: new FfmpegFrameGrabber({ ffmpegPath: ffmpegPath(process.env) ?? 'ffmpeg' }) };
 }
 
-async function composeAws(config: AppConfig, clock: Clock, logger: FastifyBaseLogger): Promise<Adapters> {
+async function composeAws(config: AppConfig, clock: Clock, logger: FastifyBaseLogger, onAttempt: WebhooksDeps['onAttempt']): Promise<Adapters> {
   const aws = config.aws as NonNullable<AppConfig['aws']>;
   const [clientsModule, jobsModule, usageModule, idempotencyModule, s3Module, sfnModule, uploadsModule, s3UploadModule, webhookModules] = await Promise.all([
     import('../adapters/aws/aws-clients.js'),
@@ -258,7 +260,7 @@ async function composeAws(config: AppConfig, clock: Clock, logger: FastifyBaseLo
   // alike), endpoints and the delivery log in the usage table; every task runs the delivery loop, and
   // the conditional claims keep two tasks from sending one delivery at once.
   const webhooks = composeWebhooks({
-    config, clock, logger, storage,
+    config, clock, logger, storage, onAttempt,
     outbox: new DynamoDbJobEventOutbox(clients.dynamo, aws.jobTable),
     endpoints: new DynamoDbWebhookEndpoints(clients.dynamo, aws.usageTable),
     deliveries: new DynamoDbWebhookDeliveries(clients.dynamo, aws.usageTable),

@@ -17,6 +17,7 @@ import { PinnedWebhookTransport } from '../adapters/outbound-http/pinned-webhook
 import { StandardWebhooksSigner } from '../adapters/standard-webhooks/standard-webhooks-signer.js';
 import { uuidGenerator } from '../adapters/system-clock.js';
 import type { AppConfig } from '../config.js';
+import type { AttemptResult } from '../domain/webhook-delivery.js';
 
 export interface Webhooks {
   manage: ManageWebhooks;
@@ -37,6 +38,8 @@ export interface WebhooksDeps {
   endpoints: WebhookEndpoints;
   deliveries: WebhookDeliveries;
   storage: VideoStorage;
+  /** Where each attempt is counted (the API's EMF metrics). */
+  onAttempt?: (result: AttemptResult) => void;
   /** How often due deliveries are looked for (retries); a recorded event wakes the loop at once anyway. */
   intervalMs?: number;
 }
@@ -48,7 +51,7 @@ export function composeWebhooks(deps: WebhooksDeps): Webhooks {
   const manage = new ManageWebhooks({ endpoints: deps.endpoints, transport, signer, clock, ids: uuidGenerator, rules: config.webhooks });
   const deliver = new DeliverWebhooks({
     outbox: deps.outbox, endpoints: deps.endpoints, deliveries: deps.deliveries, transport, signer, storage: deps.storage, clock, logger,
-    random: () => randomInt(1_000_000) / 1_000_000, videoUrlTtlSeconds: config.videoUrlTtlSeconds,
+    random: () => randomInt(1_000_000) / 1_000_000, videoUrlTtlSeconds: config.videoUrlTtlSeconds, onAttempt: deps.onAttempt,
   });
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;

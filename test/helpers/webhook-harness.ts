@@ -13,6 +13,7 @@ import { PinnedWebhookTransport, type Resolver } from '../../src/adapters/outbou
 import { StandardWebhooksSigner } from '../../src/adapters/standard-webhooks/standard-webhooks-signer.js';
 import { uuidGenerator } from '../../src/adapters/system-clock.js';
 import { advanceJob, completeJob, newJob, type Job } from '../../src/domain/job.js';
+import type { AttemptResult } from '../../src/domain/webhook-delivery.js';
 import { FakeClock } from './fake-clock.js';
 import { fakeStorage } from './test-app.js';
 
@@ -25,9 +26,11 @@ export function webhookHarness(options: { ca?: string; resolve?: Resolver; allow
   const transport = new PinnedWebhookTransport({ ...rules, ca: options.ca, resolve: options.resolve, timeoutMs: 5000 });
   const signer = new StandardWebhooksSigner();
   const manage = new ManageWebhooks({ endpoints, transport, signer, clock, ids: uuidGenerator, rules });
+  /** Every attempt's result, as the metrics are told of it. */
+  const attempts: AttemptResult[] = [];
   const deliver = new DeliverWebhooks({
     outbox: jobs, endpoints, deliveries, transport, signer, storage: fakeStorage, clock, logger: silentLogger,
-    random: () => 0.5, videoUrlTtlSeconds: 3600,
+    random: () => 0.5, videoUrlTtlSeconds: 3600, onAttempt: (result) => attempts.push(result),
   });
   const log = new WebhookDeliveryLog({ webhooks: manage, deliveries, clock, ids: uuidGenerator });
   let n = 0;
@@ -42,5 +45,5 @@ export function webhookHarness(options: { ca?: string; resolve?: Resolver; allow
   async function drain(): Promise<void> {
     for (let i = 0; i < 100; i++) if ((await deliver.tick()).sent === 0) return;
   }
-  return { clock, jobs, endpoints, deliveries, transport, signer, manage, deliver, log, runJob, drain };
+  return { clock, jobs, endpoints, deliveries, transport, signer, manage, deliver, log, runJob, drain, attempts };
 }

@@ -222,3 +222,17 @@ t.test('by default each document goes to stdout, where the awslogs driver picks 
   t.same(validateEmf(lines[0]?.trimEnd() ?? ''), []);
   t.equal((JSON.parse(lines[0] ?? '{}') as { _aws: { CloudWatchMetrics: { Namespace: string }[] } })._aws.CloudWatchMetrics[0]?.Namespace, 'OmniGen');
 });
+
+t.test('webhook attempts: WebhookDeliveries, WebhookFailures and WebhookLatency in one service-wide document per interval', async (t) => {
+  const { metrics, docs } = capture(t, { serviceName: 'omnigen-api' });
+  metrics.recordWebhookAttempt(true, 40);
+  metrics.recordWebhookAttempt(false, 15_000);
+  metrics.recordWebhookAttempt(true, 60);
+  metrics.flush();
+  const [doc] = withMetric(docs(), 'WebhookDeliveries');
+  t.match(doc, { Service: 'omnigen-api', WebhookDeliveries: 3, WebhookFailures: 1, WebhookLatency: { Count: 3, Min: 40, Max: 15_000 } });
+  t.same(doc?._aws.CloudWatchMetrics[0]?.Dimensions, [['Service']]);
+  t.same(doc?._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Unit), ['Count', 'Count', 'Milliseconds']);
+  metrics.flush();
+  t.same(withMetric(docs(), 'WebhookDeliveries'), [], 'nothing sent, nothing reported');
+});

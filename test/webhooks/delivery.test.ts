@@ -52,6 +52,8 @@ t.test('receiver down for the first attempts, then up: delivered once per webhoo
   t.ok(receiver.requests.every((r) => r.verified.length === 1), 'every attempt verifies (signed afresh)');
   const log = (await h.log.list('alice', endpoint.id, 10)).deliveries;
   t.match(log.find((d) => d.type === 'job.created'), { outcome: 'delivered', attempts: 3, lastStatusCode: 200 });
+  t.same(h.attempts.map((a) => a.statusCode), [503, 503, 200, 200, 200], 'each attempt reaches the metrics hook, failures included');
+  t.ok(h.attempts.every((a) => a.latencyMs >= 0));
 });
 
 t.test('every attempt fails: the delivery follows the whole schedule, then is marked failed', async (t) => {

@@ -46,6 +46,7 @@ export class EmfMetrics {
   private requests = new Map<string, RequestSeries>();
   private errors = new Map<string, number>();
   private activeJobs: number | undefined;
+  private webhooks = { attempts: 0, failures: 0, latency: new DurationHistogram() };
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: EmfMetricsOptions = {}) {
@@ -79,6 +80,13 @@ export class EmfMetrics {
     this.errors.set(type, (this.errors.get(type) ?? 0) + 1);
   }
 
+  /** One webhook delivery attempt: counted, a failure (no 2xx, or refused before any request) counted apart, its latency sampled. */
+  recordWebhookAttempt(succeeded: boolean, latencyMs: number): void {
+    this.webhooks.attempts += 1;
+    if (!succeeded) this.webhooks.failures += 1;
+    this.webhooks.latency.add(latencyMs);
+  }
+
   /** A gauge: once set, the latest value is reported every interval so alarms never lack data. */
   setActiveJobs(n: number): void {
     if (Number.isFinite(n)) this.activeJobs = Math.max(0, n);
@@ -89,8 +97,10 @@ export class EmfMetrics {
     const timestamp = this.now();
     const requests = this.requests;
     const errors = this.errors;
+    const webhooks = this.webhooks;
     this.requests = new Map();
     this.errors = new Map();
+    this.webhooks = { attempts: 0, failures: 0, latency: new DurationHistogram() };
     for (const s of requests.values()) {
       this.emit(timestamp, { Endpoint: s.endpoint, StatusCode: s.statusCode }, [['Endpoint', 'StatusCode'], ['StatusCode'], []], {
         RequestCount: ['Count', s.count],
@@ -101,6 +111,11 @@ export class EmfMetrics {
       this.emit(timestamp, { ErrorType: type }, [['ErrorType']], { ErrorCount: ['Count', count] });
     }
     if (this.activeJobs !== undefined) this.emit(timestamp, {}, [[]], { ActiveJobs: ['Count', this.activeJobs] });
+    if (webhooks.attempts > 0) {
+      this.emit(timestamp, {}, [[]], {
+        WebhookDeliveries: ['Count', webhooks.attempts], WebhookFailures: ['Count', webhooks.failures], WebhookLatency: ['Milliseconds', webhooks.latency.toEmf()],
+      });
+    }
   }
 
   /** Flushes every interval. The timer is unref'd so it never keeps a finished process alive. */
