@@ -15,7 +15,8 @@ import { jobEventFor, type JobEvent } from '../../src/domain/job-event.js';
 import { startDynalite } from '../helpers/dynalite.js';
 import { openTestDatabase } from '../helpers/sqlite.js';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { jobToItem } from '../../src/adapters/aws/job-item.js';
+import { EVENTS_PENDING, jobToItem } from '../../src/adapters/aws/job-item.js';
+import { OUTBOX_KEY } from '../../src/adapters/aws/table-definitions.js';
 
 type Repo = JobRepository & JobEventOutbox;
 const now = new Date('2026-11-27T10:00:00.000Z');
@@ -128,6 +129,17 @@ t.test('DynamoDbJobRepository with DynamoDbJobEventOutbox', async (t) => {
     t.same((await repo.undispatched(10)).map((e) => e.eventId), ['j5.1']);
     await t.rejects(repo.create(job('j6'), { ...jobEventFor(undefined, job('j6'))!, job: huge.job }));
     t.equal(await repo.get('j6'), undefined, 'nor was the new job stored');
+  });
+
+  t.test('an item a crash left in the index with no events is passed over, and taken out by the next mark', async (t) => {
+    const table = await dynamo.jobTable();
+    const outbox = new DynamoDbJobEventOutbox(dynamo.clients.dynamo, table);
+    const jobs = new DynamoDbJobRepository(dynamo.clients.dynamo, table);
+    const emptied = { ...jobToItem(job('j8')), updatedAt: '2026-01-01T00:00:00.000Z', [OUTBOX_KEY]: EVENTS_PENDING };
+    await dynamo.clients.dynamo.send(new PutCommand({ TableName: table, Item: emptied }));
+    await saveNewJob(jobs, job('j9'));
+    t.same((await outbox.undispatched(1)).map((e) => e.eventId), ['j9.1'], 'the next page is read when one holds no events');
+    await t.rejects(new DynamoDbJobEventOutbox(dynamo.clients.dynamo, 'no-such-table').markDispatched(['j9.1']), { name: 'ResourceNotFoundException' }, 'other errors surface');
   });
 
   t.test('a job item written before items had an outbox still records its next event', async (t) => {

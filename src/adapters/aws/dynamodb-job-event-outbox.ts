@@ -61,8 +61,9 @@ export class DynamoDbJobEventOutbox implements JobEventOutbox {
         UpdateExpression: `REMOVE ${ids.map((_, i) => `#outbox.#e${i}`).join(', ')}`,
         ConditionExpression: 'attribute_exists(#outbox)', ExpressionAttributeNames: names, ReturnValues: 'ALL_NEW',
       }));
-      const left = out.Attributes?.[PENDING_EVENTS] as Record<string, unknown> | undefined;
-      if (!out.Attributes?.[OUTBOX_KEY] || Object.keys(left ?? {}).length > 0) return;
+      // The condition above means the map is there (possibly empty) in the item returned.
+      const item = out.Attributes as Record<string, unknown>;
+      if (!item[OUTBOX_KEY] || Object.keys(item[PENDING_EVENTS] as object).length > 0) return;
       await this.db.send(new UpdateCommand({
         TableName: this.tableName, Key: { jobId }, UpdateExpression: 'REMOVE #key', ConditionExpression: 'size(#outbox) = :none',
         ExpressionAttributeNames: { '#key': OUTBOX_KEY, '#outbox': PENDING_EVENTS }, ExpressionAttributeValues: { ':none': 0 },
