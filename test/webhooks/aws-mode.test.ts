@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { startAwsStandIns } from '../helpers/aws-stand-ins.js';
+import { startAwsStandIns, type AwsStandIns } from '../helpers/aws-stand-ins.js';
 import { startServerProcess } from '../helpers/server-process.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
 
@@ -17,6 +17,23 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A token from the Cognito stand-in's token endpoint (its password grant). */
+async function tokenFor(stands: AwsStandIns, username: string): Promise<string> {
+  const res = await fetch(`${stands.idp.url}/oauth2/token`, {
+    method: 'POST', body: new URLSearchParams({ grant_type: 'password', username, client_id: stands.env.COGNITO_CLIENT_ID ?? '' }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+function caller(base: string, token: string) {
+  return async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}/api/v1${path}`, {
+      method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
 }
 
 t.test('a job completes through the state machine: its endpoint and its one-off webhook get job.created, job.processing and job.completed, signed', async (t) => {
@@ -29,18 +46,7 @@ t.test('a job completes through the state machine: its endpoint and its one-off 
     ...stands.env, APP_SECRET: randomBytes(32).toString('base64url'), WEBHOOK_ALLOW_LOOPBACK: 'true', NODE_EXTRA_CA_CERTS: caFile, RATE_LIMIT_PER_MIN: '100000',
   });
   t.teardown(() => server.kill());
-  const token = await (async () => {
-    const res = await fetch(`${stands.idp.url}/oauth2/token`, {
-      method: 'POST', body: new URLSearchParams({ grant_type: 'password', username: 'alice', client_id: stands.env.COGNITO_CLIENT_ID ?? '' }),
-    });
-    return ((await res.json()) as { access_token: string }).access_token;
-  })();
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.base}/api/v1${path}`, {
-      method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const call = caller(server.base, await tokenFor(stands, 'alice'));
 
   const hook = await call('POST', '/webhooks', { url: `${receiver.url}endpoint`, description: 'aws mode' });
   t.equal(hook.status, 201, JSON.stringify(hook.body));
@@ -68,4 +74,38 @@ t.test('a job completes through the state machine: its endpoint and its one-off 
   });
   const byJob = await call('GET', `/jobs/${jobId}/deliveries`);
   t.equal((byJob.body.deliveries as unknown[]).length, 4, "the job's deliveries to both targets");
+});
+
+t.test('the API killed (-9) while the workflow finishes the job: the events its Lambdas recorded are delivered by the next API process', async (t) => {
+  const stands = await startAwsStandIns({ workflow: { waitMs: 150 } });
+  t.teardown(() => stands.stop());
+  const receiver = await startReceiver(t);
+  const caFile = join(t.testdir(), 'receiver-ca.pem');
+  writeFileSync(caFile, receiver.ca);
+  const env = { ...stands.env, APP_SECRET: randomBytes(32).toString('base64url'), WEBHOOK_ALLOW_LOOPBACK: 'true', NODE_EXTRA_CA_CERTS: caFile, RATE_LIMIT_PER_MIN: '100000' };
+  const first = await startServerProcess(env);
+  t.teardown(() => first.kill());
+  const token = await tokenFor(stands, 'bob');
+  let call = caller(first.base, token);
+  const hook = await call('POST', '/webhooks', { url: receiver.url, events: ['job.processing', 'job.completed'] });
+  receiver.secrets.current = hook.body.secret as string;
+  receiver.status = 503;
+  const job = await call('POST', '/jobs', { prompt: 'A neon city at night, synthwave', category: 'music-video' });
+  const jobId = job.body.jobId as string;
+  first.kill();
+  await first.exited;
+  // With no API running, the state machine's Lambdas take the job to the end, each change with its event.
+  await until('the execution to succeed', () => stands.sfn.execution(jobId).status === 'SUCCEEDED');
+  const before = receiver.requests.length;
+  receiver.status = 200;
+
+  const second = await startServerProcess(env);
+  t.teardown(() => second.kill());
+  call = caller(second.base, token);
+  await until('job.completed delivered', () => receiver.unique().some((r) => r.payload.type === 'job.completed'));
+  const mine = receiver.requests.slice(before).filter((r) => r.verified.length > 0);
+  t.same([...new Set(mine.map((r) => r.payload.type))], ['job.processing', 'job.completed'], 'in order, verified');
+  t.match(mine.at(-1), { payload: { data: { job: { jobId, status: 'completed' } } } });
+  const log = await call('GET', `/webhooks/${hook.body.id as string}/deliveries`);
+  t.same((log.body.deliveries as { type: string; outcome: string }[]).map((d) => `${d.type}:${d.outcome}`).sort(), ['job.completed:delivered', 'job.processing:delivered']);
 });
