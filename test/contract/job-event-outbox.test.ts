@@ -114,7 +114,12 @@ t.test('DynamoDbJobRepository with DynamoDbJobEventOutbox', async (t) => {
     const table = await dynamo.jobTable();
     const jobs = new DynamoDbJobRepository(dynamo.clients.dynamo, table);
     const outbox = new DynamoDbJobEventOutbox(dynamo.clients.dynamo, table);
-    return Object.assign(Object.create(jobs) as DynamoDbJobRepository, { undispatched: outbox.undispatched.bind(outbox), markDispatched: outbox.markDispatched.bind(outbox) });
+    // Two adapters over one table: the repository writes the outbox, DynamoDbJobEventOutbox reads it.
+    return {
+      create: (job, event) => jobs.create(job, event), get: (id) => jobs.get(id), update: (job, event) => jobs.update(job, event),
+      listByUser: (userId, query) => jobs.listByUser(userId, query),
+      undispatched: (limit) => outbox.undispatched(limit), markDispatched: (ids) => outbox.markDispatched(ids),
+    };
   };
   outboxContract(t, make);
 
