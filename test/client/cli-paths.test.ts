@@ -20,7 +20,7 @@ t.test('create with every option, jobs and job views, login --json, create --wai
   const { models } = JSON.parse((await omnigen(['models', '--json'])).stdout) as { models: Array<{ id: string; startImage: boolean; durations: number[]; aspectRatios: string[] }> };
   const model = models.find((m) => m.startImage);
   if (!model) return t.fail('no model takes a start image');
-  const created = await omnigen(['create', prompt, '--json', '--model', model.id, '--duration', String(model.durations[0]), '--aspect', model.aspectRatios[0] ?? '', '--image', join(projectRoot, 'assets/sample.jpg')]);
+  const created = await omnigen(['create', prompt, '--json', '--model', model.id, '--duration', String(model.durations[0]), '--aspect', model.aspectRatios[0] ?? '', '--image', join(projectRoot, 'test/media/fixtures/start-image.jpg')]);
   t.equal(created.code, 0, created.stderr);
   const { jobId } = JSON.parse(created.stdout) as { jobId: string };
   const shown = await omnigen(['job', jobId]);
