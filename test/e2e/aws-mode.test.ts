@@ -4,7 +4,7 @@ import t from 'tap';
 import { OmniGen } from '../../packages/client/src/index.js';
 import { browserLogin, refresh } from '../../packages/client/src/cli/login.js';
 import { bar, type FakeReplicate } from '../fakes/fake-replicate.js';
-import { onApi, startAwsStandIns, type AwsStandIns } from '../helpers/aws-stand-ins.js';
+import { cognitoToken, onApi, startAwsStandIns, type AwsStandIns } from '../helpers/aws-stand-ins.js';
 import { subOf } from '../helpers/cognito-stand-in.js';
 import { entryPoint, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
@@ -40,13 +40,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const create = (token: string, prompt = 'A neon city at night, synthwave') =>
   fetch(`${api}/api/v1/jobs`, { method: 'POST', headers: { ...bearer(token), ...json }, body: JSON.stringify({ prompt, category: 'music-video' }) });
 
-/** A token from the OAuth2 server's token endpoint, over HTTP (the stand-in's password grant). */
-async function tokenFor(username: string): Promise<string> {
-  const res = await fetch(`${stands.idp.url}/oauth2/token`, {
-    method: 'POST', body: new URLSearchParams({ grant_type: 'password', username, client_id: stands.env.COGNITO_CLIENT_ID ?? '' }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
+const tokenFor = (username: string) => cognitoToken(stands, username);
 
 t.test('ready: every check ok', async (t) => {
   const res = await fetch(`${api}/api/v1/health/ready`);

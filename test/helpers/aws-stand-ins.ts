@@ -187,3 +187,11 @@ function autoComplete(sfn: FakeStepFunctions, s3: S3Client, bucket: string, { af
   }, 250);
   return timer.unref();
 }
+
+/** A token from the Cognito stand-in's token endpoint, over HTTP (its password grant). */
+export async function cognitoToken(stands: AwsStandIns, username: string): Promise<string> {
+  const res = await fetch(`${stands.idp.url}/oauth2/token`, {
+    method: 'POST', body: new URLSearchParams({ grant_type: 'password', username, client_id: stands.env.COGNITO_CLIENT_ID ?? '' }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}

@@ -6,25 +6,21 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
-import { startAwsStandIns, type AwsStandIns } from '../helpers/aws-stand-ins.js';
+import t, { type Test } from 'tap';
+import { cognitoToken, startAwsStandIns } from '../helpers/aws-stand-ins.js';
 import { startServerProcess } from '../helpers/server-process.js';
+import { until } from '../helpers/until.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** A token from the Cognito stand-in's token endpoint (its password grant). */
-async function tokenFor(stands: AwsStandIns, username: string): Promise<string> {
-  const res = await fetch(`${stands.idp.url}/oauth2/token`, {
-    method: 'POST', body: new URLSearchParams({ grant_type: 'password', username, client_id: stands.env.COGNITO_CLIENT_ID ?? '' }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
+/** The stand-ins, an HTTPS receiver, and the aws-mode server's environment that trusts the receiver. */
+async function webhookSetUp(t: Test) {
+  const stands = await startAwsStandIns({ workflow: { waitMs: 150 } });
+  t.teardown(() => stands.stop());
+  const receiver = await startReceiver(t);
+  const caFile = join(t.testdir(), 'receiver-ca.pem');
+  writeFileSync(caFile, receiver.ca);
+  const env = { ...stands.env, APP_SECRET: randomBytes(32).toString('base64url'), WEBHOOK_ALLOW_LOOPBACK: 'true', NODE_EXTRA_CA_CERTS: caFile, RATE_LIMIT_PER_MIN: '100000' };
+  return { stands, receiver, env };
 }
 
 function caller(base: string, token: string) {
@@ -37,16 +33,10 @@ function caller(base: string, token: string) {
 }
 
 t.test('a job completes through the state machine: its endpoint and its one-off webhook get job.created, job.processing and job.completed, signed', async (t) => {
-  const stands = await startAwsStandIns({ workflow: { waitMs: 150 } });
-  t.teardown(() => stands.stop());
-  const receiver = await startReceiver(t);
-  const caFile = join(t.testdir(), 'receiver-ca.pem');
-  writeFileSync(caFile, receiver.ca);
-  const server = await startServerProcess({
-    ...stands.env, APP_SECRET: randomBytes(32).toString('base64url'), WEBHOOK_ALLOW_LOOPBACK: 'true', NODE_EXTRA_CA_CERTS: caFile, RATE_LIMIT_PER_MIN: '100000',
-  });
+  const { stands, receiver, env } = await webhookSetUp(t);
+  const server = await startServerProcess(env);
   t.teardown(() => server.kill());
-  const call = caller(server.base, await tokenFor(stands, 'alice'));
+  const call = caller(server.base, await cognitoToken(stands, 'alice'));
 
   const hook = await call('POST', '/webhooks', { url: `${receiver.url}endpoint`, description: 'aws mode' });
   t.equal(hook.status, 201, JSON.stringify(hook.body));
@@ -77,15 +67,10 @@ t.test('a job completes through the state machine: its endpoint and its one-off 
 });
 
 t.test('the API killed (-9) while the workflow finishes the job: the events its Lambdas recorded are delivered by the next API process', async (t) => {
-  const stands = await startAwsStandIns({ workflow: { waitMs: 150 } });
-  t.teardown(() => stands.stop());
-  const receiver = await startReceiver(t);
-  const caFile = join(t.testdir(), 'receiver-ca.pem');
-  writeFileSync(caFile, receiver.ca);
-  const env = { ...stands.env, APP_SECRET: randomBytes(32).toString('base64url'), WEBHOOK_ALLOW_LOOPBACK: 'true', NODE_EXTRA_CA_CERTS: caFile, RATE_LIMIT_PER_MIN: '100000' };
+  const { stands, receiver, env } = await webhookSetUp(t);
   const first = await startServerProcess(env);
   t.teardown(() => first.kill());
-  const token = await tokenFor(stands, 'bob');
+  const token = await cognitoToken(stands, 'bob');
   let call = caller(first.base, token);
   const hook = await call('POST', '/webhooks', { url: receiver.url, events: ['job.processing', 'job.completed'] });
   receiver.secrets.current = hook.body.secret as string;

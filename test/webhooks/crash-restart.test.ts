@@ -5,15 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { until } from '../helpers/until.js';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver.js';
-
-async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function call(server: ServerProcess, token: string | undefined, method: string, path: string, body?: unknown) {
   const res = await fetch(`${server.base}/api/v1${path}`, {
