@@ -213,7 +213,7 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
     ],
     onShutdown: async () => {
       clearInterval(sweeper);
-      workflow.close();
+      await workflow.close();
       await webhooks.stop();
       store.close();
     },
