@@ -1,33 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { JobEvent } from '../domain/job-event.js';
-import { signingSecrets } from '../domain/webhook.js';
-import { abandon, afterAttempt, publicJob, type AttemptResult, type WebhookDelivery } from '../domain/webhook-delivery.js';
-import type { Clock } from './ports/clock.js';
+import type { WebhookDelivery } from '../domain/webhook-delivery.js';
+import type { DeliveryQueue } from './ports/delivery-queue.js';
 import type { JobEventOutbox } from './ports/job-changes.js';
-import type { Logger } from './ports/logger.js';
-import type { VideoStorage } from './ports/video-storage.js';
-import type { WebhookDeliveries } from './ports/webhook-deliveries.js';
-import type { WebhookEndpoints } from './ports/webhook-endpoints.js';
-import type { WebhookSigner, WebhookTransport } from './ports/webhook-transport.js';
+import { SendWebhook, type SendWebhookDeps } from './send-webhook.js';
 
-export interface DeliverWebhooksDeps {
+export interface DeliverWebhooksDeps extends SendWebhookDeps {
   outbox: JobEventOutbox;
-  endpoints: WebhookEndpoints;
-  deliveries: WebhookDeliveries;
-  transport: WebhookTransport;
-  signer: WebhookSigner;
-  storage: VideoStorage;
-  clock: Clock;
-  logger: Logger;
-  /** In [0, 1): spreads retries (jitter). Injected so tests are deterministic. */
-  random: () => number;
-  videoUrlTtlSeconds: number;
   /** Deliveries sent at once per tick (each to a different job or endpoint). */
   concurrency?: number;
-  /** How long a claimed delivery is left alone: longer than an attempt can take (15 s timeout). */
+  /**
+   * How long a claimed delivery is left alone: longer than an attempt can take (15 s timeout), or, with
+   * a queue, than a ticket may wait in it before it is handed out again.
+   */
   leaseMs?: number;
-  /** Told of each attempt's result (metrics: WebhookDeliveries, WebhookFailures, latency). */
-  onAttempt?: (result: AttemptResult) => void;
+  /** aws mode: claimed deliveries are handed to this queue (the delivery Lambda sends them) instead of sent here. */
+  queue?: DeliveryQueue;
 }
 
 export interface TickReport {
@@ -43,14 +31,20 @@ export function deliveryId(eventId: string, target: string): string {
 }
 
 /**
- * The delivery use case: hands recorded job events to the endpoints that want them (fan-out, safe to
- * repeat), then sends what is due, each attempt signed afresh and its outcome logged. Driven by one timer
- * in local mode; crash-safe because every step's state is stored before the next one starts.
+ * The delivery loop: hands recorded job events to the endpoints that want them (fan-out, safe to
+ * repeat), then claims what is due (the first pending delivery of each job to each target, so events
+ * go out in order) and sends it here (local mode) or queues it for the delivery Lambda (aws mode).
+ * Crash-safe because every step's state is stored before the next one starts: an event leaves the
+ * outbox only once its deliveries are stored, and a claim not sent or not queued runs out and is
+ * claimed again.
  */
 export class DeliverWebhooks {
   private running: Promise<TickReport> | undefined;
+  readonly send: SendWebhook;
 
-  constructor(private readonly deps: DeliverWebhooksDeps) {}
+  constructor(private readonly deps: DeliverWebhooksDeps) {
+    this.send = new SendWebhook(deps);
+  }
 
   /** One round; a call while one runs waits for it instead of starting a second. */
   tick(): Promise<TickReport> {
@@ -68,11 +62,18 @@ export class DeliverWebhooks {
     let sent = 0;
     for (;;) {
       const now = this.deps.clock.now();
-      const due = await this.deps.deliveries.claimDue(now.toISOString(), new Date(now.getTime() + (this.deps.leaseMs ?? 60_000)).toISOString(), BATCH);
+      const claimedUntil = new Date(now.getTime() + (this.deps.leaseMs ?? 60_000)).toISOString();
+      const due = await this.deps.deliveries.claimDue(now.toISOString(), claimedUntil, BATCH);
       if (due.length === 0) break;
-      // A store error on one delivery leaves it claimed; it is tried again when its lease runs out.
-      await runLimited(due, this.deps.concurrency ?? 8, (delivery) => this.attempt(delivery).catch((err: unknown) =>
-        this.deps.logger.error({ err, deliveryId: delivery.id }, 'webhook attempt could not be recorded')));
+      const { queue } = this.deps;
+      if (queue) {
+        // Not queued (the queue unreachable): claimed again when the lease runs out.
+        await queue.enqueue(due.map((d) => ({ deliveryId: d.id, claimedUntil })));
+      } else {
+        // A store error on one delivery leaves it claimed; it is tried again when its lease runs out.
+        await runLimited(due, this.deps.concurrency ?? 8, (delivery) => this.send.attempt(delivery).catch((err: unknown) =>
+          this.deps.logger.error({ err, deliveryId: delivery.id }, 'webhook attempt could not be recorded')));
+      }
       sent += due.length;
       if (due.length < BATCH) break;
     }
@@ -105,60 +106,6 @@ export class DeliverWebhooks {
       jobId: event.jobId, sequence: event.job.version, job: event.job, occurredAt: event.occurredAt,
       attempts: 0, outcome: 'pending', nextAttemptAt: event.occurredAt, createdAt: event.occurredAt,
     }));
-  }
-
-  /** One attempt of one delivery, its outcome stored whatever happens. */
-  async attempt(delivery: WebhookDelivery): Promise<WebhookDelivery> {
-    const { endpoints, transport, signer, clock, random } = this.deps;
-    const now = clock.now();
-    let url = delivery.url;
-    let secrets: string[];
-    const endpoint = delivery.target.startsWith('job:') ? undefined : await endpoints.get(delivery.userId, delivery.target);
-    if (endpoint) {
-      if (!endpoint.enabled && delivery.type !== 'webhook.test') return this.store(abandon(delivery, 'the endpoint is disabled', now));
-      url = endpoint.url;
-      secrets = signingSecrets(endpoint, now);
-    } else if (delivery.target.startsWith('job:')) {
-      secrets = [await endpoints.defaultSecret(delivery.userId, signer.newSecret())];
-    } else {
-      return this.store(abandon(delivery, 'the endpoint was deleted', now));
-    }
-    const body = JSON.stringify({ type: delivery.type, timestamp: delivery.occurredAt, data: await this.data(delivery, now) });
-    const headers = {
-      'content-type': 'application/json',
-      'user-agent': 'OmniGen-Webhooks/1',
-      'webhook-id': delivery.id,
-      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-      'webhook-signature': signer.sign(delivery.id, now, body, secrets),
-    };
-    const result = await transport.send(url, headers, body);
-    this.deps.onAttempt?.(result);
-    const next = afterAttempt(delivery, result, clock.now(), random);
-    if (result.statusCode === 410 && endpoint) {
-      // 410 Gone: the receiver says the endpoint is no more; nothing else is sent to it until re-enabled.
-      await endpoints.update({ ...endpoint, enabled: false, disabledReason: 'the receiver answered 410 Gone', updatedAt: now.toISOString() });
-    }
-    if (next.outcome === 'failed') this.deps.logger.warn({ deliveryId: delivery.id, target: delivery.target, error: next.lastError, status: next.lastStatusCode }, 'webhook delivery failed for good');
-    return this.store(next);
-  }
-
-  private async store(delivery: WebhookDelivery): Promise<WebhookDelivery> {
-    await this.deps.deliveries.save(delivery);
-    return delivery;
-  }
-
-  /** `data`: the public job, and on job.completed a video URL signed now (a late retry still gets a live one). */
-  private async data(delivery: WebhookDelivery, now: Date): Promise<Record<string, unknown>> {
-    const job = delivery.job;
-    if (!job) return { message: 'A test event from OmniGen: your endpoint is reachable and verifies our signature' };
-    if (delivery.type !== 'job.completed' || !job.videoKey) return { job: publicJob(job) };
-    try {
-      const { url } = await this.deps.storage.signedUrl(job.videoKey, this.deps.videoUrlTtlSeconds, now);
-      return { job: publicJob(job), videoUrl: url };
-    } catch (err) {
-      this.deps.logger.warn({ err, jobId: job.jobId }, 'video URL could not be signed for a webhook; sent without it');
-      return { job: publicJob(job) };
-    }
   }
 }
 

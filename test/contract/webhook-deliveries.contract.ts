@@ -55,6 +55,23 @@ export function webhookDeliveriesContract(t: Test, make: () => Promise<WebhookDe
     t.equal(new Set(ids).size, 12);
   });
 
+  t.test('takeClaim takes a handed-off claim once: never a stale, duplicated or finished one', async (t) => {
+    const log = await make();
+    await log.add([delivery('d1', { nextAttemptAt: T(1) }), delivery('d2', { nextAttemptAt: T(2) })]);
+    const [claimed] = await log.claimDue(T(10), T(70), 1);
+    t.equal(claimed?.id, 'd1');
+    t.equal(await log.takeClaim('d1', T(69), T(200)), undefined, 'not under that lease');
+    t.equal(await log.takeClaim('d2', T(70), T(200)), undefined, 'not claimed at all');
+    t.equal(await log.takeClaim('missing', T(70), T(200)), undefined, 'no such delivery');
+    const taken = await log.takeClaim('d1', T(70), T(200));
+    t.match(taken, { id: 'd1', outcome: 'pending', attempts: 0 }, 'the delivery as stored');
+    t.equal(await log.takeClaim('d1', T(70), T(200)), undefined, 'the same ticket twice (a duplicated message) is taken once');
+    t.same((await log.claimDue(T(199), T(260), 10)).map((d) => d.id), ['d2'], 'a taken claim is leased to its new time');
+    t.same((await log.claimDue(T(200), T(260), 10)).map((d) => d.id), ['d1'], 'and due again after it (the sender died)');
+    await log.save({ ...delivery('d1'), outcome: 'delivered', nextAttemptAt: undefined });
+    t.equal(await log.takeClaim('d1', T(260), T(300)), undefined, 'a delivered one is never taken');
+  });
+
   t.test('a delivered or failed delivery is never claimed; a manual retry makes it due again', async (t) => {
     const log = await make();
     await log.add([delivery('d1')]);

@@ -66,6 +66,11 @@ export class DynamoDbWebhookDeliveries implements WebhookDeliveries {
     return claimed;
   }
 
+  async takeClaim(id: string, claimedUntil: string, leaseUntil: string): Promise<WebhookDelivery | undefined> {
+    const item = await this.lease(id, claimedUntil, leaseUntil);
+    return item ? toDelivery(item) : undefined;
+  }
+
   async save(delivery: WebhookDelivery): Promise<void> {
     await callAws('DynamoDB', () => this.db.send(new PutCommand({ TableName: this.tableName, Item: toItem(delivery) })));
   }
@@ -116,17 +121,18 @@ export class DynamoDbWebhookDeliveries implements WebhookDeliveries {
     return true;
   }
 
-  /** Moves the due time to `leaseUntil` if it is still the one read: false when another claimer (or a save) came first. */
-  private async lease(id: string, seen: string, leaseUntil: string): Promise<boolean> {
+  /** Moves the due time to `leaseUntil` if it is still the one read (the item, leased); undefined when another claimer (or a save) came first. */
+  private async lease(id: string, seen: string, leaseUntil: string): Promise<Record<string, unknown> | undefined> {
     return callAws('DynamoDB', async () => {
       try {
-        await this.db.send(new UpdateCommand({
+        const out = await this.db.send(new UpdateCommand({
           TableName: this.tableName, Key: keyOf(id), UpdateExpression: 'SET #due = :lease', ConditionExpression: '#due = :seen AND #outcome = :pending',
           ExpressionAttributeNames: { '#due': due.sk, '#outcome': 'outcome' }, ExpressionAttributeValues: { ':lease': leaseUntil, ':seen': seen, ':pending': 'pending' },
+          ReturnValues: 'ALL_NEW',
         }));
-        return true;
+        return out.Attributes;
       } catch (err) {
-        if (err instanceof ConditionalCheckFailedException) return false;
+        if (err instanceof ConditionalCheckFailedException) return undefined;
         throw err;
       }
     });

@@ -31,6 +31,13 @@ export class InMemoryWebhookDeliveries implements WebhookDeliveries {
     return due;
   }
 
+  async takeClaim(id: string, claimedUntil: string, leaseUntil: string): Promise<WebhookDelivery | undefined> {
+    const d = this.byId.get(id);
+    if (d?.outcome !== 'pending' || d.nextAttemptAt !== claimedUntil) return undefined;
+    this.byId.set(id, Object.freeze({ ...d, nextAttemptAt: leaseUntil }));
+    return d;
+  }
+
   async save(delivery: WebhookDelivery): Promise<void> {
     this.byId.set(delivery.id, Object.freeze({ ...delivery }));
   }

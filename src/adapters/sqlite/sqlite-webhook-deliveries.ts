@@ -31,6 +31,7 @@ const toDelivery = (row: { delivery: string }): WebhookDelivery => JSON.parse(ro
 export class SqliteWebhookDeliveries implements WebhookDeliveries {
   private readonly insert: BetterSqlite3.Statement<[Row]>;
   private readonly claim: (now: string, leaseUntil: string, limit: number) => WebhookDelivery[];
+  private readonly take: BetterSqlite3.Statement<[string, string, string], { delivery: string }>;
   private readonly upsert: BetterSqlite3.Statement<[Row]>;
   private readonly selectOne: BetterSqlite3.Statement<[string, string], Row>;
   private readonly firstPage: BetterSqlite3.Statement<[string, string, number], Row>;
@@ -57,6 +58,7 @@ export class SqliteWebhookDeliveries implements WebhookDeliveries {
       return rows.map(toDelivery);
     });
     this.claim = (now, leaseUntil, limit) => claim.immediate(now, leaseUntil, limit);
+    this.take = db.prepare("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND outcome = 'pending' AND next_attempt_at = ? RETURNING delivery");
     this.selectOne = db.prepare(`SELECT ${COLUMNS} FROM webhook_deliveries WHERE user_id = ? AND id = ?`);
     const NEWEST = 'ORDER BY created_at DESC, id DESC LIMIT ?';
     this.firstPage = db.prepare(`SELECT ${COLUMNS} FROM webhook_deliveries WHERE user_id = ? AND target = ? ${NEWEST}`);
@@ -70,6 +72,11 @@ export class SqliteWebhookDeliveries implements WebhookDeliveries {
 
   async claimDue(now: string, leaseUntil: string, limit: number): Promise<WebhookDelivery[]> {
     return this.claim(now, leaseUntil, limit);
+  }
+
+  async takeClaim(id: string, claimedUntil: string, leaseUntil: string): Promise<WebhookDelivery | undefined> {
+    const row = this.take.get(leaseUntil, id, claimedUntil);
+    return row ? toDelivery(row) : undefined;
   }
 
   async save(delivery: WebhookDelivery): Promise<void> {

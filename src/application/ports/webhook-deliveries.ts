@@ -15,6 +15,13 @@ export interface WebhookDeliveries {
    * so another tick (or process) does not send it meanwhile; a crash mid-send leaves it to be sent again then.
    */
   claimDue(now: string, leaseUntil: string, limit: number): Promise<WebhookDelivery[]>;
+  /**
+   * Takes over a claim handed to another process (DeliveryTicket): when the delivery is still pending
+   * under the lease `claimedUntil`, moves its lease to `leaseUntil` and returns it; otherwise (sent
+   * meanwhile, claimed again after its lease ran out, or this ticket was already taken) returns
+   * undefined, so a duplicated or stale hand-off never becomes a second attempt.
+   */
+  takeClaim(id: string, claimedUntil: string, leaseUntil: string): Promise<WebhookDelivery | undefined>;
   /** Stores the delivery's new state after an attempt (or a manual retry). */
   save(delivery: WebhookDelivery): Promise<void>;
   get(userId: string, id: string): Promise<WebhookDelivery | undefined>;
