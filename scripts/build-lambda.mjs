@@ -1,5 +1,7 @@
-// Bundles each workflow step's handler (workflow/lambdas.json) into dist/lambda/<entry>.mjs: one ESM file
-// per function with its dependencies inside, so the CDK app deploys it without node_modules.
+// Bundles each workflow step's handler (workflow/lambdas.json) and the webhook delivery function
+// (src/composition/lambda/deliver-webhooks.ts, infra/lib/webhooks.ts deploys it) into
+// dist/lambda/<entry>.mjs: one ESM file per function with its dependencies inside, so the CDK app deploys
+// it without node_modules.
 import { copyFile, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -10,10 +12,13 @@ const root = new URL('..', import.meta.url);
 const at = process.argv.indexOf('--outdir');
 const outdir = at > 0 ? process.argv[at + 1] : 'dist/lambda';
 const lambdas = JSON.parse(await readFile(new URL('workflow/lambdas.json', root), 'utf8'));
+/** Functions that are not workflow steps (src/lambda-config.ts DELIVERY_FUNCTION). */
+const OTHER_FUNCTIONS = ['deliver-webhooks'];
+const entries = [...lambdas.map(({ entry }) => entry), ...OTHER_FUNCTIONS];
 const started = Date.now();
 await build({
   absWorkingDir: root.pathname,
-  entryPoints: Object.fromEntries(lambdas.map(({ entry }) => [entry, `src/composition/lambda/${entry}.ts`])),
+  entryPoints: Object.fromEntries(entries.map((entry) => [entry, `src/composition/lambda/${entry}.ts`])),
   outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -39,4 +44,4 @@ for (const name of extras) {
   if (!sources[name]) throw new Error(`workflow/lambdas.json: no source for the file "${name}"`);
   await copyFile(sources[name](), path.join(outdir, name));
 }
-console.log(`${outdir}: ${[...lambdas.map((l) => `${l.entry}.mjs`), ...extras].join(', ')} in ${Date.now() - started} ms`);
+console.log(`${outdir}: ${[...entries.map((entry) => `${entry}.mjs`), ...extras].join(', ')} in ${Date.now() - started} ms`);

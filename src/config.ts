@@ -26,6 +26,8 @@ export interface AwsSettings {
   providerSecretArn?: string;
   /** The provider API's base URL; only tests and stand-ins change it. */
   replicateBaseUrl?: string;
+  /** The SQS queue the delivery loop hands due webhook deliveries to; the delivery Lambda sends them. */
+  webhookQueueUrl: string;
 }
 
 export type LocalStore = 'sqlite' | 'memory';
@@ -97,7 +99,7 @@ export class ConfigError extends Error {
  */
 export const AWS_REQUIRED_ENV = [
   'APP_MODE', 'AWS_REGION', 'JOB_TABLE', 'USAGE_TABLE', 'ASSETS_BUCKET', 'STEP_FUNCTIONS_ARN',
-  'COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'JWT_ISSUER', 'COGNITO_DOMAIN', 'AUTH_REDIRECT_URI',
+  'COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'JWT_ISSUER', 'COGNITO_DOMAIN', 'AUTH_REDIRECT_URI', 'WEBHOOK_QUEUE_URL',
 ] as const;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -179,7 +181,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     secret: r.optional('APP_SECRET'),
     rateLimitStore: r.oneOf('RATE_LIMIT_STORE', 'memory', ['memory', 'redis']) as AppConfig['rateLimitStore'],
     catalogue: catalogue(r, env),
-    webhooks: { allowLoopback: r.bool('WEBHOOK_ALLOW_LOOPBACK', false), ports: webhookPorts(r, r.optional('WEBHOOK_PORTS')) },
+    webhooks: webhookSettings(r),
   };
   const spendLimit = r.optional('SPEND_LIMIT_USD_PER_MONTH');
   if (spendLimit !== undefined) {
@@ -212,6 +214,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       logoutUri: r.optional('AUTH_LOGOUT_URI'),
       forcePathStyle: r.bool('S3_FORCE_PATH_STYLE', false),
       syncIntervalMs: r.int('WORKFLOW_SYNC_INTERVAL_MS', 5000, 500, 600_000),
+      webhookQueueUrl: r.string('WEBHOOK_QUEUE_URL'),
     };
     const providerSecretArn = r.optional('PROVIDER_SECRET_ARN');
     const replicateBaseUrl = r.optional('REPLICATE_BASE_URL');
@@ -221,6 +224,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (aws.stateMachineArn && !aws.stateMachineArn.startsWith('arn:')) {
       r.problems.push(`STEP_FUNCTIONS_ARN: must be a state machine ARN (arn:aws:states:…), got "${aws.stateMachineArn}"`);
     }
+    r.url('WEBHOOK_QUEUE_URL', aws.webhookQueueUrl);
     r.url('JWT_ISSUER', aws.issuer);
     r.url('COGNITO_DOMAIN', aws.cognitoDomain);
     r.url('AUTH_REDIRECT_URI', aws.redirectUri);
@@ -239,6 +243,11 @@ function catalogue(r: Reader, env: Env): ModelCatalogue {
     r.problems.push((err as Error).message);
     return { models: [], defaults: {} as ModelCatalogue['defaults'] };
   }
+}
+
+/** WEBHOOK_ALLOW_LOOPBACK and WEBHOOK_PORTS: the API checks URLs with them, the delivery Lambda checks them again at send time. */
+export function webhookSettings(r: Reader): WebhookSettings {
+  return { allowLoopback: r.bool('WEBHOOK_ALLOW_LOOPBACK', false), ports: webhookPorts(r, r.optional('WEBHOOK_PORTS')) };
 }
 
 function webhookPorts(r: Reader, value: string | undefined): number[] {

@@ -2,7 +2,7 @@
 // settings, read with config.ts's Reader (the API's parser), so a bad value reads the same everywhere.
 // LAMBDA_ENV is what infra/ must give each function: infra/test asserts the template against it.
 import type { JobCategory } from './domain/job.js';
-import { ConfigError, LOG_LEVELS, Reader, type Env } from './config.js';
+import { ConfigError, LOG_LEVELS, Reader, webhookSettings, type Env, type WebhookSettings } from './config.js';
 
 /** The workflow's functions, by their entry in workflow/lambdas.json. */
 export const LAMBDA_FUNCTIONS = ['start-generation', 'poll-generation', 'store-video', 'fail-job'] as const;
@@ -40,6 +40,48 @@ export const LAMBDA_ENV: Readonly<Record<LambdaFunction, LambdaEnvSpec>> = {
   'store-video': { required: [...COMMON.required, 'ASSETS_BUCKET', 'USAGE_TABLE'], optional: [...COMMON.optional, ...CATALOGUE, 'S3_FORCE_PATH_STYLE', 'FFMPEG_PATH'] },
   'fail-job': { required: [...COMMON.required, 'USAGE_TABLE'], optional: COMMON.optional },
 };
+
+/** The webhook delivery Lambda (not a workflow step): it reads ticket messages from the delivery queue. */
+export const DELIVERY_FUNCTION = 'deliver-webhooks' as const;
+/** Every function the stack deploys: a bundle per name (scripts/build-lambda.mjs). */
+export type AnyLambdaFunction = LambdaFunction | typeof DELIVERY_FUNCTION;
+
+/**
+ * The delivery Lambda's variables: the delivery log and endpoints (the usage table), the bucket whose
+ * videos a job.completed message links to (a presigned GET), and the same webhook rules as the API's,
+ * checked again at send time.
+ */
+export const DELIVERY_ENV: LambdaEnvSpec = {
+  required: ['USAGE_TABLE', 'ASSETS_BUCKET'],
+  optional: ['LOG_LEVEL', 'S3_FORCE_PATH_STYLE', 'VIDEO_URL_TTL_SECONDS', 'WEBHOOK_ALLOW_LOOPBACK', 'WEBHOOK_PORTS'],
+};
+
+export interface DeliveryLambdaConfig {
+  region: string;
+  logLevel: string;
+  usageTable: string;
+  assetsBucket: string;
+  forcePathStyle: boolean;
+  videoUrlTtlSeconds: number;
+  webhooks: WebhookSettings;
+}
+
+/** The delivery Lambda's settings from its own variables only; every problem in one ConfigError. */
+export function loadDeliveryConfig(env: Env): DeliveryLambdaConfig {
+  const own = new Set<string>([...LAMBDA_RUNTIME_ENV, ...DELIVERY_ENV.required, ...DELIVERY_ENV.optional]);
+  const r = new Reader(Object.fromEntries(Object.entries(env).filter(([name]) => own.has(name))), `by the ${DELIVERY_FUNCTION} function`);
+  const config: DeliveryLambdaConfig = {
+    region: r.string('AWS_REGION'),
+    logLevel: r.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    usageTable: r.string('USAGE_TABLE'),
+    assetsBucket: r.string('ASSETS_BUCKET'),
+    forcePathStyle: r.bool('S3_FORCE_PATH_STYLE', false),
+    videoUrlTtlSeconds: r.int('VIDEO_URL_TTL_SECONDS', 3600, 60, 604_800),
+    webhooks: webhookSettings(r),
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
 
 /**
  * `owner/name` or `owner/name:version`: what VIDEO_MODEL_* may hold, for infra/ to check its context values

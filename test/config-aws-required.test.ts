@@ -10,6 +10,7 @@ const VALUES: Record<string, string> = {
   JWT_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
   COGNITO_DOMAIN: 'https://omnigen.auth.eu-west-1.amazoncognito.com',
   AUTH_REDIRECT_URI: 'https://api.example.com/api/v1/auth/callback',
+  WEBHOOK_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/omnigen-webhooks',
 };
 const complete = Object.fromEntries(AWS_REQUIRED_ENV.map((name) => [name, VALUES[name] ?? `value-of-${name}`]));
 

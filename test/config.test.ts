@@ -8,6 +8,7 @@ const AWS = {
   STEP_FUNCTIONS_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:video', COGNITO_USER_POOL_ID: 'eu-west-1_abc',
   COGNITO_CLIENT_ID: 'client', JWT_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
   COGNITO_DOMAIN: 'https://omnigen.auth.eu-west-1.amazoncognito.com', AUTH_REDIRECT_URI: 'https://app.omnigen.test/callback',
+  WEBHOOK_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/webhooks',
 };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -36,7 +37,7 @@ t.test('HOST: loopback in local mode, every address in aws mode; the dev sign-in
   t.equal(loadConfig({ HOST: '0.0.0.0', LOCAL_DEV_SIGN_IN_ON_NETWORK: 'true' }).local?.devSignIn, true, 'unless explicitly allowed');
   t.equal(loadConfig({ HOST: '0.0.0.0', LOCAL_DEV_SIGN_IN_ON_NETWORK: 'false' }).local?.devSignIn, false);
   const aws = loadConfig({ APP_MODE: 'aws', AWS_REGION: 'eu-west-1', JOB_TABLE: 'j', USAGE_TABLE: 'u', ASSETS_BUCKET: 'b', STEP_FUNCTIONS_ARN: 'arn:aws:states:eu-west-1:1:stateMachine:s',
-    COGNITO_USER_POOL_ID: 'p', COGNITO_CLIENT_ID: 'c', JWT_ISSUER: 'https://i', COGNITO_DOMAIN: 'https://d', AUTH_REDIRECT_URI: 'https://a/cb' });
+    COGNITO_USER_POOL_ID: 'p', COGNITO_CLIENT_ID: 'c', JWT_ISSUER: 'https://i', COGNITO_DOMAIN: 'https://d', AUTH_REDIRECT_URI: 'https://a/cb', WEBHOOK_QUEUE_URL: 'https://q/1/w' });
   t.equal(aws.host, '0.0.0.0', 'aws mode listens on every address (behind the load balancer)');
 });
 
@@ -63,9 +64,9 @@ t.test('local data: kept in ./.omnigen-data, outside the OS temp dir, unless LOC
 
 t.test('aws mode: every required variable, all problems listed at once', async (t) => {
   const problems = problemsOf({ APP_MODE: 'aws', PORT: 'eighty' });
-  t.equal(problems.length, 11);
+  t.equal(problems.length, 12);
   t.match(problems[0], /^PORT: /);
-  for (const name of ['AWS_REGION', 'JOB_TABLE', 'USAGE_TABLE', 'ASSETS_BUCKET', 'STEP_FUNCTIONS_ARN', 'COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'JWT_ISSUER', 'COGNITO_DOMAIN', 'AUTH_REDIRECT_URI']) {
+  for (const name of ['AWS_REGION', 'JOB_TABLE', 'USAGE_TABLE', 'ASSETS_BUCKET', 'STEP_FUNCTIONS_ARN', 'COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'JWT_ISSUER', 'COGNITO_DOMAIN', 'AUTH_REDIRECT_URI', 'WEBHOOK_QUEUE_URL']) {
     t.ok(problems.some((p) => p.startsWith(`${name}: required`)), name);
   }
   const config = loadConfig(AWS);

@@ -245,9 +245,10 @@ async function composeAws(config: AppConfig, clock: Clock, logger: FastifyBaseLo
       import('../adapters/aws/dynamodb-job-event-outbox.js'),
       import('../adapters/aws/dynamodb-webhook-endpoints.js'),
       import('../adapters/aws/dynamodb-webhook-deliveries.js'),
+      import('../adapters/aws/sqs-delivery-queue.js'),
     ]),
   ]);
-  const [{ DynamoDbJobEventOutbox }, { DynamoDbWebhookEndpoints }, { DynamoDbWebhookDeliveries }] = webhookModules;
+  const [{ DynamoDbJobEventOutbox }, { DynamoDbWebhookEndpoints }, { DynamoDbWebhookDeliveries }, { SqsDeliveryQueue }] = webhookModules;
   // Endpoints and credentials come from the SDK's own chain (AWS_ENDPOINT_URL_*, the task role).
   const clients = clientsModule.createAwsClients({ region: aws.region, forcePathStyle: aws.forcePathStyle });
   const jobs = new jobsModule.DynamoDbJobRepository(clients.dynamo, aws.jobTable);
@@ -257,13 +258,16 @@ async function composeAws(config: AppConfig, clock: Clock, logger: FastifyBaseLo
   const workflow = new sfnModule.StepFunctionsWorkflow(clients.sfn, { stateMachineArn: aws.stateMachineArn, clock, requestId: () => currentLogContext()?.requestId });
   const provider = aws.providerSecretArn ? await cancelingModel(aws.region, aws.providerSecretArn, aws.replicateBaseUrl) : undefined;
   // Webhooks: job events from the jobs table's outbox (written by the API and the workflow's Lambdas
-  // alike), endpoints and the delivery log in the usage table; every task runs the delivery loop, and
-  // the conditional claims keep two tasks from sending one delivery at once.
+  // alike), endpoints and the delivery log in the usage table. Every task runs the dispatcher (the
+  // conditional claims keep two tasks from handing out one delivery); the delivery Lambda sends what
+  // it queues (docs/webhooks.md, "aws mode").
+  const sqs = clientsModule.createSqsClient({ region: aws.region });
   const webhooks = composeWebhooks({
     config, clock, logger, storage, onAttempt,
     outbox: new DynamoDbJobEventOutbox(clients.dynamo, aws.jobTable),
     endpoints: new DynamoDbWebhookEndpoints(clients.dynamo, aws.usageTable),
     deliveries: new DynamoDbWebhookDeliveries(clients.dynamo, aws.usageTable),
+    queue: new SqsDeliveryQueue(sqs, aws.webhookQueueUrl),
   });
   webhooks.start();
   return {
@@ -292,6 +296,7 @@ async function composeAws(config: AppConfig, clock: Clock, logger: FastifyBaseLo
     onShutdown: async () => {
       await webhooks.stop();
       clients.destroy();
+      sqs.destroy();
       provider?.destroy();
     },
   };

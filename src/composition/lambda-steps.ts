@@ -18,7 +18,7 @@ import { systemClock } from '../adapters/system-clock.js';
 import type { ModelCatalogue } from '../domain/model-catalogue.js';
 import { catalogueFrom } from '../catalogue/catalogue-config.js';
 import type { Env } from '../config.js';
-import { lambdaLogLevel, ownEnv, type LambdaConfig, type LambdaFunction } from '../lambda-config.js';
+import { lambdaLogLevel, ownEnv, type AnyLambdaFunction, type LambdaConfig } from '../lambda-config.js';
 
 /** The code a job fails with when the cause is not the model's (storage down after retries, a bug). */
 export const WORKFLOW_FAILED = 'WORKFLOW_FAILED' as const;
@@ -63,7 +63,7 @@ export function catalogueOf(config: LambdaConfig, env: Env): ModelCatalogue {
 const loggers = new Map<string, Logger>();
 
 /** The function's logger: the API's format (observability/logger.ts), one per function and level in a process. */
-export function functionLogger(fn: LambdaFunction, level: string): Logger {
+export function functionLogger(fn: AnyLambdaFunction, level: string): Logger {
   const key = `${fn} ${level}`;
   let logger = loggers.get(key);
   if (!logger) {
@@ -74,7 +74,7 @@ export function functionLogger(fn: LambdaFunction, level: string): Logger {
 }
 
 /** A bundle's exported handler: the step's handler, one log line per invocation with the job's ids on every line. */
-export function lambdaHandler(fn: LambdaFunction, handler: StepHandler): (event: unknown, context?: LambdaContext) => Promise<unknown> {
+export function lambdaHandler(fn: AnyLambdaFunction, handler: StepHandler): (event: unknown, context?: LambdaContext) => Promise<unknown> {
   return loggedInvocations(() => functionLogger(fn, lambdaLogLevel(process.env)), handler);
 }
 

@@ -1,11 +1,13 @@
 // Part of the API's composition root: webhooks — the use cases over the mode's endpoints, delivery log
 // and job events outbox (SQLite or memory in local mode, DynamoDB in aws mode), the pinned (SSRF-safe)
-// transport, and the one timer that drives delivery in this process.
+// transport, and the one timer that drives delivery in this process: it sends in local mode, and in aws
+// mode it only dispatches (hands due deliveries to the SQS queue the delivery Lambda reads).
 import { randomInt } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { DeliverWebhooks } from '../application/deliver-webhooks.js';
 import { ManageWebhooks } from '../application/manage-webhooks.js';
 import type { Clock } from '../application/ports/clock.js';
+import type { DeliveryQueue } from '../application/ports/delivery-queue.js';
 import type { JobChanges, JobEventOutbox } from '../application/ports/job-changes.js';
 import type { VideoStorage } from '../application/ports/video-storage.js';
 import type { WebhookDeliveries } from '../application/ports/webhook-deliveries.js';
@@ -42,7 +44,16 @@ export interface WebhooksDeps {
   onAttempt?: (result: AttemptResult) => void;
   /** How often due deliveries are looked for (retries); a recorded event wakes the loop at once anyway. */
   intervalMs?: number;
+  /** aws mode: due deliveries go to this queue instead of out from this process. */
+  queue?: DeliveryQueue;
 }
+
+/**
+ * How long a queued delivery is left to the delivery Lambda before it is handed out again: longer than
+ * a ticket normally waits in the queue plus one attempt, short enough that a lost message (or one the
+ * Lambda kept failing on, now in the dead-letter queue) is retried within minutes.
+ */
+export const QUEUED_LEASE_MS = 10 * 60_000;
 
 export function composeWebhooks(deps: WebhooksDeps): Webhooks {
   const { config, clock, logger } = deps;
@@ -52,6 +63,7 @@ export function composeWebhooks(deps: WebhooksDeps): Webhooks {
   const deliver = new DeliverWebhooks({
     outbox: deps.outbox, endpoints: deps.endpoints, deliveries: deps.deliveries, transport, signer, storage: deps.storage, clock, logger,
     random: () => randomInt(1_000_000) / 1_000_000, videoUrlTtlSeconds: config.videoUrlTtlSeconds, onAttempt: deps.onAttempt,
+    ...(deps.queue ? { queue: deps.queue, leaseMs: QUEUED_LEASE_MS } : {}),
   });
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;

@@ -19,6 +19,9 @@ t.test('every manifest entry bundles to <entry>.mjs exporting handler; error nam
     t.type(mod.handler, 'function', entry);
     await t.rejects(mod.handler?.({}) ?? Promise.resolve(), { name: 'InvalidEvent', message: 'event has no "jobId"' }, `${entry}: a bad event is InvalidEvent`);
   }
+  // The webhook delivery function, read by the SQS event source mapping (not a workflow step).
+  const delivery = (await import(pathToFileURL(path.join(outdir, 'deliver-webhooks.mjs')).href)) as { handler?: (event: unknown) => Promise<unknown> };
+  await t.rejects(delivery.handler?.({ jobId: 'x' }) ?? Promise.resolve(), { name: 'InvalidEvent', message: 'not an SQS event (Records with messageId and body)' });
 });
 
 t.test('the StoreVideo step gets the npm package ffmpeg beside its bundle, executable, and runs on x86_64', async (t) => {

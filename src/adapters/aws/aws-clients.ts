@@ -3,6 +3,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
@@ -17,7 +18,7 @@ export interface AwsClientOptions {
   /** Attempts per call, the first included (the SDK retries throttling and 5xx with backoff). */
   maxAttempts?: number;
   /** Overrides the endpoint of every client (tests); otherwise the SDK's own resolution applies. */
-  endpoints?: { dynamodb?: string; s3?: string; sfn?: string };
+  endpoints?: { dynamodb?: string; s3?: string; sfn?: string; sqs?: string };
   /** Fixed credentials (tests, stand-ins); otherwise the SDK's default provider chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
@@ -62,6 +63,14 @@ export function createDynamoDbClients(options: AwsClientOptions): Pick<AwsClient
 
 export function createS3Client(options: AwsClientOptions): S3Client {
   return new S3Client({ ...common(options, options.endpoints?.s3), forcePathStyle: options.forcePathStyle ?? false });
+}
+
+/**
+ * SQS. `useQueueUrlAsEndpoint: false`: otherwise the SDK sends each call to its QueueUrl's host and
+ * ignores AWS_ENDPOINT_URL_SQS (the stand-ins); in AWS the regional endpoint is that host anyway.
+ */
+export function createSqsClient(options: AwsClientOptions): SQSClient {
+  return new SQSClient({ ...common(options, options.endpoints?.sqs), useQueueUrlAsEndpoint: false });
 }
 
 export function createAwsClients(options: AwsClientOptions): AwsClients {

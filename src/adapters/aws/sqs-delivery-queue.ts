@@ -1,0 +1,48 @@
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DeliveryQueue, DeliveryTicket } from '../../application/ports/delivery-queue.js';
+import { callAws } from './aws-errors.js';
+
+/** SendMessageBatch takes at most ten entries (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html). */
+const MAX_BATCH = 10;
+
+/** Some tickets were not queued: their claims run out and are handed out again. */
+export class DeliveriesNotQueued extends Error {
+  constructor(readonly deliveryIds: string[], detail: string) {
+    super(`${deliveryIds.length} webhook deliveries not queued (${detail}); they are claimed again when their lease runs out`);
+    this.name = 'DeliveriesNotQueued';
+  }
+}
+
+/**
+ * The delivery queue on SQS: one message per ticket, its body the ticket as JSON (read back by
+ * adapters/lambda/deliver-webhooks.ts), sent ten to a request.
+ * IAM authorizes SendMessageBatch as sqs:SendMessage. Every batch is tried; what failed is reported once.
+ */
+export class SqsDeliveryQueue implements DeliveryQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async enqueue(tickets: readonly DeliveryTicket[]): Promise<void> {
+    const failed: string[] = [];
+    let detail = '';
+    for (let i = 0; i < tickets.length; i += MAX_BATCH) {
+      const batch = tickets.slice(i, i + MAX_BATCH);
+      try {
+        const out = await callAws('SQS', () => this.sqs.send(new SendMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: batch.map((ticket, n) => ({ Id: String(n), MessageBody: JSON.stringify(ticket) })),
+        })));
+        for (const entry of out.Failed ?? []) {
+          failed.push(batch[Number(entry.Id)]?.deliveryId ?? String(entry.Id));
+          detail = `${entry.Code ?? 'Failed'}: ${entry.Message ?? ''}`;
+        }
+      } catch (err) {
+        failed.push(...batch.map((t) => t.deliveryId));
+        detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      }
+    }
+    if (failed.length > 0) throw new DeliveriesNotQueued(failed, detail);
+  }
+}
