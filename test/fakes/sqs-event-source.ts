@@ -85,7 +85,13 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
           await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })) }));
         }
       } catch (err) {
-        if (!stopping.signal.aborted) options.onError?.(err);
+        if (stopping.signal.aborted) break;
+        options.onError?.(err);
+        // As Lambda's pollers back off from a queue they cannot read (a missing grant, an outage).
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 200);
+          stopping.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        });
       }
     }
   };

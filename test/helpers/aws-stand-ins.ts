@@ -1,7 +1,8 @@
 // Everything aws mode talks to, on free loopback ports: dynalite (DynamoDB), s3rver (S3), the fake Step
-// Functions and the Cognito stand-in, with the tables and bucket made by the project's own create-resources
-// code. `env` is what the API needs to run against them. Used by the aws-mode tests,
-// so it depends on nothing from tap.
+// Functions, the Cognito stand-in and the SQS stand-in (the webhook delivery queue and its dead-letter
+// queue) read by an event source mapping that runs the delivery Lambda's handler in this process, with
+// the tables and bucket made by the project's own create-resources code. `env` is what the API needs
+// to run against them. Used by the aws-mode tests, so it depends on nothing from tap.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,12 +10,16 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { createAwsClients } from '../../src/adapters/aws/aws-clients.js';
+import { createAwsClients, createSqsClient } from '../../src/adapters/aws/aws-clients.js';
 import { createAwsResources, type Say } from '../../src/adapters/aws/aws-resources.js';
+import { buildDeliverWebhooks } from '../../src/composition/lambda/deliver-webhooks.js';
+import { createHandler } from '../../src/adapters/lambda/deliver-webhooks.js';
 import { createLambdaSteps } from '../../src/composition/lambda-workflow.js';
 import { FakeReplicate } from '../fakes/fake-replicate.js';
 import { FakeSecretsManager } from '../fakes/fake-secrets-manager.js';
+import { FakeSqs } from '../fakes/fake-sqs.js';
 import { FakeStepFunctions } from '../fakes/fake-step-functions.js';
+import { startSqsEventSource, type SqsEventSource } from '../fakes/sqs-event-source.js';
 import { runWorkflow } from './state-machine.js';
 import { CognitoStandIn } from './cognito-stand-in.js';
 
@@ -42,6 +47,8 @@ export interface AwsStandInsOptions {
    * Lambda handlers, a fake Replicate and a fake Secrets Manager; `waitMs` is each poll's wait.
    */
   workflow?: { waitMs: number };
+  /** CA certificates the delivery Lambda trusts (a test receiver's self-signed one); it may send to loopback. */
+  webhookCa?: string;
   say?: Say;
 }
 
@@ -55,8 +62,15 @@ export interface AwsStandIns {
   replicate?: FakeReplicate;
   /** An S3 client for s3rver that can upload to it (s3rver predates the SDK's default upload checksums). */
   s3: S3Client;
+  /** The delivery queue ("webhooks") and its dead-letter queue ("webhooks-dlq"). */
+  sqs: FakeSqs;
+  /** The event source mapping running the delivery Lambda. */
+  deliveryLambda: SqsEventSource;
   stop(): Promise<void>;
 }
+
+/** As infra/lib/webhooks.ts deploys them: a message the Lambda failed on 5 times goes to the DLQ. */
+export const DELIVERY_QUEUES = { queue: 'webhooks', deadLetterQueue: 'webhooks-dlq', maxReceiveCount: 5 };
 
 const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }; // s3rver accepts only these; the others any
@@ -114,6 +128,23 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
       stops.push(() => clearInterval(timer));
     }
 
+    // The delivery queue, read by the delivery Lambda's handler here (its env as the stack gives it).
+    const sqs = await FakeSqs.start({ teardown: (fn) => stops.push(fn) }, [
+      { name: DELIVERY_QUEUES.deadLetterQueue },
+      { name: DELIVERY_QUEUES.queue, visibilityTimeoutSeconds: 30, redrive: { deadLetterQueue: DELIVERY_QUEUES.deadLetterQueue, maxReceiveCount: DELIVERY_QUEUES.maxReceiveCount } },
+    ]);
+    const queue = sqs.queue(DELIVERY_QUEUES.queue);
+    const sqsClient = createSqsClient({ region: REGION, credentials: CREDENTIALS, endpoints: { sqs: sqs.endpoint } });
+    stops.push(() => sqsClient.destroy());
+    const delivery = buildDeliverWebhooks(
+      { AWS_REGION: REGION, USAGE_TABLE: names.usageTable, ASSETS_BUCKET: names.bucket, S3_FORCE_PATH_STYLE: 'true', WEBHOOK_ALLOW_LOOPBACK: 'true', LOG_LEVEL: 'silent' },
+      { clients, metricsWrite: () => undefined, ...(options.webhookCa ? { ca: options.webhookCa } : {}) },
+    );
+    const deliveryLambda = startSqsEventSource({
+      sqs: sqsClient, queueUrl: queue.url, queueArn: queue.arn, region: REGION, batchSize: 10, reportBatchItemFailures: true, invoke: createHandler(() => delivery),
+    });
+    stops.push(() => deliveryLambda.stop());
+
     const apiUrl = options.apiPort === undefined ? API_PLACEHOLDER : `http://${host}:${options.apiPort}`;
     const providerEnv: Record<string, string> = {};
     let replicate: FakeReplicate | undefined;
@@ -149,6 +180,8 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
       AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
       AWS_ENDPOINT_URL_S3: s3Url,
       AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      WEBHOOK_QUEUE_URL: queue.url,
       S3_FORCE_PATH_STYLE: 'true',
       JOB_TABLE: names.jobTable,
       USAGE_TABLE: names.usageTable,
@@ -161,7 +194,7 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
       AUTH_REDIRECT_URI: `${apiUrl}/api/v1/auth/callback`,
       AUTH_LOGOUT_URI: `${apiUrl}/api/v1/docs`,
     };
-    return { env, apiUrl, idp, sfn, replicate, s3, stop };
+    return { env, apiUrl, idp, sfn, replicate, s3, sqs, deliveryLambda, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -14,9 +14,9 @@ import { startReceiver } from '../helpers/webhook-receiver.js';
 
 /** The stand-ins, an HTTPS receiver, and the aws-mode server's environment that trusts the receiver. */
 async function webhookSetUp(t: Test) {
-  const stands = await startAwsStandIns({ workflow: { waitMs: 150 } });
-  t.teardown(() => stands.stop());
   const receiver = await startReceiver(t);
+  const stands = await startAwsStandIns({ workflow: { waitMs: 150 }, webhookCa: receiver.ca });
+  t.teardown(() => stands.stop());
   const caFile = join(t.testdir(), 'receiver-ca.pem');
   writeFileSync(caFile, receiver.ca);
   const env = { ...stands.env, APP_SECRET: randomBytes(32).toString('base64url'), WEBHOOK_ALLOW_LOOPBACK: 'true', NODE_EXTRA_CA_CERTS: caFile, RATE_LIMIT_PER_MIN: '100000' };
