@@ -8,6 +8,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export const METRICS_NAMESPACE = 'OmniGen';
@@ -21,6 +22,8 @@ export interface ObservabilityProps {
   loadBalancer: elbv2.ApplicationLoadBalancer;
   targetGroup: elbv2.ApplicationTargetGroup;
   minTasks: number;
+  /** Webhook tickets the delivery Lambda failed on maxReceiveCount times. */
+  webhookDeadLetters: sqs.IQueue;
 }
 
 export class Observability extends Construct {
@@ -55,6 +58,12 @@ export class Observability extends Construct {
     this.alarm('AlbServerErrors', alb.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { statistic: 'Sum', period: Duration.minutes(5) }), { threshold: 10, evaluationPeriods: 2, description: '502/503/504 from the ALB itself (no healthy target, timeouts): they never reach the app metrics' });
     this.alarm('UnhealthyTargets', props.targetGroup.metrics.unhealthyHostCount({ statistic: 'Maximum', period: Duration.minutes(1) }), { threshold: 1, evaluationPeriods: 5, description: 'Tasks failing /api/v1/health for 5 minutes' });
     this.alarm('TargetResponseTime', props.targetGroup.metrics.targetResponseTime({ statistic: 'p99', period: Duration.minutes(5) }), { threshold: 2, evaluationPeriods: 3, description: 'ALB-measured p99 response time above 2 s' });
+
+    // Any message at all: a delivery the Lambda could not process (a bug, DynamoDB failing for its every
+    // retry). The delivery is handed out again when its lease runs out; the message shows what failed.
+    this.alarm('WebhookDeadLetters', props.webhookDeadLetters.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) }), {
+      threshold: 1, evaluationPeriods: 1, description: 'Webhook delivery messages in the dead-letter queue: the delivery Lambda failed on them (see its logs)',
+    });
 
     const svc = props.service;
     this.alarm('Cpu', svc.metricCpuUtilization({ period: Duration.minutes(5) }), { threshold: 80, evaluationPeriods: 2, description: 'CPU above 80 % for 10 minutes: autoscaling is at its maximum or too slow' });

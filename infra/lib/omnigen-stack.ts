@@ -13,6 +13,7 @@ import { Observability } from './observability.js';
 import { RateLimitCache } from './rate-limit-cache.js';
 import { Service } from './service.js';
 import type { Settings } from './settings.js';
+import { Webhooks } from './webhooks.js';
 import { Workflow } from './workflow.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,6 +33,7 @@ export class OmniGenStack extends Stack {
   readonly data: Data;
   readonly auth: Auth;
   readonly workflow: Workflow;
+  readonly webhooks: Webhooks;
   readonly cache: RateLimitCache;
   readonly service: Service;
   readonly observability: Observability;
@@ -64,6 +66,22 @@ export class OmniGenStack extends Stack {
       ...(settings.videoModelsJson ? { videoModelsJson: settings.videoModelsJson } : {}),
     });
     const stateMachine = this.workflow.stateMachine;
+    const resources = {
+      jobTable: this.data.jobTable.tableArn,
+      usageTable: this.data.usageTable.tableArn,
+      bucket: this.data.bucket.bucketArn,
+      stateMachine: stateMachine.stateMachineArn,
+      stateMachineName: stateMachine.stateMachineName,
+      statesPrefix: `arn:${this.partition}:states:${this.region}:${this.account}`,
+      providerSecret: this.workflow.providerSecret.secretArn,
+    };
+    this.webhooks = new Webhooks(this, 'Webhooks', {
+      resources,
+      usageTableName: this.data.usageTable.tableName,
+      bucketName: this.data.bucket.bucketName,
+      bundleDir: props.bundleDir ?? `${REPO_ROOT}dist/lambda`,
+      logRetention,
+    });
     // The cache needs the tasks' security group and the tasks need the cache's URL: the group comes first.
     const service = new Service(this, 'Service', {
       vpc: this.network.vpc,
@@ -73,15 +91,7 @@ export class OmniGenStack extends Stack {
       maxCount: settings.maxCount,
       logRetention,
       accessLogs: logsBucket,
-      resources: {
-        jobTable: this.data.jobTable.tableArn,
-        usageTable: this.data.usageTable.tableArn,
-        bucket: this.data.bucket.bucketArn,
-        stateMachine: stateMachine.stateMachineArn,
-        stateMachineName: stateMachine.stateMachineName,
-        statesPrefix: `arn:${this.partition}:states:${this.region}:${this.account}`,
-        providerSecret: this.workflow.providerSecret.secretArn,
-      },
+      resources: { ...resources, deliveryQueue: this.webhooks.queue.queueArn },
       environment: {
         APP_MODE: 'aws',
         // The API checks job options against the same catalogue and category models as the workflow.
@@ -105,6 +115,8 @@ export class OmniGenStack extends Stack {
         RATE_LIMIT_STORE: 'redis',
         // A cancel also cancels the provider's prediction, so nothing more is billed (docs/workflow.md).
         PROVIDER_SECRET_ARN: this.workflow.providerSecret.secretArn,
+        // The dispatcher hands due webhook deliveries to this queue; the delivery Lambda sends them.
+        WEBHOOK_QUEUE_URL: this.webhooks.queue.queueUrl,
       },
     });
     this.service = service;
@@ -116,6 +128,7 @@ export class OmniGenStack extends Stack {
       loadBalancer: service.loadBalancer,
       targetGroup: service.targetGroup,
       minTasks: settings.desiredCount,
+      webhookDeadLetters: this.webhooks.deadLetterQueue,
     });
 
     new CfnOutput(this, 'LoadBalancerDns', { value: service.loadBalancer.loadBalancerDnsName, description: 'Point PublicUrl\'s DNS name here (CNAME or alias)' });

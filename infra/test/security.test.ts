@@ -48,7 +48,7 @@ for (const [variant, options] of [['placeholder workflow', {}], ['with workflow 
       const expected = taskRoleStatements({
         jobTable: stack.data.jobTable.tableArn, usageTable: stack.data.usageTable.tableArn, bucket: stack.data.bucket.bucketArn,
         stateMachine: wf.stateMachineArn, stateMachineName: wf.stateMachineName, statesPrefix: `arn:${Stack.of(wf).partition}:states:${Stack.of(wf).region}:${Stack.of(wf).account}`,
-        providerSecret: stack.workflow.providerSecret.secretArn,
+        providerSecret: stack.workflow.providerSecret.secretArn, deliveryQueue: stack.webhooks.queue.queueArn,
       }).map((s) => ({ Sid: s.Sid, Effect: 'Allow', Action: s.Action.length === 1 ? s.Action[0] : s.Action, Resource: stack.resolve(s.Resource) }));
       const sort = (xs: Record<string, unknown>[]) => [...xs].sort((a, b) => String(a.Sid).localeCompare(String(b.Sid)));
       assert.deepEqual(sort(resolved.Statement), sort(expected));

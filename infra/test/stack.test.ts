@@ -179,7 +179,7 @@ describe('workflow (placeholder until workflow/ exists)', () => {
     assert.equal(definition.States[definition.StartAt].Type, 'Succeed');
     assert.equal((sm.LoggingConfiguration as { Level: string }).Level, 'ALL');
     assert.deepEqual(sm.TracingConfiguration, { Enabled: true });
-    template.resourceCountIs('AWS::Lambda::Function', 0);
+    assert.deepEqual(resources(template, 'AWS::Lambda::Function').map(([, f]) => props(f).Handler), ['deliver-webhooks.handler'], 'no workflow step: only the webhook delivery function');
     assert.equal(stack.workflow.real, false);
   });
 });

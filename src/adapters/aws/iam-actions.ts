@@ -4,7 +4,7 @@
 import { DELIVERY_INDEXES, JOB_INDEX, OUTBOX_INDEX } from './table-definitions.js';
 
 /** The stack's resources a statement can name. */
-export type ResourceKind = 'jobTable' | 'jobIndex' | 'outboxIndex' | 'usageTable' | 'deliveriesByTarget' | 'deliveriesByJob' | 'deliveriesDue' | 'videoObjects' | 'uploadObjects' | 'inputObjects' | 'bucket' | 'stateMachine' | 'executions' | 'providerSecret';
+export type ResourceKind = 'jobTable' | 'jobIndex' | 'outboxIndex' | 'usageTable' | 'deliveriesByTarget' | 'deliveriesByJob' | 'deliveriesDue' | 'videoObjects' | 'uploadObjects' | 'inputObjects' | 'bucket' | 'stateMachine' | 'executions' | 'providerSecret' | 'deliveryQueue';
 
 /** Finished videos live under this prefix; the task role may read nothing else in the bucket. */
 export const VIDEO_PREFIX = 'videos/';
@@ -31,6 +31,8 @@ export const ACTION_OF_COMMAND: Readonly<Record<string, string>> = {
   PutObjectCommand: 's3:PutObject',
   DeleteObjectCommand: 's3:DeleteObject',
   GetSecretValueCommand: 'secretsmanager:GetSecretValue',
+  // A batch is authorized as the single action (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html).
+  SendMessageBatchCommand: 'sqs:SendMessage',
   // CopyObject is authorized as PutObject on the target and GetObject on the source.
   CopyObjectCommand: 's3:PutObject',
   // Not SDK commands (no request is sent) but what S3 checks when the signed form or copy is used.
@@ -83,7 +85,26 @@ export const TASK_ADAPTERS: readonly AdapterAccess[] = [
   },
   // The provider's token, so a cancel also cancels the prediction (PROVIDER_SECRET_ARN on the API).
   { file: 'provider-token.ts', uses: [{ resource: 'providerSecret', commands: ['GetSecretValueCommand'] }] },
+  // The dispatcher: due webhook deliveries handed to the delivery Lambda's queue.
+  { file: 'sqs-delivery-queue.ts', uses: [{ resource: 'deliveryQueue', commands: ['SendMessageBatchCommand'] }] },
 ];
+
+/**
+ * What the webhook delivery Lambda sends (composition/lambda/deliver-webhooks.ts): take a queued claim
+ * (a conditional UpdateItem) and store the attempt's outcome (PutItem); read the endpoint, disable it on
+ * 410 Gone, read or create the user's default secret; sign the video URL of a job.completed message.
+ */
+export const DELIVERY_ADAPTERS: readonly AdapterAccess[] = [
+  { file: 'dynamodb-webhook-deliveries.ts', uses: [{ resource: 'usageTable', commands: ['PutCommand', 'UpdateCommand'] }] },
+  { file: 'dynamodb-webhook-endpoints.ts', uses: [{ resource: 'usageTable', commands: ['GetCommand', 'PutCommand', 'UpdateCommand'] }] },
+  { file: 's3-video-storage.ts', uses: [{ resource: 'videoObjects', commands: ['HeadObjectCommand', 'GetObjectCommand'] }] },
+];
+
+/**
+ * What Lambda's event source mapping does with the delivery function's role on its queue (the service
+ * polls, the function's code never calls SQS): https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions
+ */
+export const EVENT_SOURCE_ACTIONS: readonly string[] = ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'];
 
 /**
  * What the workflow's Lambda steps send through the same adapters (composition/lambda-steps.ts): read and update a job
@@ -113,6 +134,8 @@ export interface ResourceArns {
   statesPrefix: string;
   /** The Secrets Manager secret holding the video model provider's token. */
   providerSecret: string;
+  /** The SQS queue of webhook deliveries (its ARN). */
+  deliveryQueue: string;
 }
 
 export interface PolicyStatement {
@@ -137,6 +160,7 @@ const SIDS: Record<ResourceKind, string> = {
   stateMachine: 'StartWorkflow',
   executions: 'WatchAndStopOwnExecutions',
   providerSecret: 'ReadProviderToken',
+  deliveryQueue: 'QueueWebhookDeliveries',
 };
 
 export function resourceArn(kind: ResourceKind, arns: ResourceArns): string {
@@ -156,10 +180,11 @@ export function resourceArn(kind: ResourceKind, arns: ResourceArns): string {
     // Execution names are job ids, unknown in advance: every execution of this one state machine.
     case 'executions': return `${arns.statesPrefix}:execution:${arns.stateMachineName}:*`;
     case 'providerSecret': return arns.providerSecret;
+    case 'deliveryQueue': return arns.deliveryQueue;
   }
 }
 
-/** One statement per resource, its actions de-duplicated and sorted, in the order TASK_ADAPTERS names them. */
+/** One statement per resource, its actions de-duplicated and sorted, in the order the adapters (TASK_ADAPTERS by default) name them. */
 export function taskRoleStatements(arns: ResourceArns, adapters: readonly AdapterAccess[] = TASK_ADAPTERS): PolicyStatement[] {
   const byResource = new Map<ResourceKind, Set<string>>();
   for (const { uses } of adapters) {

@@ -15,6 +15,7 @@ export function documentedTaskPolicy(): string {
     stateMachineName: 'STATE_MACHINE',
     statesPrefix: 'arn:aws:states:REGION:ACCOUNT',
     providerSecret: 'arn:aws:secretsmanager:REGION:ACCOUNT:secret:PROVIDER_SECRET',
+    deliveryQueue: 'arn:aws:sqs:REGION:ACCOUNT:WEBHOOK_QUEUE',
   });
   return JSON.stringify({ Version: '2012-10-17', Statement: statements }, null, 2);
 }
