@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ConfigError } from '../src/config.js';
-import { LAMBDA_ENV, LAMBDA_FUNCTIONS, loadLambdaConfig, ownEnv } from '../src/lambda-config.js';
+import { DELIVERY_ENV, LAMBDA_ENV, LAMBDA_FUNCTIONS, loadDeliveryConfig, loadLambdaConfig, ownEnv } from '../src/lambda-config.js';
 
 const base = { AWS_REGION: 'eu-west-1', JOB_TABLE: 'jobs', PROVIDER_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:p' };
 
@@ -56,5 +56,26 @@ t.test('LAMBDA_ENV lists what each function requires: removing any one is named'
       const { [name]: _, ...without } = full;
       t.same(problems(fn, without), [`${name}: required by the ${fn} function, but not set`], `${fn} without ${name}`);
     }
+  }
+});
+
+t.test('the delivery function: its own variables only, the webhook rules read as the API reads them, every problem at once', async (t) => {
+  const env = { AWS_REGION: 'eu-west-1', USAGE_TABLE: 'usage', ASSETS_BUCKET: 'assets', JOB_TABLE: 'jobs', WEBHOOK_PORTS: '443,9443', WEBHOOK_ALLOW_LOOPBACK: 'true' };
+  t.same(loadDeliveryConfig(env), {
+    region: 'eu-west-1', logLevel: 'info', usageTable: 'usage', assetsBucket: 'assets', forcePathStyle: false, videoUrlTtlSeconds: 3600,
+    webhooks: { allowLoopback: true, ports: [443, 9443] },
+  });
+  t.same(DELIVERY_ENV.required, ['USAGE_TABLE', 'ASSETS_BUCKET'], 'no jobs table, no provider: a delivery carries its job');
+  try {
+    loadDeliveryConfig({ JOB_TABLE: 'jobs', WEBHOOK_PORTS: 'x', VIDEO_URL_TTL_SECONDS: '1' });
+    t.fail('must not load');
+  } catch (err) {
+    t.same((err as ConfigError).problems, [
+      'AWS_REGION: required by the deliver-webhooks function, but not set',
+      'USAGE_TABLE: required by the deliver-webhooks function, but not set',
+      'ASSETS_BUCKET: required by the deliver-webhooks function, but not set',
+      'VIDEO_URL_TTL_SECONDS: must be an integer from 60 to 604800, got "1"',
+      'WEBHOOK_PORTS: must be a comma-separated list of ports (1..65535), got "x"',
+    ]);
   }
 });

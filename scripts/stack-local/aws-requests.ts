@@ -2,7 +2,7 @@
 // service's protocol puts them (JSON protocols: the X-Amz-Target header and the body; S3: the REST
 // method, path and query), and the access key id the caller signed with (SigV4 header or presigned query).
 // https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
-export type Service = 'dynamodb' | 's3' | 'states' | 'secretsmanager';
+export type Service = 'dynamodb' | 's3' | 'states' | 'secretsmanager' | 'sqs';
 
 export interface AwsRequest {
   method: string;
@@ -16,7 +16,10 @@ export interface Access {
   resources: string[];
 }
 
-const TARGET_PREFIX: Record<Exclude<Service, 's3'>, string> = { dynamodb: 'DynamoDB_20120810.', states: 'AWSStepFunctions.', secretsmanager: 'secretsmanager.' };
+const TARGET_PREFIX: Record<Exclude<Service, 's3'>, string> = { dynamodb: 'DynamoDB_20120810.', states: 'AWSStepFunctions.', secretsmanager: 'secretsmanager.', sqs: 'AmazonSQS.' };
+
+/** SQS authorizes each batch operation as its single one (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html). */
+const SQS_BATCH: Record<string, string> = { SendMessageBatch: 'SendMessage', DeleteMessageBatch: 'DeleteMessage', ChangeMessageVisibilityBatch: 'ChangeMessageVisibility' };
 
 const header = (req: AwsRequest, name: string): string => String(req.headers[name] ?? '');
 
@@ -40,7 +43,7 @@ export function accessOf(service: Service, req: AwsRequest, arn: { region: strin
   } catch {
     // A malformed body: the stand-in itself answers it; IAM sees the action on no named resource.
   }
-  const action = `${service}:${operation}`;
+  const action = `${service}:${service === 'sqs' ? (SQS_BATCH[operation] ?? operation) : operation}`;
   if (service === 'dynamodb') {
     const table = (name: unknown) => `arn:aws:dynamodb:${arn.region}:${arn.account}:table/${String(name)}`;
     if (body.RequestItems && typeof body.RequestItems === 'object') return { action, resources: Object.keys(body.RequestItems).map(table) };
@@ -48,6 +51,11 @@ export function accessOf(service: Service, req: AwsRequest, arn: { region: strin
     return { action, resources: [`${table(body.TableName)}${index}`] };
   }
   if (service === 'states') return { action, resources: [String(body.executionArn ?? body.stateMachineArn ?? '*')] };
+  if (service === 'sqs') {
+    // A queue is named by its URL (…/<account>/<name>), or by name and owner (GetQueueUrl).
+    const [, account, name] = /\/(\d{12})\/([^/]+)$/.exec(String(body.QueueUrl ?? '')) ?? [undefined, String(body.QueueOwnerAWSAccountId ?? arn.account), String(body.QueueName ?? '*')];
+    return { action, resources: [`arn:aws:sqs:${arn.region}:${account}:${name}`] };
+  }
   return { action, resources: [String(body.SecretId ?? '*')] };
 }
 

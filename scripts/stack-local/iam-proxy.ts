@@ -27,6 +27,7 @@ const JSON_TYPE: Record<Exclude<Service, 's3'>, { contentType: string; namespace
   dynamodb: { contentType: 'application/x-amz-json-1.0', namespace: 'com.amazonaws.dynamodb.v20120810#', messageKey: 'Message' },
   states: { contentType: 'application/x-amz-json-1.0', namespace: '', messageKey: 'message' },
   secretsmanager: { contentType: 'application/x-amz-json-1.1', namespace: '', messageKey: 'Message' },
+  sqs: { contentType: 'application/x-amz-json-1.0', namespace: 'com.amazonaws.sqs#', messageKey: 'message' },
 };
 
 export async function startIamProxy(service: Service, upstream: string, iam: IamPolicies, arn: { region: string; account: string }): Promise<IamProxy> {

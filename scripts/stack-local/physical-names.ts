@@ -28,6 +28,11 @@ export function physicalAttributes(template: Template, id: string): Record<strin
       const arn = `arn:aws:secretsmanager:${region}:${account}:secret:${id}-${suffix(stack, id, 6).toLowerCase()}`;
       return { Ref: arn, Id: arn };
     }
+    case 'AWS::SQS::Queue': {
+      // Ref is the queue's URL (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queue.html#aws-resource-sqs-queue-return-values).
+      const url = `https://sqs.${region}.amazonaws.com/${account}/${name}`;
+      return { Ref: url, QueueUrl: url, QueueName: name, Arn: `arn:aws:sqs:${region}:${account}:${name}` };
+    }
     case 'AWS::Lambda::Function':
       return { Ref: name, Arn: `arn:aws:lambda:${region}:${account}:function:${name}` };
     case 'AWS::StepFunctions::StateMachine': {

@@ -2,12 +2,16 @@
 // Every name, key schema, index, variable, secret reference, memory size, timeout and the state machine
 // come from the template; what is added is only what points the code at the stand-ins instead of AWS
 // (AWS_ENDPOINT_URL_*, REPLICATE_BASE_URL, the Cognito URLs, each role's access key). See docs/aws-local.md.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { FakeReplicate } from '../../test/fakes/fake-replicate.js';
 import { FakeSecretsManager } from '../../test/fakes/fake-secrets-manager.js';
+import type { FakeSqs } from '../../test/fakes/fake-sqs.js';
 import type { FakeStepFunctions } from '../../test/fakes/fake-step-functions.js';
+import type { SqsEventSource } from '../../test/fakes/sqs-event-source.js';
 import { CognitoStandIn } from '../../test/helpers/cognito-stand-in.js';
 import { containerSpec, healthCheckOf, readSecrets, startBalancer, type ApiTask, type HealthCheck } from './api-task.js';
 import type { Service } from './aws-requests.js';
@@ -15,6 +19,7 @@ import { startDynamoDb, startS3, templateSecrets } from './data-stand-ins.js';
 import { IamPolicies, type Role } from './iam-policies.js';
 import { startIamProxy, type IamProxy } from './iam-proxy.js';
 import { LambdaPool, type LambdaFunction } from './lambda-pool.js';
+import { startEventSourceMappings, startTemplateQueues } from './queues.js';
 import { startRedisStandIn } from './redis-stand-in.js';
 import { ACCOUNT_ID, ensureSynth, Template } from './template.js';
 import { startTemplateWorkflow, templateFunctions, type WorkflowTimings } from './workflow.js';
@@ -35,6 +40,11 @@ export interface StackOptions {
   say?: (line: string) => void;
   /** Every log line of the API task and the functions, as it is written. */
   onLog?: (source: string, line: string) => void;
+  /**
+   * Webhook receivers on this machine (tests): the API task and the functions trust this CA (PEM) and may
+   * send to loopback addresses (WEBHOOK_ALLOW_LOOPBACK), which a deployed stack never does.
+   */
+  webhookReceiverCa?: string;
 }
 
 export interface LocalStack {
@@ -44,6 +54,10 @@ export interface LocalStack {
   idp: CognitoStandIn;
   replicate?: FakeReplicate;
   sfn: FakeStepFunctions;
+  /** The template's queues (the webhook delivery queue and its dead-letter queue). */
+  sqs?: FakeSqs;
+  /** The template's event source mappings, running. */
+  eventSources: { id: string; source: SqsEventSource }[];
   pool: LambdaPool;
   proxies: Record<Service, IamProxy>;
   functions: LambdaFunction[];
@@ -109,6 +123,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     await proxy('dynamodb', dynamo.endpoint);
     await proxy('s3', s3.endpoint);
     await proxy('secretsmanager', sm.endpoint);
+    const sqs = await startTemplateQueues(template, (fn) => stops.push(fn));
+    if (sqs) await proxy('sqs', sqs.endpoint);
 
     const spec = containerSpec(template);
     // The one secret the operator fills in after deploying: the provider token the task and functions read.
@@ -121,6 +137,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       AWS_ENDPOINT_URL_S3: proxies.s3.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: proxies.secretsmanager.endpoint,
       ...(proxies.states ? { AWS_ENDPOINT_URL_SFN: proxies.states.endpoint } : {}),
+      ...(proxies.sqs ? { AWS_ENDPOINT_URL_SQS: proxies.sqs.endpoint } : {}),
       ...(replicate ? { REPLICATE_BASE_URL: replicate.baseUrl } : {}),
     });
     const keysOf = (role: Role) => ({ AWS_ACCESS_KEY_ID: role.accessKeyId, AWS_SECRET_ACCESS_KEY: role.secretAccessKey, AWS_SESSION_TOKEN: `stack-local-${role.id}` });
@@ -130,6 +147,17 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       return role;
     };
 
+    // Trust for local webhook receivers (tests): one CA file with the cache stand-in's certificate too.
+    const receiverEnv = (caFiles: string[]): Record<string, string> => {
+      if (!options.webhookReceiverCa) return caFiles.length > 0 ? { NODE_EXTRA_CA_CERTS: caFiles[0] as string } : {};
+      const dir = mkdtempSync(join(tmpdir(), 'omnigen-stack-ca-'));
+      stops.push(() => rmSync(dir, { recursive: true, force: true }));
+      const file = join(dir, 'ca.pem');
+      writeFileSync(file, [options.webhookReceiverCa, ...caFiles.map((f) => readFileSync(f, 'utf8'))].join('\n'));
+      return { NODE_EXTRA_CA_CERTS: file, WEBHOOK_ALLOW_LOOPBACK: 'true' };
+    };
+    const functionTrust = receiverEnv([]);
+
     // What the Lambda runtime itself sets (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
     const functions = templateFunctions(template, (id, name, memoryMb) => ({
       ...endpoints(),
@@ -137,12 +165,19 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST', AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`, AWS_EXECUTION_ENV: `AWS_Lambda_${String(template.resource(id).Properties?.Runtime ?? 'nodejs')}`,
       LAMBDA_TASK_ROOT: '', TZ: ':UTC',
       ...keysOf(roleByArn(template.string(template.resource(id).Properties?.Role))),
+      ...functionTrust,
     }));
     for (const fn of functions) fn.env.LAMBDA_TASK_ROOT = fn.taskRoot;
     const pool = new LambdaPool(join(options.root, 'scripts/stack-local/lambda-bootstrap.mjs'), (fn, line, stream) => log(fn.id, line, stream));
     stops.push(() => pool.close());
     const workflow = await startTemplateWorkflow({ template, iam, functions, pool, timings: options.timings ?? {}, teardown: (fn) => stops.push(fn) });
     await proxy('states', workflow.sfn.endpoint);
+    const eventSources = proxies.sqs ? startEventSourceMappings({
+      template, functions, pool, endpoint: proxies.sqs.endpoint,
+      credentials: (fn) => credentialsOf(roleByArn(template.string(template.resource(fn.id).Properties?.Role))),
+      onError: (mapping, err) => log(mapping, `event source mapping: ${String(err)}`, 'stderr'),
+      teardown: (fn) => stops.push(fn),
+    }) : [];
 
     // Cognito's public URLs (the issuer, the hosted UI) are the Cognito stand-in's.
     const poolId = only(template, 'AWS::Cognito::UserPool');
@@ -155,12 +190,12 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     const apiEnv = {
       ...plain, ...secrets, ...endpoints(), ...keysOf(roleByArn(container.taskRoleArn)),
       // Loopback only, and the cache stand-in's certificate trusted as ElastiCache's CA is.
-      HOST: '127.0.0.1', ...(redis ? { NODE_EXTRA_CA_CERTS: redis.caFile } : {}),
+      HOST: '127.0.0.1', ...receiverEnv(redis ? [redis.caFile] : []),
     };
     const api = await balancer.run(apiEnv);
 
     return {
-      apiUrl: api.url, template, iam, idp, replicate, sfn: workflow.sfn, pool, proxies, functions, api, s3: s3.admin, buckets: s3.buckets, tables: dynamo.tables,
+      apiUrl: api.url, template, iam, idp, replicate, sfn: workflow.sfn, sqs, eventSources, pool, proxies, functions, api, s3: s3.admin, buckets: s3.buckets, tables: dynamo.tables,
       apiEnv, logs, healthCheck, token: (username) => idp.token(username), stop,
     };
   } catch (err) {

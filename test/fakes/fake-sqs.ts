@@ -166,6 +166,8 @@ export class FakeSqs {
     const delay = Number(entry.DelaySeconds ?? 0);
     if (!(delay >= 0 && delay <= 900)) return { error: fail('InvalidParameterValue', 'DelaySeconds must be from 0 to 900') };
     if (typeof entry.MessageBody !== 'string' || entry.MessageBody === '') return { error: fail('MissingParameter', 'The request must contain the parameter MessageBody.') };
+    // The characters SQS allows in a body (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html).
+    if (/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(entry.MessageBody)) return { error: fail('InvalidMessageContents', 'Invalid characters found.') };
     const now = Date.now();
     const message: Message = { id: randomUUID(), body: entry.MessageBody, md5: md5(entry.MessageBody), sentAt: now, visibleAt: now + delay * 1000, receiveCount: 0 };
     queue.messages.push(message);

@@ -2,6 +2,7 @@
 // signer: what local mode composes, with a fake clock (started at the real time, since receivers check
 // webhook-timestamp against their own clock) and a fixed jitter.
 import { DeliverWebhooks } from '../../src/application/deliver-webhooks.js';
+import type { DeliveryQueue } from '../../src/application/ports/delivery-queue.js';
 import { ManageWebhooks } from '../../src/application/manage-webhooks.js';
 import { mutateJob, saveNewJob } from '../../src/application/mutate-job.js';
 import { silentLogger } from '../../src/application/ports/logger.js';
@@ -17,7 +18,7 @@ import type { AttemptResult } from '../../src/domain/webhook-delivery.js';
 import { FakeClock } from './fake-clock.js';
 import { fakeStorage } from './test-app.js';
 
-export function webhookHarness(options: { ca?: string; resolve?: Resolver; allowLoopback?: boolean; startOffsetMs?: number } = {}) {
+export function webhookHarness(options: { ca?: string; resolve?: Resolver; allowLoopback?: boolean; startOffsetMs?: number; queue?: DeliveryQueue } = {}) {
   const clock = new FakeClock(new Date(Math.floor(Date.now() / 1000) * 1000 + (options.startOffsetMs ?? 0)).toISOString());
   const jobs = new InMemoryJobRepository();
   const endpoints = new InMemoryWebhookEndpoints();
@@ -30,7 +31,7 @@ export function webhookHarness(options: { ca?: string; resolve?: Resolver; allow
   const attempts: AttemptResult[] = [];
   const deliver = new DeliverWebhooks({
     outbox: jobs, endpoints, deliveries, transport, signer, storage: fakeStorage, clock, logger: silentLogger,
-    random: () => 0.5, videoUrlTtlSeconds: 3600, onAttempt: (result) => attempts.push(result),
+    random: () => 0.5, videoUrlTtlSeconds: 3600, onAttempt: (result) => attempts.push(result), ...(options.queue ? { queue: options.queue } : {}),
   });
   const log = new WebhookDeliveryLog({ webhooks: manage, deliveries, clock, ids: uuidGenerator });
   let n = 0;

@@ -3,7 +3,7 @@
 // as the stack:local IAM proxies evaluate it, and nothing else is granted.
 import { randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
-import { ACTION_OF_COMMAND, resourceArn, TASK_ADAPTERS, WORKFLOW_ADAPTERS, type AdapterAccess, type ResourceArns, type ResourceKind } from '../../src/adapters/aws/iam-actions.js';
+import { ACTION_OF_COMMAND, DELIVERY_ADAPTERS, EVENT_SOURCE_ACTIONS, resourceArn, TASK_ADAPTERS, WORKFLOW_ADAPTERS, type AdapterAccess, type ResourceArns, type ResourceKind } from '../../src/adapters/aws/iam-actions.js';
 import { containerSpec } from '../../scripts/stack-local/api-task.js';
 import { IamPolicies, wildcard, type Role } from '../../scripts/stack-local/iam-policies.js';
 import { ACCOUNT_ID, ensureSynth, Template } from '../../scripts/stack-local/template.js';
@@ -29,6 +29,8 @@ const arns: ResourceArns = {
   stateMachineName,
   statesPrefix: `arn:aws:states:${region}:${ACCOUNT_ID}`,
   providerSecret: String(env.PROVIDER_SECRET_ARN),
+  // The queue's URL is …/<account>/<name>; its ARN arn:aws:sqs:<region>:<account>:<name>.
+  deliveryQueue: `arn:aws:sqs:${region}:${String(env.WEBHOOK_QUEUE_URL).split('/').slice(-2).join(':')}`,
 };
 /** One concrete resource of each kind, as a request names it (a job's execution, a video's object). */
 const jobId = randomUUID();
@@ -37,8 +39,8 @@ const concrete = (kind: ResourceKind): string => resourceArn(kind, arns).replace
 /** What the Lambda service itself does with a function's role (its logs, its traces), not the function's code. */
 const RUNTIME_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
 
-function check(t: Test, role: Role, uses: AdapterAccess['uses']): void {
-  const needed = uses.flatMap(({ resource, commands }) => commands.map((command) => ({ action: ACTION_OF_COMMAND[command] as string, resource: concrete(resource), command })));
+function check(t: Test, role: Role, uses: AdapterAccess['uses'], service: { action: string; resource: string; command: string }[] = []): void {
+  const needed = [...uses.flatMap(({ resource, commands }) => commands.map((command) => ({ action: ACTION_OF_COMMAND[command] as string, resource: concrete(resource), command }))), ...service];
   for (const need of needed) t.ok(iam.allows(role, need.action, need.resource), `${role.id} may ${need.action} on ${need.resource} (${need.command})`);
   for (const grant of iam.grants(role)) {
     if (RUNTIME_ACTIONS.includes(grant.action)) continue;
@@ -61,6 +63,7 @@ t.test('each function\'s role allows what the workflow adapters send on each res
   t.ok(functions.length > 0, 'the template has functions');
   for (const id of functions) {
     const props = template.resource(id).Properties ?? {};
+    if (props.Handler === 'deliver-webhooks.handler') continue;
     const variables = template.resolve((props.Environment as { Variables?: never } | undefined)?.Variables ?? {}) as Record<string, string>;
     const kinds = Object.entries(byVariable).filter(([name]) => name in variables).map(([, kind]) => kind);
     const entry = String(props.Handler).replace(/\.handler$/, '');
@@ -68,4 +71,13 @@ t.test('each function\'s role allows what the workflow adapters send on each res
     const uses = WORKFLOW_ADAPTERS.flatMap((a) => a.uses).filter((u) => kinds.includes(u.resource));
     check(t, roleOf(template.string(props.Role)), uses);
   }
+});
+
+t.test("the delivery function's role allows what its adapters send and what its event source mapping does on the queue, and nothing more", async (t) => {
+  const id = template.ofType('AWS::Lambda::Function').find((f) => template.resource(f).Properties?.Handler === 'deliver-webhooks.handler');
+  t.ok(id, 'the template has the delivery function');
+  const role = roleOf(template.string(template.resource(String(id)).Properties?.Role));
+  const polling = EVENT_SOURCE_ACTIONS.map((action) => ({ action, resource: arns.deliveryQueue, command: 'the event source mapping' }));
+  check(t, role, DELIVERY_ADAPTERS.flatMap((a) => a.uses), polling);
+  t.notOk(iam.allows(role, 'sqs:SendMessage', arns.deliveryQueue), 'it never sends to its own queue');
 });

@@ -35,12 +35,12 @@ export class SqsDeliveryQueue implements DeliveryQueue {
           Entries: batch.map((ticket, n) => ({ Id: String(n), MessageBody: JSON.stringify(ticket) })),
         })));
         for (const entry of out.Failed ?? []) {
-          failed.push(batch[Number(entry.Id)]?.deliveryId ?? String(entry.Id));
-          detail = `${entry.Code ?? 'Failed'}: ${entry.Message ?? ''}`;
+          failed.push((batch[Number(entry.Id)] as DeliveryTicket).deliveryId);
+          detail = `${entry.Code}: ${entry.Message}`;
         }
       } catch (err) {
         failed.push(...batch.map((t) => t.deliveryId));
-        detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        detail = String(err);
       }
     }
     if (failed.length > 0) throw new DeliveriesNotQueued(failed, detail);
