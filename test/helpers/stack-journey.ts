@@ -23,12 +23,15 @@ export interface Journey {
 
 const TERMINAL = new Set(['completed', 'failed', 'canceled']);
 
-export async function startJourney(t: Test, options: { waitMs?: number; retryMs?: number } = {}): Promise<Journey> {
+export async function startJourney(t: Test, options: { waitMs?: number; retryMs?: number; webhookReceiverCa?: string } = {}): Promise<Journey> {
   // A whole stack per file, possibly synthesised first (behind other files' synth, on a shared machine):
   // more than the suite's 120 s per file. This is a hang guard, not a speed target.
   t.setTimeout(360_000);
   // Waits and retry pauses shortened; each poll still runs the PollGeneration function for real.
-  const stack = await startStack({ root: projectRoot, timings: { waitMs: options.waitMs ?? 50, retryMs: options.retryMs ?? 20 } });
+  const stack = await startStack({
+    root: projectRoot, timings: { waitMs: options.waitMs ?? 50, retryMs: options.retryMs ?? 20 },
+    ...(options.webhookReceiverCa ? { webhookReceiverCa: options.webhookReceiverCa } : {}),
+  });
   t.teardown(async () => {
     // A failed journey shows what the functions and the API wrote: the template's bug is usually there.
     if (!t.passing()) t.comment(stack.logs.slice(-40).map((l) => `${l.source}: ${l.line}`).join('\n'));
