@@ -1,7 +1,8 @@
 // The whole stack from the synthesised template, on this machine (`npm run stack:local`, test/stack/).
 // Every name, key schema, index, variable, secret reference, memory size, timeout and the state machine
 // come from the template; what is added is only what points the code at the stand-ins instead of AWS
-// (AWS_ENDPOINT_URL_*, REPLICATE_BASE_URL, the Cognito URLs, each role's access key). See docs/aws-local.md.
+// (AWS_ENDPOINT_URL_*, REPLICATE_BASE_URL, the Cognito URLs, each role's access key; for a test's local
+// webhook receiver, its CA and WEBHOOK_ALLOW_LOOPBACK). See docs/aws-local.md.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
