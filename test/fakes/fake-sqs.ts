@@ -5,8 +5,8 @@
 // its dead-letter queue instead of handing it out again. Messages live in memory.
 // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_Operations.html
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeServer, listenOnLoopback } from './loopback-server.js';
 import type { Teardown } from './fake-step-functions.js';
 
 export interface QueueSpec {
@@ -54,10 +54,7 @@ export class FakeSqs {
   static async start(t: Teardown, queues: QueueSpec[], options: { region?: string; account?: string } = {}): Promise<FakeSqs> {
     const fake = new FakeSqs(options.region ?? 'us-east-1', options.account ?? '123456789012');
     for (const spec of queues) fake.create(spec);
-    const server = createServer((req, res) => void fake.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake.server = server;
-    fake.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server: fake.server, endpoint: fake.endpoint } = await listenOnLoopback((req, res) => void fake.handle(req, res)));
     t.teardown(() => fake.close());
     return fake;
   }
@@ -80,10 +77,7 @@ export class FakeSqs {
 
   async close(): Promise<void> {
     for (const wake of this.waiters) wake();
-    const server = this.server;
-    if (!server?.listening) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,8 +1,8 @@
 // A small Step Functions stand-in that speaks the SDK's wire protocol (awsJson1_0: POST / with
 // X-Amz-Target: AWSStepFunctions.<Operation>), so the real SFNClient and StepFunctionsWorkflow are
 // exercised end to end. Tests finish executions by hand and can make the service throttle, fail or hang.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeServer, listenOnLoopback } from './loopback-server.js';
 
 /** What `start` needs of its caller: a tap Test, or anything else that runs clean-ups at the end. */
 export interface Teardown {
@@ -48,20 +48,14 @@ export class FakeStepFunctions {
 
   static async start(t: Teardown, stateMachineArn = 'arn:aws:states:us-east-1:123456789012:stateMachine:omnigen-video'): Promise<FakeStepFunctions> {
     const fake = new FakeStepFunctions(stateMachineArn);
-    const server = createServer((req, res) => void fake.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake.server = server;
-    fake.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server: fake.server, endpoint: fake.endpoint } = await listenOnLoopback((req, res) => void fake.handle(req, res)));
     t.teardown(() => fake.close());
     return fake;
   }
 
   /** Stops answering (an outage, for readiness tests); safe to call more than once. */
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server?.listening) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   executionArnOf(name: string): string {

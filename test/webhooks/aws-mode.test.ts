@@ -1,8 +1,9 @@
 // Webhooks in aws mode: the real server process (`node dist/main.js`, APP_MODE=aws) against the stand-ins
 // (dynalite, s3rver, the fake Step Functions running the real state machine with the project's Lambda
 // handlers). The workflow's Lambdas write job events into the jobs table's outbox with each change; the
-// API's delivery loop fans them out from there and sends them to a real HTTPS receiver that verifies
-// every message with standardwebhooks. The process trusts the receiver through NODE_EXTRA_CA_CERTS.
+// API's delivery loop fans them out from there and queues them on the SQS stand-in, and the delivery
+// Lambda's handler (run on the queue by the stand-ins) sends them to a real HTTPS receiver that verifies
+// every message with standardwebhooks; the handler trusts the receiver's certificate.
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,6 +65,8 @@ t.test('a job completes through the state machine: its endpoint and its one-off 
   });
   const byJob = await call('GET', `/jobs/${jobId}/deliveries`);
   t.equal((byJob.body.deliveries as unknown[]).length, 4, "the job's deliveries to both targets");
+  t.ok(stands.sqs.calls.some((c) => c.operation === 'SendMessageBatch'), 'the API process queued them');
+  t.ok(stands.deliveryLambda.records >= 4, 'the delivery Lambda sent them, one ticket each');
 });
 
 t.test('the API killed (-9) while the workflow finishes the job: the events its Lambdas recorded are delivered by the next API process', async (t) => {
