@@ -122,6 +122,19 @@ t.test('a message the Lambda cannot use is received maxReceiveCount times, then 
   t.equal(replies.flatMap((r) => r.batchItemFailures).length, 5, 'reported failed each time, alone');
 });
 
+t.test('1,000 jobs completing at once: 1,000 job.completed deliveries through the queue, none lost, none sent twice', async (t) => {
+  const { receiver, h, hook, lambda, dispatchUntil } = await setUp(t);
+  await h.manage.update('alice', hook.id, { events: ['job.completed'] });
+  const jobs = [];
+  for (let i = 0; i < 1000; i++) jobs.push(await h.runJob('alice'));
+  const started = Date.now();
+  await dispatchUntil('1,000 deliveries', () => receiver.unique().length === 1000);
+  t.comment(`1,000 deliveries through the SQS stand-in and the delivery handler in ${Date.now() - started} ms, ${lambda.invocations} invocations`);
+  t.equal(receiver.requests.length, 1000, 'each sent once');
+  t.same(new Set(receiver.requests.map((r) => (r.payload.data.job as { jobId: string }).jobId)), new Set(jobs.map((j) => j.jobId)));
+  t.ok(receiver.requests.every((r) => r.verified.includes('endpoint')));
+});
+
 t.test('the handler: a non-SQS event is refused; a ticket whose attempt could not be recorded is kept for another receive', async (t) => {
   const kept: string[] = [];
   const handler = createHandler(() => ({
