@@ -67,7 +67,8 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
     while (!stopping.signal.aborted) {
       try {
         const { Messages: messages = [] } = await sqs.send(new ReceiveMessageCommand({
-          QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(options.batchSize, 10), WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'],
+          // Long polling, as Lambda's pollers do; stopping aborts the wait.
+          QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(options.batchSize, 10), WaitTimeSeconds: 20, MessageSystemAttributeNames: ['All'],
         }), { abortSignal: stopping.signal });
         if (messages.length === 0) continue;
         const records = messages.map(record);

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAwsClients, createSqsClient } from '../../src/adapters/aws/aws-clients.js';
 import { createAwsResources, type Say } from '../../src/adapters/aws/aws-resources.js';
 import { buildDeliverWebhooks } from '../../src/composition/lambda/deliver-webhooks.js';
@@ -140,8 +141,11 @@ export async function startAwsStandIns(options: AwsStandInsOptions): Promise<Aws
       { AWS_REGION: REGION, USAGE_TABLE: names.usageTable, ASSETS_BUCKET: names.bucket, S3_FORCE_PATH_STYLE: 'true', WEBHOOK_ALLOW_LOOPBACK: 'true', LOG_LEVEL: 'silent' },
       { clients, metricsWrite: () => undefined, ...(options.webhookCa ? { ca: options.webhookCa } : {}) },
     );
+    // The pollers' own client: no 3 s request timeout (the API's), since a receive waits up to 20 s.
+    const pollerClient = new SQSClient({ region: REGION, endpoint: sqs.endpoint, credentials: CREDENTIALS, useQueueUrlAsEndpoint: false });
+    stops.push(() => pollerClient.destroy());
     const deliveryLambda = startSqsEventSource({
-      sqs: sqsClient, queueUrl: queue.url, queueArn: queue.arn, region: REGION, batchSize: 10, reportBatchItemFailures: true, invoke: createHandler(() => delivery),
+      sqs: pollerClient, queueUrl: queue.url, queueArn: queue.arn, region: REGION, batchSize: 10, reportBatchItemFailures: true, invoke: createHandler(() => delivery),
     });
     stops.push(() => deliveryLambda.stop());
 

@@ -4,6 +4,7 @@
 // standardwebhooks. The memory adapters and a fake clock stand for DynamoDB and time (the DynamoDB
 // adapters pass the same contract, test/contract/webhook-deliveries.test.ts).
 import t, { type Test } from 'tap';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../../src/adapters/aws/aws-clients.js';
 import { SqsDeliveryQueue } from '../../src/adapters/aws/sqs-delivery-queue.js';
 import { createHandler, type BatchResponse } from '../../src/adapters/lambda/deliver-webhooks.js';
@@ -27,8 +28,12 @@ async function setUp(t: Test, options: { visibilityTimeoutSeconds?: number } = {
   let flushes = 0;
   const handler = createHandler(() => ({ send: h.deliver.send, logger: silentLogger, flushMetrics: () => void flushes++ }));
   const replies: BatchResponse[] = [];
+  // The pollers' own client: no 3 s request timeout, since a receive waits up to 20 s.
+  const poller = new SQSClient({ region: 'us-east-1', endpoint: sqs.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, useQueueUrlAsEndpoint: false });
+  t.teardown(() => poller.destroy());
+  const errors: unknown[] = [];
   const lambda = startSqsEventSource({
-    sqs: client, queueUrl: queue.url, queueArn: queue.arn, region: 'us-east-1', batchSize: 10, reportBatchItemFailures: true,
+    sqs: poller, onError: (err) => errors.push(err), queueUrl: queue.url, queueArn: queue.arn, region: 'us-east-1', batchSize: 10, reportBatchItemFailures: true,
     invoke: async (event) => {
       const reply = await handler(event);
       replies.push(reply);
@@ -43,11 +48,11 @@ async function setUp(t: Test, options: { visibilityTimeoutSeconds?: number } = {
     await h.deliver.tick();
     return check();
   });
-  return { receiver, sqs, client, queue, h, hook, lambda, replies, flushes: () => flushes, dispatchUntil };
+  return { receiver, sqs, client, queue, h, hook, lambda, replies, flushes: () => flushes, dispatchUntil, pollerErrors: () => errors.map(String) };
 }
 
 t.test("a job's events go through the queue to the delivery Lambda and out: in order, each once, verified", async (t) => {
-  const { receiver, h, hook, lambda, sqs, replies, flushes, dispatchUntil } = await setUp(t);
+  const { receiver, h, hook, lambda, sqs, replies, flushes, dispatchUntil, pollerErrors } = await setUp(t);
   const job = await h.runJob('alice');
   await dispatchUntil('three deliveries', () => receiver.unique().length === 3);
   t.same(receiver.requests.map((r) => r.payload.type), ['job.created', 'job.processing', 'job.completed'], 'in order: each queued only once the one before it ended');
@@ -60,6 +65,7 @@ t.test("a job's events go through the queue to the delivery Lambda and out: in o
   const log = await h.log.list('alice', hook.id, 10);
   t.same(log.deliveries.map((d) => `${d.type} ${d.outcome} ${d.attempts}`).sort(), ['job.completed delivered 1', 'job.created delivered 1', 'job.processing delivered 1']);
   await until('the queue drained', () => sqs.queue(QUEUE).messages.length === 0);
+  t.same(pollerErrors(), [], 'the pollers met no error (a receive waits up to 20 s)');
 });
 
 t.test('the receiver down first: the attempt is recorded with its next time, queued again when due, delivered once', async (t) => {
@@ -123,7 +129,7 @@ t.test('a message the Lambda cannot use is received maxReceiveCount times, then 
 });
 
 t.test('1,000 jobs completing at once: 1,000 job.completed deliveries through the queue, none lost, none sent twice', async (t) => {
-  const { receiver, h, hook, lambda, dispatchUntil } = await setUp(t);
+  const { receiver, h, hook, lambda, dispatchUntil, pollerErrors } = await setUp(t);
   await h.manage.update('alice', hook.id, { events: ['job.completed'] });
   const jobs = [];
   for (let i = 0; i < 1000; i++) jobs.push(await h.runJob('alice'));
@@ -133,6 +139,7 @@ t.test('1,000 jobs completing at once: 1,000 job.completed deliveries through th
   t.equal(receiver.requests.length, 1000, 'each sent once');
   t.same(new Set(receiver.requests.map((r) => (r.payload.data.job as { jobId: string }).jobId)), new Set(jobs.map((j) => j.jobId)));
   t.ok(receiver.requests.every((r) => r.verified.includes('endpoint')));
+  t.same(pollerErrors(), []);
 });
 
 t.test('the handler: a non-SQS event is refused; a ticket whose attempt could not be recorded is kept for another receive', async (t) => {
