@@ -14,6 +14,27 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // A promise nobody awaits hides its rejection and its timing (local mode's shutdown once removed the data
+  // directory while a step was still writing into it): these two rules need the type checker, so they run
+  // only on the TypeScript that has a tsconfig.
+  {
+    files: ['src/**/*.ts', 'packages/client/src/**/*.ts', 'test/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  // tap queues a subtest and waits for it before the parent ends, so `t.test(…)` is written without await
+  // (https://node-tap.org/subtests/); its PromiseWithSubtest is the one promise a test may leave floating.
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', {
+        allowForKnownSafePromises: [{ from: 'package', name: 'PromiseWithSubtest', package: '@tapjs/core' }],
+      }],
+    },
+  },
   // The dependency rule of the hexagon as allow-lists: a specifier not listed is refused, so a new
   // package or built-in cannot slip into an inner layer unnoticed (block-lists missed `replicate`, `node:fs`).
   {

@@ -128,8 +128,8 @@ t.test('the API trusts a dev token end to end: buildApp with the dev IdP and Jwk
   const { app } = await buildTestApp({
     verifier: new JwksTokenVerifier({ issuer: publicUrl, clientId: 'omnigen-local' }),
     publicRoutes: [
-      (scope) => void scope.register(devIdpRoutes, { idp }),
-      (scope) => void scope.register(authRoutes, { prefix: '/api/v1', oauth, cookieSecret: 'x', secureCookies: false, devIdp: idp }),
+      (scope) => scope.register(devIdpRoutes, { idp }),
+      (scope) => scope.register(authRoutes, { prefix: '/api/v1', oauth, cookieSecret: 'x', secureCookies: false, devIdp: idp }),
     ],
   });
   await front.serve(app);

@@ -19,10 +19,10 @@ t.test('one request line with the request id; request.log still carries it when 
   const { lines, logger } = capture();
   const { app, auth } = await buildTestApp({
     logger,
-    publicRoutes: [(scope) => scope.get('/api/v1/echo', async (request) => {
+    publicRoutes: [(scope) => { scope.get('/api/v1/echo', async (request) => {
       request.log.warn({ step: 'echo' }, 'handler line');
       return { ok: true };
-    })],
+    }); }],
   });
   t.teardown(() => app.close());
   const plain = await app.inject({ method: 'GET', url: '/api/v1/usage', headers: { ...auth('alice'), 'x-request-id': 'req-plain' } });
@@ -42,11 +42,11 @@ t.test('a request\'s lines carry its id and the job it is about, also lines a us
   const logger = createLogger({ service: 'omnigen-api', level: 'info', destination: sink });
   const { app, auth } = await buildTestApp({
     logger: logger as unknown as FastifyBaseLogger,
-    publicRoutes: [(scope) => scope.get('/api/v1/use-case', async () => {
+    publicRoutes: [(scope) => { scope.get('/api/v1/use-case', async () => {
       await new Promise((r) => setImmediate(r));
       logger.warn({ step: 'deep' }, 'a use case line');
       return { ok: true };
-    })],
+    }); }],
   });
   t.teardown(() => app.close());
   const created = await app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { ...auth('alice'), 'x-request-id': 'req-create' }, payload: { prompt: 'A neon city at night, synthwave', category: 'music-video' } });
@@ -67,7 +67,7 @@ t.test('a 5xx is logged at error level as "request failed"', async (t) => {
   const { lines, logger } = capture();
   const { app } = await buildTestApp({
     logger,
-    publicRoutes: [(scope) => scope.get('/api/v1/boom', async () => { throw new Error('boom'); })],
+    publicRoutes: [(scope) => { scope.get('/api/v1/boom', async () => { throw new Error('boom'); }); }],
   });
   t.teardown(() => app.close());
   const res = await app.inject({ method: 'GET', url: '/api/v1/boom', headers: { 'x-request-id': 'req-boom' } });

@@ -172,7 +172,7 @@ t.test('in the app: a public route (no bearer token) under /api/v1', async (t) =
   const storage = new LocalVideoStorage({ dir: t.testdir(), publicUrl: 'http://localhost:8080', secret: 's' });
   await storage.save(KEY, SAMPLE);
   const { app } = await buildTestApp({
-    publicRoutes: [(open) => void open.register(localVideoRoutes, { prefix: API_PREFIX, storage })],
+    publicRoutes: [(open) => open.register(localVideoRoutes, { prefix: API_PREFIX, storage })],
   });
   t.teardown(() => app.close());
   const url = new URL((await storage.signedUrl(KEY, 60, new Date())).url);

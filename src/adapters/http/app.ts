@@ -29,8 +29,11 @@ export const API_PREFIX = '/api/v1';
 
 export type { UseCases };
 
-/** Registers routes into a scope the app prepares (public: per-IP limit; protected: auth + per-user limit). */
-export type RouteRegistrar = (scope: FastifyInstance) => void;
+/**
+ * Registers routes into a scope the app prepares (public: per-IP limit; protected: auth + per-user limit).
+ * It may return what `scope.register()` returns: the app awaits it, so a plugin that fails to load fails buildApp.
+ */
+export type RouteRegistrar = (scope: FastifyInstance) => void | PromiseLike<unknown>;
 
 export interface AppDeps {
   useCases: UseCases;
@@ -112,7 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const limitRequest = app.rateLimit();
   await app.register(async (open) => {
     open.addHook('onRequest', limitRequest);
-    for (const register of deps.publicRoutes ?? []) register(open);
+    for (const register of deps.publicRoutes ?? []) await register(open);
     await open.register(swaggerUi, { routePrefix: `${API_PREFIX}/docs` });
     open.get('/docs', { schema: { hide: true } }, async (_req, reply) => reply.redirect(`${API_PREFIX}/docs`));
   });
@@ -126,7 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await secured.register(modelRoutes, deps.useCases);
       const { createUpload } = deps.useCases;
       if (createUpload) await secured.register(uploadRoutes, { createUpload });
-      for (const register of deps.protectedRoutes ?? []) register(secured);
+      for (const register of deps.protectedRoutes ?? []) await register(secured);
     },
     { prefix: API_PREFIX },
   );

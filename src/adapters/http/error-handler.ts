@@ -79,14 +79,17 @@ export function useErrorFormat(app: FastifyInstance): void {
 /**
  * Fastify's `frameworkErrors`: a path that is not valid percent-encoding, or a path parameter past the
  * router's length limit, is refused before any hook runs, so Fastify's own body (code FST_ERR_BAD_URL)
- * would go out instead of the contract's, without x-request-id.
+ * would go out instead of the contract's, without x-request-id. Fastify ignores what it returns; the reply
+ * is a thenable only for an `await` (it settles when the response is written), and nothing awaits it here,
+ * so `void` leaves no promise whose rejection could go unseen.
  */
-export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   reply.header('x-request-id', request.id);
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    return send(reply, 400, 'VALIDATION_ERROR', 'Invalid request: a path parameter is too long', { field: 'path', constraint: 'maxLength' });
+    void send(reply, 400, 'VALIDATION_ERROR', 'Invalid request: a path parameter is too long', { field: 'path', constraint: 'maxLength' });
+    return;
   }
-  return send(reply, 400, 'INVALID_REQUEST', 'Invalid request: the path is not a valid URL');
+  void send(reply, 400, 'INVALID_REQUEST', 'Invalid request: the path is not a valid URL');
 }
 
 /** Node's HTTP parser failures, by code: [status, message]. Anything else it refuses is a plain 400. */

@@ -141,10 +141,11 @@ export const jobEventsRoutes: FastifyPluginAsyncTypebox<JobEventsRoutesOptions> 
       return;
     }
     // One timer per stream, re-armed after each read, so a slow store never sees overlapping reads.
+    // poll never rejects (refresh logs what a read throws), so the timer may leave its promise unawaited.
     const poll = async () => {
       await refresh();
-      if (!sse.isEnded) timer = setTimeout(poll, pollIntervalMs);
+      if (!sse.isEnded) timer = setTimeout(() => void poll(), pollIntervalMs);
     };
-    timer = setTimeout(poll, pollIntervalMs);
+    timer = setTimeout(() => void poll(), pollIntervalMs);
   });
 };
