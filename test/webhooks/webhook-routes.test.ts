@@ -42,7 +42,10 @@ t.test('register, read, change, rotate, delete', async (t) => {
   t.equal((await call('POST', `/webhooks/${body.id}/deliveries/${test.json().id}/retry`)).statusCode, 202);
   t.equal((await call('POST', `/webhooks/${body.id}/deliveries/msg_nope/retry`)).statusCode, 404);
   t.same((await call('GET', '/jobs/00000000-0000-4000-8000-000000000001/deliveries')).json(), { deliveries: [] }, "a job's deliveries (the try-it page's list)");
-  t.equal((await call('DELETE', `/webhooks/${body.id}`)).statusCode, 204);
+  const deleted = await call('DELETE', `/webhooks/${body.id}`);
+  t.equal(deleted.statusCode, 204);
+  t.equal(deleted.body, '', 'a 204 has no body');
+  t.notOk(deleted.headers['content-type'], 'and no content type');
   t.equal((await call('DELETE', `/webhooks/${body.id}`)).statusCode, 404);
 });
 
