@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { OAuth2Issuer, OAuth2Service, type MutableRedirectUri, type MutableToken, type TokenRequestIncomingMessage } from 'oauth2-mock-server';
 
 export type TokenUse = 'access' | 'id';
@@ -110,11 +111,13 @@ export class CognitoStandIn {
     if (req.method === 'POST' && url.pathname === '/oauth2/token') {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      const body = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
-      const refusal = this.checkGrant(req, body);
+      const raw = Buffer.concat(chunks);
+      const body = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+      // The body is consumed, and the mock (9.x, on node:http) reads its own: it gets a request that replays it.
+      const replay = Object.assign(Readable.from([raw]), { method: req.method, url: req.url, headers: req.headers }) as unknown as IncomingMessage;
+      const refusal = this.checkGrant(replay, body);
       if (refusal) return this.reply(res, 400, { error: refusal });
-      // The body is consumed: body-parser sees a finished request and keeps this one.
-      (req as IncomingMessage & { body?: unknown }).body = body;
+      return this.service.requestHandler(replay, res);
     }
     this.service.requestHandler(req, res);
   }
