@@ -63,8 +63,18 @@ export function readSettings(node: Node): Settings {
   return settings;
 }
 
-/** The CDK feature flags this app is written and tested against (what `cdk init` would write to cdk.json). */
+/** cdk.json's feature flags (the recommended values, `cdk flags --set --unconfigured --recommended`). */
+const CDK_JSON_FLAGS = Object.fromEntries(
+  Object.entries((JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context)
+    .filter(([name]) => name.startsWith('@aws-cdk')),
+);
+
+/**
+ * The CDK feature flags this app is written and tested against: what `cdk init` would write, and cdk.json's,
+ * so the tests build the stack under the same flags as `cdk synth`.
+ */
 export const FEATURE_FLAGS = {
+  ...CDK_JSON_FLAGS,
   '@aws-cdk/core:checkSecretUsage': true,
   '@aws-cdk/aws-iam:minimizePolicies': true,
   '@aws-cdk/core:validateSnapshotRemovalPolicy': true,
