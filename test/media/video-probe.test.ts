@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import t from 'tap';
 import { FfmpegFrameGrabber } from '../../src/adapters/ffmpeg/ffmpeg-frame-grabber.js';
 import { ffmpegPath } from '../../src/adapters/ffmpeg/ffmpeg-path.js';
@@ -52,6 +53,15 @@ t.test('ffmpeg frame grabber: a missing binary is an ordinary (retryable) error,
   const err = await frames.frame(sample, 0).then(() => undefined, (e: unknown) => e);
   t.match(err, { code: 'ENOENT' });
   t.notOk(err instanceof NotPlayableVideo);
+});
+
+t.test('ffmpeg frame grabber: an ffmpeg that hangs is stopped after timeoutMs, and the video is blamed', async (t) => {
+  const hanging = join(t.testdir(), 'ffmpeg');
+  await writeFile(hanging, '#!/bin/sh\nexec sleep 60\n', { mode: 0o755 });
+  const frames = new FfmpegFrameGrabber({ ffmpegPath: hanging, timeoutMs: 50 });
+  const err = await frames.frame(sample, 0).then(() => undefined, (e: unknown) => e);
+  t.ok(err instanceof NotPlayableVideo);
+  t.match((err as Error).cause, { message: 'ffmpeg was stopped (SIGTERM)' });
 });
 
 t.test('ffmpegPath: FFMPEG_PATH first, then beside the bundle, then the npm package', async (t) => {

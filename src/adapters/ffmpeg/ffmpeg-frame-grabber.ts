@@ -45,7 +45,10 @@ export class FfmpegFrameGrabber implements FrameGrabber {
   private run(args: string[]): Promise<Uint8Array> {
     const { ffmpegPath, timeoutMs = 30_000 } = this.options;
     return new Promise((resolve, reject) => {
-      const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+      const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      // Our own timer, not spawn's `timeout` option: that one stays armed when the spawn itself fails (no
+      // binary), keeping the process alive for the whole timeout.
+      const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
       const out: Buffer[] = [];
       let size = 0;
       let stderr = '';
@@ -56,8 +59,12 @@ export class FfmpegFrameGrabber implements FrameGrabber {
       });
       child.stderr.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-2000)));
       // Spawning failed (no binary): not the video's fault; the step fails and may be retried.
-      child.on('error', reject);
+      child.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
       child.on('close', (code, signal) => {
+        clearTimeout(timer);
         if (code === 0 && size <= MAX_OUTPUT_BYTES) return resolve(Buffer.concat(out));
         const why = signal ? `ffmpeg was stopped (${signal})` : `ffmpeg exited with ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`;
         reject(new NotPlayableVideo('no frame could be decoded', { cause: new Error(why) }));
