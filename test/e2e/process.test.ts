@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import t from 'tap';
 import { entryPoint, projectRoot, startServerProcess } from '../helpers/server-process.js';
+import { until } from '../helpers/until.js';
 
 // The real process: what an operator sees when the config is wrong, and what Fargate's SIGTERM does to
 // a request in flight.
@@ -30,20 +31,22 @@ t.test('SIGTERM: the request in flight is answered, then the process exits 0', a
   const proc = await startServerProcess({ APP_MODE: 'local', LOCAL_STORE: 'memory', LOCAL_DATA_DIR: t.testdir() });
   t.teardown(() => proc.kill());
   const { port } = proc;
-  // A request whose body is still arriving when SIGTERM comes: it is in flight, not yet handled.
+  // A request whose body is still arriving when SIGTERM comes: it is in flight, not yet handled. Its
+  // `Expect: 100-continue` makes the server say when it has the request (Node answers "100 Continue" once
+  // it has parsed the headers); the rest of the body is sent once the process has begun shutting down.
   const body = JSON.stringify({ userId: 'late-user' });
   const socket = connect(port, '127.0.0.1');
   let response = '';
   socket.on('data', (c: Buffer) => (response += c.toString()));
   const closed = new Promise((resolve) => socket.once('close', resolve));
   await new Promise((resolve) => socket.once('connect', resolve));
-  socket.write(`POST /api/v1/auth/dev-token HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body.slice(0, 5)}`);
-  await new Promise((r) => setTimeout(r, 200));
+  socket.write(`POST /api/v1/auth/dev-token HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nexpect: 100-continue\r\nconnection: close\r\n\r\n${body.slice(0, 5)}`);
+  await until('the server to have the request', () => response.startsWith('HTTP/1.1 100 Continue\r\n\r\n'));
   proc.child.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 300));
+  await until('the process to begin shutting down', () => proc.out().includes('shutting down'));
   socket.end(body.slice(5));
   await closed;
-  t.match(response, /^HTTP\/1\.1 200 /, 'the request in flight got its answer');
+  t.match(response.slice('HTTP/1.1 100 Continue\r\n\r\n'.length), /^HTTP\/1\.1 200 /, 'the request in flight got its answer');
   t.match(response, /"accessToken"/);
   t.equal(await proc.exited, 0);
   t.match(proc.out(), /shut down cleanly/);
