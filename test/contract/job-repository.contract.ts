@@ -1,5 +1,5 @@
 // The JobRepository port's contract: every adapter of it must pass this suite.
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Test } from 'tap';
 import type { JobPage, JobRepository, ListQuery } from '../../src/application/ports/job-repository.js';
 import { ConcurrentUpdate, JobNotFound } from '../../src/domain/errors.js';
@@ -7,8 +7,18 @@ import { advanceJob, completeJob, failJob, newJob, type Job, type JobStatus } fr
 
 const T0 = Date.parse('2026-11-27T10:00:00.000Z');
 
+/**
+ * The same ids on every run (a test never depends on chance), in no relation to time or creation order: the
+ * n-th id made in this process is a UUID-shaped hash of n.
+ */
+function jobIdFor(n: number): string {
+  const hex = createHash('sha256').update(`job-${n}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+let made = 0;
 export function jobAt(userId: string, at: number, status: JobStatus = 'pending'): Job {
-  const job = newJob({ jobId: randomUUID(), userId, prompt: 'A neon city at night, synthwave', category: 'music-video', now: new Date(at) });
+  const job = newJob({ jobId: jobIdFor(++made), userId, prompt: 'A neon city at night, synthwave', category: 'music-video', now: new Date(at) });
   return status === 'pending' ? job : { ...job, status, ...(status === 'completed' ? { progress: 100, videoKey: `videos/${job.jobId}.mp4` } : {}) };
 }
 
@@ -30,10 +40,15 @@ async function allPages(repo: JobRepository, userId: string, query: Omit<ListQue
   return pages;
 }
 
-/** Creates in a shuffled order, so an adapter cannot pass by relying on insertion order. */
+/**
+ * Creates in an order that is neither the list's nor its reverse (last, first, second last, second, …), so an
+ * adapter cannot pass by relying on insertion order; the same order on every run.
+ */
 async function createAll(repo: JobRepository, jobs: Job[]): Promise<void> {
-  const shuffled = [...jobs].sort(() => Math.random() - 0.5);
-  for (const job of shuffled) await repo.create(job);
+  const rest = [...jobs];
+  const order: Job[] = [];
+  while (rest.length > 0) order.push(...[rest.pop(), rest.shift()].filter((job): job is Job => job !== undefined));
+  for (const job of order) await repo.create(job);
 }
 
 export function jobRepositoryContract(t: Test, makeRepo: () => Promise<JobRepository>): void {
@@ -60,7 +75,7 @@ export function jobRepositoryContract(t: Test, makeRepo: () => Promise<JobReposi
     const repriced = { ...priced, costUsd: 0.36, version: priced.version + 1 };
     await repo.update(repriced);
     t.same(await repo.get(priced.jobId), repriced, 'and an update of them');
-    t.equal(await repo.get(randomUUID()), undefined);
+    t.equal(await repo.get(jobIdFor(0)), undefined);
   });
 
   t.test('creating a job whose id exists fails and keeps the first', async (t) => {
