@@ -162,7 +162,10 @@ t.test('cancel mid-generation → canceled, the execution is stopped and the pre
   t.match(await canceled.json(), { jobId, status: 'canceled' });
   const executionArn = stands.sfn.executionArnOf(jobId);
   t.ok(stands.sfn.calls.some((c) => c.operation === 'StopExecution' && c.body.executionArn === executionArn), 'StopExecution for its execution');
-  t.equal(stands.sfn.execution(jobId).status, 'ABORTED');
+  // Stopped by StopExecution (ABORTED), or, when its poll read the canceled record first, ended by the state
+  // machine's own "ended while running" state (SUCCEEDED): which comes first is the scheduler's choice. The
+  // script never lets the prediction succeed, so SUCCEEDED here is that state, not a finished video.
+  t.match(stands.sfn.execution(jobId).status, /^(ABORTED|SUCCEEDED)$/, 'the execution ended');
   const prediction = [...replicate.predictions.values()].find((p) => p.input.prompt === 'A slow render that is canceled midway');
   t.equal(prediction?.status, 'canceled', 'the API canceled the prediction: no more billing');
   t.ok(replicate.cancels(prediction?.id ?? '') >= 1, 'the fake provider saw the cancel');

@@ -31,7 +31,10 @@ t.test('cancel while generating → canceled, the prediction canceled, nothing i
   t.equal(canceled.status, 202);
   t.equal(canceled.body.status, 'canceled');
   await until('the execution stops', () => stack.sfn.execution(created.jobId).status !== 'RUNNING');
-  t.equal(stack.sfn.execution(created.jobId).status, 'ABORTED', 'the execution was stopped');
+  // Stopped by StopExecution (ABORTED), or, when its poll read the canceled record first, ended by the state
+  // machine's own "ended while running" state (SUCCEEDED): which comes first is the scheduler's choice. The
+  // script never lets the prediction succeed, so SUCCEEDED here is that state, not a finished video.
+  t.match(stack.sfn.execution(created.jobId).status, /^(ABORTED|SUCCEEDED)$/, 'the execution ended');
   t.equal(prediction()?.status, 'canceled', 'the prediction was canceled');
   t.ok(replicate.cancels(prediction()?.id as string) >= 1);
   const job = await journey.waitFor(created.jobId);
