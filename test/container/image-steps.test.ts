@@ -92,7 +92,8 @@ t.test('the production image layout boots, answers /health and stops cleanly on 
 
   const stopping = Date.now();
   child.kill('SIGTERM');
-  const { code, signal } = await Promise.race([exited(child), delay(25_000).then(() => ({ code: null, signal: 'timeout' as const }))]);
+  // The 25 s guard is unref'd: once the process has exited, it must not keep this test file alive 25 s more.
+  const { code, signal } = await Promise.race([exited(child), delay(25_000, undefined, { ref: false }).then(() => ({ code: null, signal: 'timeout' as const }))]);
   t.same({ code, signal }, { code: 0, signal: null }, 'SIGTERM ends the process with exit code 0', { stderr });
   t.ok(Date.now() - stopping < 10_000, 'well within the 30 s ECS gives before SIGKILL');
 
