@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import t from 'tap';
+import { AWS_REQUIRED_ENV } from '../../src/config.js';
 import { entryPoint, projectRoot, startServerProcess } from '../helpers/server-process.js';
 import { until } from '../helpers/until.js';
 
@@ -21,8 +22,10 @@ t.test('a bad config stops the process before it listens: exit 1, one line per p
   const proc = run({ APP_MODE: 'aws', PORT: 'http', AWS_REGION: 'eu-west-1' });
   t.equal(await proc.exited, 1);
   const lines = proc.err().trim().split('\n');
-  t.equal(lines.length, 10, 'PORT and the nine aws variables still missing');
+  const missing = AWS_REQUIRED_ENV.filter((name) => name !== 'AWS_REGION' && name !== 'APP_MODE');
+  t.equal(lines.length, 1 + missing.length, 'PORT and every required aws variable but the two given');
   for (const line of lines) t.match(line, /^config error: [A-Z_]+: /);
+  for (const name of ['PORT', ...missing]) t.ok(lines.some((line) => line.startsWith(`config error: ${name}: `)), `${name} is named`);
   t.notMatch(proc.err(), /\n\s+at /, 'no stack trace');
   t.equal(proc.out(), '', 'nothing was logged as started');
 });
