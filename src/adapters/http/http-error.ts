@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '@sinclair/typebox';
 
 /** The contract's one error body, for every non-2xx response. */
 export const ErrorBody = Type.Object(

@@ -1,12 +1,11 @@
 // TypeBox schemas of the HTTP contract: one source for validation, serialization and the OpenAPI document.
-import { Type } from 'typebox';
+import { Type } from '@sinclair/typebox';
 import { JOB_CATEGORIES, JOB_STATUSES, PROMPT_MAX, PROMPT_MIN } from '../../domain/job.js';
 import { NEGATIVE_PROMPT_MAX, SEED_MAX } from '../../domain/job-options.js';
 import { ErrorBody } from './http-error.js';
 import { JobWebhookOption } from './webhook-schemas.js';
 
-const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
-const Uuid = Type.String({ pattern: UUID_PATTERN, description: 'lower-case UUID' });
+const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'lower-case UUID' });
 const Time = Type.String({ format: 'date-time', description: 'ISO 8601 UTC' });
 
 /** A plain JSON Schema `enum` (TypeBox's Union of Literals becomes anyOf/const: worse errors and docs). */
@@ -38,7 +37,7 @@ export const jobOptionFields = {
   resolution: Type.Optional(Type.String({ minLength: 1, maxLength: 20, description: "One of the model's resolutions: 720p, 1080p, …" })),
   negativePrompt: Type.Optional(Type.String({ maxLength: NEGATIVE_PROMPT_MAX, description: `What the video should not show (≤ ${NEGATIVE_PROMPT_MAX} characters), for models that take one` })),
   seed: Type.Optional(Type.Integer({ minimum: 0, maximum: SEED_MAX, description: 'Repeatable results, for models that take a seed' })),
-  startImage: Type.Optional(Type.String({ pattern: UUID_PATTERN, description: "An uploadId (POST /uploads): the video's first frame, for models that take a start image" })),
+  startImage: Type.Optional(Type.String({ pattern: Uuid.pattern, description: "An uploadId (POST /uploads): the video's first frame, for models that take a start image" })),
 };
 
 const JobOptions = Type.Object(jobOptionFields, { additionalProperties: false, description: 'The options as given' });

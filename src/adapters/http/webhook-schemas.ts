@@ -1,5 +1,5 @@
 // TypeBox schemas of the webhook routes (CONTRACT.md "Webhooks"; docs/webhooks.md).
-import { Type } from 'typebox';
+import { Type } from '@sinclair/typebox';
 import { JOB_EVENT_TYPES } from '../../domain/job-event.js';
 import { DESCRIPTION_MAX, URL_MAX_BYTES, WEBHOOK_EVENT_TYPES } from '../../domain/webhook.js';
 import { MAX_DELIVERY_ATTEMPTS } from '../../domain/webhook-delivery.js';

@@ -1,7 +1,7 @@
 // OAuth2 authorization code + PKCE against Cognito's hosted UI (aws) or the dev identity provider
 // (local), and local mode's shortcut POST /auth/dev-token. Registered under /api/v1, without bearer auth.
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { DevIdentityProvider } from '../../local/dev-identity-provider.js';
 import { LoginCookie, newLoginSession, sameText } from '../auth/login-cookie.js';

@@ -2,7 +2,7 @@
 // /logout, /.well-known/jwks.json) so the one OAuthClient and JwksTokenVerifier serve both modes.
 // Registered at the root, local mode only. https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-userpools-server-contract-reference.html
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { CODE_CHALLENGE, InvalidGrant, type DevIdentityProvider } from '../../local/dev-identity-provider.js';
 import { page, signInPage } from '../auth/dev-sign-in-page.js';

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type } from '@sinclair/typebox';
 import { errorBody, ErrorBody } from '../http-error.js';
 
 /** A named check of one adapter (a table, the bucket, the JWKS, …). Rejects when it is not usable. */

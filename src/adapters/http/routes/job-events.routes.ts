@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type } from '@sinclair/typebox';
 import type { GetJob } from '../../../application/get-job.js';
 import type { JobChanges } from '../../../application/ports/job-changes.js';
 import { JobNotFound } from '../../../domain/errors.js';
@@ -22,9 +22,6 @@ export interface JobEventsRoutesOptions {
 }
 
 const RETRY_AFTER_SECONDS = '5';
-// compileSerializationSchema takes a plain record, which TypeBox 1's TObject interface is not; one copy
-// for the module, so Fastify's per-schema cache keeps serving the one compiled serializer.
-const JOB_SCHEMA: Record<string, unknown> = { ...Job };
 
 /** Counts open streams, so one user (or all of them) cannot hold every socket and timer of the process. */
 class StreamSlots {
@@ -92,7 +89,7 @@ export const jobEventsRoutes: FastifyPluginAsyncTypebox<JobEventsRoutesOptions> 
     let last = await opts.getJob.execute({ userId, jobId });
     const release = slots.acquire(userId);
     // The same serializer as GET /jobs/{id}: internal fields (userId, version, …) never leave.
-    const toJson = reply.compileSerializationSchema(JOB_SCHEMA);
+    const toJson = reply.compileSerializationSchema(Job);
     const serialize = (job: DomainJob) => toJson({ ...job });
     reply.hijack();
     const sse = new SseStream(reply.raw);

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type } from '@sinclair/typebox';
 import type { Clock } from '../../../application/ports/clock.js';
 import type { LocalVideoStorage } from '../../local/local-video-storage.js';
 import { imageTypeOf } from '../../../domain/image-info.js';

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type } from '@sinclair/typebox';
 import type { CreateUpload } from '../../../application/create-upload.js';
 import { IMAGE_TYPES } from '../../../domain/image-info.js';
 import { UPLOAD_MAX_BYTES } from '../../../domain/upload.js';
