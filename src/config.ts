@@ -175,7 +175,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitPerMin: r.int('RATE_LIMIT_PER_MIN', 100, 1, 1_000_000),
     quotaPerMonth: r.int('QUOTA_PER_MONTH', 10, 0, 1_000_000_000),
     corsOrigins,
-    videoUrlTtlSeconds: r.int('VIDEO_URL_TTL_SECONDS', 3600, 60, 604_800),
+    videoUrlTtlSeconds: videoUrlTtlSeconds(r),
     maxEventStreams: r.int('MAX_EVENT_STREAMS', 1000, 1, 100_000),
     publicUrl: publicUrl ?? defaultPublicUrl(host, port),
     secret: r.optional('APP_SECRET'),
@@ -243,6 +243,11 @@ function catalogue(r: Reader, env: Env): ModelCatalogue {
     r.problems.push((err as Error).message);
     return { models: [], defaults: {} as ModelCatalogue['defaults'] };
   }
+}
+
+/** VIDEO_URL_TTL_SECONDS: how long a signed video link lives (the API's links and the delivery Lambda's job.completed links). */
+export function videoUrlTtlSeconds(r: Reader): number {
+  return r.int('VIDEO_URL_TTL_SECONDS', 3600, 60, 604_800);
 }
 
 /** WEBHOOK_ALLOW_LOOPBACK and WEBHOOK_PORTS: the API checks URLs with them, the delivery Lambda checks them again at send time. */

@@ -2,7 +2,7 @@
 // settings, read with config.ts's Reader (the API's parser), so a bad value reads the same everywhere.
 // LAMBDA_ENV is what infra/ must give each function: infra/test asserts the template against it.
 import type { JobCategory } from './domain/job.js';
-import { ConfigError, LOG_LEVELS, Reader, webhookSettings, type Env, type WebhookSettings } from './config.js';
+import { ConfigError, LOG_LEVELS, Reader, videoUrlTtlSeconds, webhookSettings, type Env, type WebhookSettings } from './config.js';
 
 /** The workflow's functions, by their entry in workflow/lambdas.json. */
 export const LAMBDA_FUNCTIONS = ['start-generation', 'poll-generation', 'store-video', 'fail-job'] as const;
@@ -68,15 +68,14 @@ export interface DeliveryLambdaConfig {
 
 /** The delivery Lambda's settings from its own variables only; every problem in one ConfigError. */
 export function loadDeliveryConfig(env: Env): DeliveryLambdaConfig {
-  const own = new Set<string>([...LAMBDA_RUNTIME_ENV, ...DELIVERY_ENV.required, ...DELIVERY_ENV.optional]);
-  const r = new Reader(Object.fromEntries(Object.entries(env).filter(([name]) => own.has(name))), `by the ${DELIVERY_FUNCTION} function`);
+  const r = new Reader(namedIn(DELIVERY_ENV, env), `by the ${DELIVERY_FUNCTION} function`);
   const config: DeliveryLambdaConfig = {
     region: r.string('AWS_REGION'),
     logLevel: r.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     usageTable: r.string('USAGE_TABLE'),
     assetsBucket: r.string('ASSETS_BUCKET'),
     forcePathStyle: r.bool('S3_FORCE_PATH_STYLE', false),
-    videoUrlTtlSeconds: r.int('VIDEO_URL_TTL_SECONDS', 3600, 60, 604_800),
+    videoUrlTtlSeconds: videoUrlTtlSeconds(r),
     webhooks: webhookSettings(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
@@ -115,7 +114,11 @@ export function lambdaLogLevel(env: Env): string {
 
 /** Only the variables LAMBDA_ENV names for `fn` (and the runtime's): a function never reads another's. */
 export function ownEnv(fn: LambdaFunction, env: Env): Env {
-  const spec = LAMBDA_ENV[fn];
+  return namedIn(LAMBDA_ENV[fn], env);
+}
+
+/** The variables `spec` names (and the runtime's), nothing else. */
+function namedIn(spec: LambdaEnvSpec, env: Env): Env {
   const own = new Set<string>([...LAMBDA_RUNTIME_ENV, ...spec.required, ...spec.optional]);
   return Object.fromEntries(Object.entries(env).filter(([name]) => own.has(name)));
 }
