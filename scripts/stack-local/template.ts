@@ -56,7 +56,11 @@ function synthIfStale(root: string, say: (line: string) => void): { file: string
   const sourcesAt = Math.max(...SOURCES.map((s) => newest(join(root, s))));
   if (found && existsSync(found.file) && statSync(found.file).mtimeMs >= sourcesAt) return found;
   say(found ? 'infra/cdk.out is older than its sources: building the Lambda bundles and synthesising again' : 'no infra/cdk.out: building the Lambda bundles and synthesising');
-  if (!existsSync(join(root, 'infra/node_modules'))) throw new Error('infra/ has no node_modules: run `npm ci` in infra/ first (the CDK app is its own package)');
+  // infra/ is its own package: a fresh clone's `npm ci` installs the root only.
+  if (!existsSync(join(root, 'infra/node_modules'))) {
+    say('infra/ has no node_modules: npm ci in infra/');
+    npm(join(root, 'infra'), ['ci', '--no-audit', '--no-fund']);
+  }
   run(root, 'build:lambda');
   run(join(root, 'infra'), 'synth');
   const synthesised = manifestTemplate(cdkOut);
@@ -65,8 +69,12 @@ function synthIfStale(root: string, say: (line: string) => void): { file: string
 }
 
 function run(cwd: string, script: string): void {
-  const done = spawnSync('npm', ['run', '--silent', script], { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (done.status !== 0) throw new Error(`\`npm run ${script}\` in ${cwd} failed (exit ${done.status})`);
+  npm(cwd, ['run', '--silent', script]);
+}
+
+function npm(cwd: string, args: string[]): void {
+  const done = spawnSync('npm', args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (done.status !== 0) throw new Error(`\`npm ${args.join(' ')}\` in ${cwd} failed (exit ${done.status})`);
 }
 
 /** One builder at a time: test files start stacks in parallel, and two synths into one cdk.out clobber each other. */
