@@ -14,7 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DELIVERY_ADAPTERS, EVENT_SOURCE_ACTIONS, taskRoleStatements, type ResourceArns } from '../../src/adapters/aws/iam-actions.js';
 import { DELIVERY_FUNCTION } from '../../src/lambda-config.js';
-import { NagSuppressions } from './nag.js';
+import { NagSuppressions, NODE_24_RUNTIME } from './nag.js';
 
 /** One attempt is at most 15 s (the transport's timeout) plus a few DynamoDB calls; a batch runs its attempts at once. */
 export const DELIVERY_TIMEOUT = Duration.seconds(60);
@@ -84,6 +84,7 @@ export class Webhooks extends Construct {
     ], true);
     NagSuppressions.addResourceSuppressions(this.function, [
       { id: 'AwsSolutions-IAM5', reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.', appliesTo: ['Resource::*'] },
+      NODE_24_RUNTIME,
     ], true);
   }
 }

@@ -12,7 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { NagSuppressions } from './nag.js';
+import { NagSuppressions, NODE_24_RUNTIME } from './nag.js';
 import { Construct } from 'constructs';
 import { INPUT_PREFIX, VIDEO_PREFIX, WORKFLOW_STEP_ACTIONS, type WorkflowNeed } from '../../src/adapters/aws/iam-actions.js';
 import { LAMBDA_ENV, VIDEO_MODEL_ENV, type LambdaFunction } from '../../src/lambda-config.js';
@@ -167,8 +167,7 @@ export class Workflow extends Construct {
     // Active tracing adds its own policy: X-Ray's PutTraceSegments/PutTelemetryRecords allow only "*".
     NagSuppressions.addResourceSuppressions(fn, [
       { id: 'AwsSolutions-IAM5', reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.', appliesTo: ['Resource::*'] },
-      // Lambda also offers nodejs26.x now; the steps run on the one Node the whole project runs on and is typed for.
-      { id: 'AwsSolutions-L1', reason: 'Node 24 (LTS) is the runtime of the service, its image and its tests (@types/node 24); the steps stay on it with them.' },
+      NODE_24_RUNTIME,
     ], true);
     this.functions.push(fn);
     return fn;
