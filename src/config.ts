@@ -1,8 +1,8 @@
 // Environment → typed, validated configuration. Every problem is collected, so one failed start lists
 // all of them (README "Configuration").
 import { resolve } from 'node:path';
-import { catalogueFrom } from './catalogue/catalogue-config.js';
-import type { ModelCatalogue } from './domain/model-catalogue.js';
+import { catalogueFrom } from './catalogue/catalogue-config.ts';
+import type { ModelCatalogue } from './domain/model-catalogue.ts';
 
 export type AppMode = 'local' | 'aws';
 
@@ -87,8 +87,10 @@ export interface WebhookSettings {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
+  readonly problems: string[];
+  constructor(problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.problems = problems;
     this.name = 'ConfigError';
   }
 }
@@ -108,8 +110,13 @@ export type Env = Record<string, string | undefined>;
 
 export class Reader {
   readonly problems: string[] = [];
+  private readonly env: Env;
+  private readonly where: string;
   /** `where` ends the missing-variable line: "required in aws mode, but not set". */
-  constructor(private readonly env: Env, private readonly where = 'in aws mode') {}
+  constructor(env: Env, where = 'in aws mode') {
+    this.env = env;
+    this.where = where;
+  }
 
   string(name: string, fallback?: string): string {
     const value = this.env[name]?.trim();

@@ -1,8 +1,8 @@
 // The workflow Lambdas' section of the configuration: each function's environment → typed, validated
 // settings, read with config.ts's Reader (the API's parser), so a bad value reads the same everywhere.
 // LAMBDA_ENV is what infra/ must give each function: infra/test asserts the template against it.
-import type { JobCategory } from './domain/job.js';
-import { ConfigError, LOG_LEVELS, Reader, videoUrlTtlSeconds, webhookSettings, type Env, type WebhookSettings } from './config.js';
+import type { JobCategory } from './domain/job.ts';
+import { ConfigError, LOG_LEVELS, Reader, videoUrlTtlSeconds, webhookSettings, type Env, type WebhookSettings } from './config.ts';
 
 /** The workflow's functions, by their entry in workflow/lambdas.json. */
 export const LAMBDA_FUNCTIONS = ['start-generation', 'poll-generation', 'store-video', 'fail-job'] as const;

@@ -1,9 +1,9 @@
 // The process entry: read the config, compose the app, listen, and close gracefully on SIGTERM/SIGINT.
 import { createServer } from 'node:net';
 import type { Logger } from 'pino';
-import { createLogger } from './adapters/observability/logger.js';
-import { composeApp } from './composition/api.js';
-import { ConfigError, isLoopback, loadConfig, withPort, type AppConfig } from './config.js';
+import { createLogger } from './adapters/observability/logger.ts';
+import { composeApp } from './composition/api.ts';
+import { ConfigError, isLoopback, loadConfig, withPort, type AppConfig } from './config.ts';
 
 // Fargate sends SIGTERM and waits 30 s (stopTimeout) before SIGKILL: finish well within that.
 const SHUTDOWN_DEADLINE_MS = 20_000;

@@ -1,7 +1,7 @@
 // AWS_REQUIRED_ENV is what infra/ checks its task definition against: it must be exactly what
 // loadConfig refuses to start without in aws mode, in both directions.
 import t from 'tap';
-import { AWS_REQUIRED_ENV, type ConfigError, loadConfig } from '../src/config.js';
+import { AWS_REQUIRED_ENV, type ConfigError, loadConfig } from '../src/config.ts';
 
 const VALUES: Record<string, string> = {
   APP_MODE: 'aws',

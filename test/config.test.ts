@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { ConfigError, loadConfig, withPort } from '../src/config.js';
+import { ConfigError, loadConfig, withPort } from '../src/config.ts';
 
 const AWS = {
   APP_MODE: 'aws', AWS_REGION: 'eu-west-1', JOB_TABLE: 'jobs', USAGE_TABLE: 'usage', ASSETS_BUCKET: 'assets',

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { ConfigError } from '../src/config.js';
-import { DELIVERY_ENV, LAMBDA_ENV, LAMBDA_FUNCTIONS, loadDeliveryConfig, loadLambdaConfig, ownEnv } from '../src/lambda-config.js';
+import { ConfigError } from '../src/config.ts';
+import { DELIVERY_ENV, LAMBDA_ENV, LAMBDA_FUNCTIONS, loadDeliveryConfig, loadLambdaConfig, ownEnv } from '../src/lambda-config.ts';
 
 const base = { AWS_REGION: 'eu-west-1', JOB_TABLE: 'jobs', PROVIDER_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:p' };
 

@@ -2,7 +2,7 @@
 // flow with PKCE (the API keeps no client secret; src/adapters/http/auth/oauth-client.ts).
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { NagSuppressions } from './nag.js';
+import { NagSuppressions } from './nag.ts';
 import { Construct } from 'constructs';
 
 export interface AuthProps {

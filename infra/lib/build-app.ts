@@ -1,9 +1,9 @@
 // One place that builds the app, for bin/app.ts and for the tests alike: the same feature flags, the
 // same cdk-nag pack, so what the tests check is what `cdk synth` emits.
 import { App, Aspects, type AppProps } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from './nag.js';
-import { OmniGenStack, type OmniGenStackProps } from './omnigen-stack.js';
-import { FEATURE_FLAGS, readSettings } from './settings.js';
+import { AwsSolutionsChecks } from './nag.ts';
+import { OmniGenStack, type OmniGenStackProps } from './omnigen-stack.ts';
+import { FEATURE_FLAGS, readSettings } from './settings.ts';
 
 export interface BuildOptions extends Pick<OmniGenStackProps, 'imageDir' | 'workflowDir' | 'bundleDir'> {
   context?: Record<string, unknown>;

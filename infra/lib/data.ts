@@ -4,8 +4,8 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { jobTableDefinition, TTL_ATTRIBUTE, usageTableDefinition } from '../../src/adapters/aws/table-definitions.js';
-import { VIDEO_PREFIX } from '../../src/adapters/aws/iam-actions.js';
+import { jobTableDefinition, TTL_ATTRIBUTE, usageTableDefinition } from '../../src/adapters/aws/table-definitions.ts';
+import { VIDEO_PREFIX } from '../../src/adapters/aws/iam-actions.ts';
 
 type Definition = ReturnType<typeof jobTableDefinition>;
 

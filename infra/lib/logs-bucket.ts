@@ -1,7 +1,7 @@
 // One bucket for access logs: the assets bucket's server access logs and the ALB's.
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { NagSuppressions } from './nag.js';
+import { NagSuppressions } from './nag.ts';
 import type { Construct } from 'constructs';
 
 export function createLogsBucket(scope: Construct, id: string): s3.Bucket {

@@ -5,16 +5,16 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Auth } from './auth.js';
-import { Data } from './data.js';
-import { createLogsBucket } from './logs-bucket.js';
-import { Network } from './network.js';
-import { Observability } from './observability.js';
-import { RateLimitCache } from './rate-limit-cache.js';
-import { Service } from './service.js';
-import type { Settings } from './settings.js';
-import { Webhooks } from './webhooks.js';
-import { Workflow } from './workflow.js';
+import { Auth } from './auth.ts';
+import { Data } from './data.ts';
+import { createLogsBucket } from './logs-bucket.ts';
+import { Network } from './network.ts';
+import { Observability } from './observability.ts';
+import { RateLimitCache } from './rate-limit-cache.ts';
+import { Service } from './service.ts';
+import type { Settings } from './settings.ts';
+import { Webhooks } from './webhooks.ts';
+import { Workflow } from './workflow.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -10,9 +10,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
-import { NagSuppressions } from './nag.js';
+import { NagSuppressions } from './nag.ts';
 import { Construct } from 'constructs';
-import { taskRoleStatements, type ResourceArns } from '../../src/adapters/aws/iam-actions.js';
+import { taskRoleStatements, type ResourceArns } from '../../src/adapters/aws/iam-actions.ts';
 
 export const CONTAINER_PORT = 8080;
 /** SIGTERM → SIGKILL. The ALB stops sending new requests DEREGISTRATION_DELAY before SIGTERM. */

@@ -2,8 +2,8 @@
 // app is written against. Deploy-time values (certificate, URLs) are CloudFormation parameters instead.
 import { readFileSync } from 'node:fs';
 import type { Node } from 'constructs';
-import { parseCatalogue } from '../../src/domain/model-catalogue.js';
-import { MODEL_REF } from '../../src/lambda-config.js';
+import { parseCatalogue } from '../../src/domain/model-catalogue.ts';
+import { MODEL_REF } from '../../src/lambda-config.ts';
 
 export interface Settings {
   /** The region the stack deploys to; the account stays a deploy-time value, so synth needs none. */

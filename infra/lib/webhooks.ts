@@ -12,9 +12,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DELIVERY_ADAPTERS, EVENT_SOURCE_ACTIONS, taskRoleStatements, type ResourceArns } from '../../src/adapters/aws/iam-actions.js';
-import { DELIVERY_FUNCTION } from '../../src/lambda-config.js';
-import { NagSuppressions, NODE_24_RUNTIME } from './nag.js';
+import { DELIVERY_ADAPTERS, EVENT_SOURCE_ACTIONS, taskRoleStatements, type ResourceArns } from '../../src/adapters/aws/iam-actions.ts';
+import { DELIVERY_FUNCTION } from '../../src/lambda-config.ts';
+import { NagSuppressions, NODE_24_RUNTIME } from './nag.ts';
 
 /** One attempt is at most 15 s (the transport's timeout) plus a few DynamoDB calls; a batch runs its attempts at once. */
 export const DELIVERY_TIMEOUT = Duration.seconds(60);

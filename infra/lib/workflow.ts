@@ -12,10 +12,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { NagSuppressions, NODE_24_RUNTIME } from './nag.js';
+import { NagSuppressions, NODE_24_RUNTIME } from './nag.ts';
 import { Construct } from 'constructs';
-import { INPUT_PREFIX, VIDEO_PREFIX, WORKFLOW_STEP_ACTIONS, type WorkflowNeed } from '../../src/adapters/aws/iam-actions.js';
-import { LAMBDA_ENV, VIDEO_MODEL_ENV, type LambdaFunction } from '../../src/lambda-config.js';
+import { INPUT_PREFIX, VIDEO_PREFIX, WORKFLOW_STEP_ACTIONS, type WorkflowNeed } from '../../src/adapters/aws/iam-actions.ts';
+import { LAMBDA_ENV, VIDEO_MODEL_ENV, type LambdaFunction } from '../../src/lambda-config.ts';
 
 export interface LambdaEntry {
   id: string;

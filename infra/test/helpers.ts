@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildApp, type BuildOptions } from '../lib/build-app.js';
+import { buildApp, type BuildOptions } from '../lib/build-app.ts';
 
 export const FIXTURES = new URL('./fixtures/', import.meta.url).pathname;
 

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { LAMBDA_ENV, LAMBDA_RUNTIME_ENV, type LambdaFunction } from '../../src/lambda-config.js';
-import { REPO_ROOT } from '../lib/omnigen-stack.js';
-import { readLambdaEntries } from '../lib/workflow.js';
-import { props, resources, synth } from './helpers.js';
+import { LAMBDA_ENV, LAMBDA_RUNTIME_ENV, type LambdaFunction } from '../../src/lambda-config.ts';
+import { REPO_ROOT } from '../lib/omnigen-stack.ts';
+import { readLambdaEntries } from '../lib/workflow.ts';
+import { props, resources, synth } from './helpers.ts';
 
 const workflowDir = join(REPO_ROOT, 'workflow');
 const entries = readLambdaEntries(join(workflowDir, 'lambdas.json'));

@@ -2,9 +2,9 @@
 // EmfMetrics emits (src/adapters/observability/emf-metrics.ts), dimension for dimension.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { EmfMetrics } from '../../src/adapters/observability/emf-metrics.js';
-import { METRICS_NAMESPACE, METRICS_SERVICE, SERVER_ERROR_STATUSES } from '../lib/observability.js';
-import { props, resources, synth } from './helpers.js';
+import { EmfMetrics } from '../../src/adapters/observability/emf-metrics.ts';
+import { METRICS_NAMESPACE, METRICS_SERVICE, SERVER_ERROR_STATUSES } from '../lib/observability.ts';
+import { props, resources, synth } from './helpers.ts';
 
 const { template, stack } = synth();
 type MetricStat = { Metric: { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: unknown }[] }; Stat: string };

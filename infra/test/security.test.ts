@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { Stack } from 'aws-cdk-lib';
-import { taskRoleStatements } from '../../src/adapters/aws/iam-actions.js';
-import { list, policyStatements } from './helpers.js';
-import { helpersFor } from './variants.js';
+import { taskRoleStatements } from '../../src/adapters/aws/iam-actions.ts';
+import { list, policyStatements } from './helpers.ts';
+import { helpersFor } from './variants.ts';
 
 /** Actions AWS authorizes on "*" only (no resource-level permissions), so "*" is the narrowest there is. */
 const RESOURCE_STAR_ONLY = new Set([

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { App } from 'aws-cdk-lib';
-import { DEFAULT_SETTINGS, readSettings } from '../lib/settings.js';
-import { synth } from './helpers.js';
+import { DEFAULT_SETTINGS, readSettings } from '../lib/settings.ts';
+import { synth } from './helpers.ts';
 
 const read = (context: Record<string, unknown>) => readSettings(new App({ context }).node);
 

@@ -5,9 +5,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
-import { jobTableDefinition, TTL_ATTRIBUTE, usageTableDefinition } from '../../src/adapters/aws/table-definitions.js';
-import { AWS_REQUIRED_ENV } from '../../src/config.js';
-import { list, props, resources, synth } from './helpers.js';
+import { jobTableDefinition, TTL_ATTRIBUTE, usageTableDefinition } from '../../src/adapters/aws/table-definitions.ts';
+import { AWS_REQUIRED_ENV } from '../../src/config.ts';
+import { list, props, resources, synth } from './helpers.ts';
 
 const { template, stack, outdir } = synth();
 const only = (type: string) => {

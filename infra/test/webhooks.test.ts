@@ -5,11 +5,11 @@
 // what the event source mapping needs, the API task's sqs:SendMessage on this queue only.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DELIVERY_ADAPTERS, EVENT_SOURCE_ACTIONS, taskRoleStatements } from '../../src/adapters/aws/iam-actions.js';
-import { DELIVERY_ENV, LAMBDA_RUNTIME_ENV } from '../../src/lambda-config.js';
-import { DELIVERY_TIMEOUT, MAX_RECEIVE_COUNT } from '../lib/webhooks.js';
-import { list, policyStatements, props, resources } from './helpers.js';
-import { helpersFor } from './variants.js';
+import { DELIVERY_ADAPTERS, EVENT_SOURCE_ACTIONS, taskRoleStatements } from '../../src/adapters/aws/iam-actions.ts';
+import { DELIVERY_ENV, LAMBDA_RUNTIME_ENV } from '../../src/lambda-config.ts';
+import { DELIVERY_TIMEOUT, MAX_RECEIVE_COUNT } from '../lib/webhooks.ts';
+import { list, policyStatements, props, resources } from './helpers.ts';
+import { helpersFor } from './variants.ts';
 
 const { template, stack } = helpersFor({ workflow: true });
 const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };

@@ -5,10 +5,10 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { readLambdaEntries } from '../lib/workflow.js';
-import { REPO_ROOT } from '../lib/omnigen-stack.js';
-import { FIXTURES, policyStatements, props, resources, synth } from './helpers.js';
-import { helpersFor } from './variants.js';
+import { readLambdaEntries } from '../lib/workflow.ts';
+import { REPO_ROOT } from '../lib/omnigen-stack.ts';
+import { FIXTURES, policyStatements, props, resources, synth } from './helpers.ts';
+import { helpersFor } from './variants.ts';
 
 const { template, stack, outdir } = helpersFor({ workflow: true });
 const entries = readLambdaEntries(join(FIXTURES, 'workflow/lambdas.json'));

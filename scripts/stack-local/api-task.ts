@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import type { Json, Template } from './template.js';
+import type { Json, Template } from './template.ts';
 
 /** Resolves once `HealthyThreshold` checks in a row answered a status the matcher accepts. */
 async function healthy(port: number, check: HealthCheck): Promise<void> {

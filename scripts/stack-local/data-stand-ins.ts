@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import type { Json, Template } from './template.js';
+import type { Json, Template } from './template.ts';
 
 // dynalite and s3rver ship no types; these are the calls used here.
 const require = createRequire(import.meta.url);

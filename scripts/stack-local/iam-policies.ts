@@ -5,7 +5,7 @@
 // Not evaluated (stated, so nobody relies on it): resource-based policies (the bucket's TLS-only policy),
 // permission boundaries, SCPs. A statement with a Condition is never an Allow here.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Json, Template } from './template.js';
+import type { Json, Template } from './template.ts';
 
 interface Statement {
   effect: 'Allow' | 'Deny';

@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { accessKeyOf, accessOf, type AwsRequest, type Service } from './aws-requests.js';
-import type { IamPolicies } from './iam-policies.js';
+import { accessKeyOf, accessOf, type AwsRequest, type Service } from './aws-requests.ts';
+import type { IamPolicies } from './iam-policies.ts';
 
 export interface Decision {
   service: Service;

@@ -21,9 +21,11 @@ export interface LambdaFunction {
 
 /** An invocation that failed, named as Lambda names it (the function's errorType, Sandbox.Timedout, …). */
 export class LambdaError extends Error {
-  constructor(name: string, readonly detail: { errorType: string; errorMessage: string; trace?: string[] }) {
+  readonly detail: { errorType: string; errorMessage: string; trace?: string[] };
+  constructor(name: string, detail: { errorType: string; errorMessage: string; trace?: string[] }) {
     // Step Functions' Cause for a failed Lambda task is the error payload as JSON.
     super(JSON.stringify(detail));
+    this.detail = detail;
     this.name = name;
   }
 }
@@ -42,10 +44,15 @@ export class LambdaPool {
   /** Invocations so far, per function id (tests). */
   readonly invocations = new Map<string, number>();
 
+  private readonly bootstrap: string;
+  private readonly onLog: (fn: LambdaFunction, line: string, stream: 'stdout' | 'stderr') => void;
   constructor(
-    private readonly bootstrap: string,
-    private readonly onLog: (fn: LambdaFunction, line: string, stream: 'stdout' | 'stderr') => void,
-  ) {}
+    bootstrap: string,
+    onLog: (fn: LambdaFunction, line: string, stream: 'stdout' | 'stderr') => void,
+  ) {
+    this.bootstrap = bootstrap;
+    this.onLog = onLog;
+  }
 
   async invoke(fn: LambdaFunction, event: unknown): Promise<unknown> {
     this.invocations.set(fn.id, (this.invocations.get(fn.id) ?? 0) + 1);

@@ -3,7 +3,7 @@
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html) with the fake account id, so
 // the template's policies name exactly the resources the stand-ins serve.
 import { createHash } from 'node:crypto';
-import type { Template } from './template.js';
+import type { Template } from './template.ts';
 
 /** A stable 12-character suffix, as CloudFormation appends to generated names. */
 function suffix(stack: string, id: string, length = 12): string {

@@ -3,10 +3,10 @@
 // using the function's own role (so its grants are what the IAM proxy checks), BatchSize records per
 // invocation of the function in the Lambda pool, ReportBatchItemFailures honoured when the mapping asks.
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { FakeSqs, type QueueSpec } from '../../test/fakes/fake-sqs.js';
-import { startSqsEventSource, type SqsEventSource } from '../../test/fakes/sqs-event-source.js';
-import type { LambdaFunction, LambdaPool } from './lambda-pool.js';
-import { ACCOUNT_ID, type Json, type Template } from './template.js';
+import { FakeSqs, type QueueSpec } from '../../test/fakes/fake-sqs.ts';
+import { startSqsEventSource, type SqsEventSource } from '../../test/fakes/sqs-event-source.ts';
+import type { LambdaFunction, LambdaPool } from './lambda-pool.ts';
+import { ACCOUNT_ID, type Json, type Template } from './template.ts';
 
 type Teardown = (fn: () => unknown) => void;
 

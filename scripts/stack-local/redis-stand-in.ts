@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type TLSSocket } from 'node:tls';
-import { startRedis } from '../../test/helpers/redis-server.js';
+import { startRedis } from '../../test/helpers/redis-server.ts';
 
 export interface RedisStandIn {
   address: string;

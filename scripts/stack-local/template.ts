@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { physicalAttributes } from './physical-names.js';
+import { physicalAttributes } from './physical-names.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export interface Resource {
@@ -105,12 +105,20 @@ export class Template {
   readonly attributes = new Map<string, Record<string, string>>();
   readonly parameterValues: Record<string, string> = {};
 
+  readonly body: { Resources: Record<string, Resource>; Parameters?: Record<string, { Default?: string }> };
+  readonly region: string;
+  readonly stackName: string;
+  readonly dir: string;
   constructor(
-    readonly body: { Resources: Record<string, Resource>; Parameters?: Record<string, { Default?: string }> },
-    readonly region: string,
-    readonly stackName: string,
-    readonly dir: string,
+    body: { Resources: Record<string, Resource>; Parameters?: Record<string, { Default?: string }> },
+    region: string,
+    stackName: string,
+    dir: string,
   ) {
+    this.body = body;
+    this.region = region;
+    this.stackName = stackName;
+    this.dir = dir;
     this.resources = body.Resources;
     this.parameters = body.Parameters ?? {};
   }

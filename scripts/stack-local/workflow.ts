@@ -4,10 +4,10 @@
 // Lambda pool; executions started, described and stopped through the Step Functions API stand-in.
 import { join } from 'node:path';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
-import { FakeStepFunctions, type FakeExecution } from '../../test/fakes/fake-step-functions.js';
-import type { IamPolicies } from './iam-policies.js';
-import { LambdaError, type LambdaFunction, type LambdaPool } from './lambda-pool.js';
-import type { Json, Template } from './template.js';
+import { FakeStepFunctions, type FakeExecution } from '../../test/fakes/fake-step-functions.ts';
+import type { IamPolicies } from './iam-policies.ts';
+import { LambdaError, type LambdaFunction, type LambdaPool } from './lambda-pool.ts';
+import type { Json, Template } from './template.ts';
 
 export interface WorkflowTimings {
   /** Every Wait state lasts this long (ms) instead of its Seconds. */

@@ -1,14 +1,14 @@
-import { JobFinished } from '../domain/errors.js';
-import { cancelJob, isTerminal, type Job } from '../domain/job.js';
-import type { GetJob } from './get-job.js';
-import { mutateJob } from './mutate-job.js';
-import { settleSpend } from './settle-spend.js';
-import type { Clock } from './ports/clock.js';
-import type { JobRepository } from './ports/job-repository.js';
-import type { Logger } from './ports/logger.js';
-import type { UsageLedger } from './ports/usage-ledger.js';
-import type { VideoModel } from './ports/video-model.js';
-import type { VideoWorkflow } from './ports/video-workflow.js';
+import { JobFinished } from '../domain/errors.ts';
+import { cancelJob, isTerminal, type Job } from '../domain/job.ts';
+import type { GetJob } from './get-job.ts';
+import { mutateJob } from './mutate-job.ts';
+import { settleSpend } from './settle-spend.ts';
+import type { Clock } from './ports/clock.ts';
+import type { JobRepository } from './ports/job-repository.ts';
+import type { Logger } from './ports/logger.ts';
+import type { UsageLedger } from './ports/usage-ledger.ts';
+import type { VideoModel } from './ports/video-model.ts';
+import type { VideoWorkflow } from './ports/video-workflow.ts';
 
 export interface CancelJobDeps {
   getJob: GetJob;
@@ -28,7 +28,10 @@ export interface CancelJobDeps {
  * its late writes are refused by the same rule (terminal states never change).
  */
 export class CancelJob {
-  constructor(private readonly deps: CancelJobDeps) {}
+  private readonly deps: CancelJobDeps;
+  constructor(deps: CancelJobDeps) {
+    this.deps = deps;
+  }
 
   async execute(input: { userId: string; jobId: string }): Promise<Job> {
     const { jobs, workflow, clock, logger } = this.deps;

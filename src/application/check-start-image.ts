@@ -1,10 +1,10 @@
-import { ValidationError } from '../domain/errors.js';
-import { imageInfo, type ImageInfo } from '../domain/image-info.js';
-import type { StartImageLimits } from '../domain/model-catalogue.js';
-import { jobInputKey } from '../domain/upload.js';
-import type { Clock } from './ports/clock.js';
-import type { UploadRepository } from './ports/upload-repository.js';
-import type { UploadStorage } from './ports/upload-storage.js';
+import { ValidationError } from '../domain/errors.ts';
+import { imageInfo, type ImageInfo } from '../domain/image-info.ts';
+import type { StartImageLimits } from '../domain/model-catalogue.ts';
+import { jobInputKey } from '../domain/upload.ts';
+import type { Clock } from './ports/clock.ts';
+import type { UploadRepository } from './ports/upload-repository.ts';
+import type { UploadStorage } from './ports/upload-storage.ts';
 
 /** The picture sizes any start image must be within; a catalogue entry's own limits (StartImageLimits) win. */
 export const DEFAULT_IMAGE_LIMITS = { minWidth: 64, minHeight: 64, maxWidth: 8192, maxHeight: 8192 } as const;
@@ -19,7 +19,10 @@ const refuse = (constraint: string, message: string) => new ValidationError('sta
  * startImage, and no copy is left.
  */
 export class CheckStartImage {
-  constructor(private readonly deps: { uploads: UploadRepository; storage: UploadStorage; clock: Clock }) {}
+  private readonly deps: { uploads: UploadRepository; storage: UploadStorage; clock: Clock };
+  constructor(deps: { uploads: UploadRepository; storage: UploadStorage; clock: Clock }) {
+    this.deps = deps;
+  }
 
   async execute(input: { userId: string; uploadId: string; jobId: string; limits?: StartImageLimits }): Promise<{ key: string; contentType: string }> {
     const { uploads, storage, clock } = this.deps;

@@ -1,20 +1,20 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IdempotencyKeyReused, QuotaExceeded, ServiceUnavailable, SpendLimitExceeded, ValidationError } from '../domain/errors.js';
-import { attachExecution, failJob, isTerminal, newJob, parseCategory, parsePrompt, type Job } from '../domain/job.js';
-import { failureOf } from '../domain/failure-codes.js';
-import { givenOptions, microToUsd, resolveOptions, usdToMicro, type JobOptions } from '../domain/job-options.js';
-import type { ModelCatalogue, StartImageLimits } from '../domain/model-catalogue.js';
-import { periodEnd, periodOf } from '../domain/quota.js';
-import type { CheckStartImage } from './check-start-image.js';
-import { mutateJob, saveNewJob } from './mutate-job.js';
-import type { Clock } from './ports/clock.js';
-import type { IdGenerator } from './ports/id-generator.js';
-import type { IdempotencyStore } from './ports/idempotency-store.js';
-import type { JobRepository } from './ports/job-repository.js';
-import type { Logger } from './ports/logger.js';
-import type { UsageLedger } from './ports/usage-ledger.js';
-import type { VideoWorkflow } from './ports/video-workflow.js';
+import { IdempotencyKeyReused, QuotaExceeded, ServiceUnavailable, SpendLimitExceeded, ValidationError } from '../domain/errors.ts';
+import { attachExecution, failJob, isTerminal, newJob, parseCategory, parsePrompt, type Job } from '../domain/job.ts';
+import { failureOf } from '../domain/failure-codes.ts';
+import { givenOptions, microToUsd, resolveOptions, usdToMicro, type JobOptions } from '../domain/job-options.ts';
+import type { ModelCatalogue, StartImageLimits } from '../domain/model-catalogue.ts';
+import { periodEnd, periodOf } from '../domain/quota.ts';
+import type { CheckStartImage } from './check-start-image.ts';
+import { mutateJob, saveNewJob } from './mutate-job.ts';
+import type { Clock } from './ports/clock.ts';
+import type { IdGenerator } from './ports/id-generator.ts';
+import type { IdempotencyStore } from './ports/idempotency-store.ts';
+import type { JobRepository } from './ports/job-repository.ts';
+import type { Logger } from './ports/logger.ts';
+import type { UsageLedger } from './ports/usage-ledger.ts';
+import type { VideoWorkflow } from './ports/video-workflow.ts';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -60,7 +60,10 @@ export interface CreateJobDeps {
 
 /** Idempotency key → quota (atomic) → save job → start workflow, compensating each step that came before. */
 export class CreateJob {
-  constructor(private readonly deps: CreateJobDeps) {}
+  private readonly deps: CreateJobDeps;
+  constructor(deps: CreateJobDeps) {
+    this.deps = deps;
+  }
 
   async execute(input: CreateJobInput): Promise<CreateJobResult> {
     const prompt = parsePrompt(input.prompt);

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { parseUploadRequest, UPLOAD_POLICY_TTL_SECONDS, UPLOAD_TTL_MS, type Upload } from '../domain/upload.js';
-import type { Clock } from './ports/clock.js';
-import type { IdGenerator } from './ports/id-generator.js';
-import type { UploadRepository } from './ports/upload-repository.js';
-import type { PresignedPost, UploadStorage } from './ports/upload-storage.js';
+import { parseUploadRequest, UPLOAD_POLICY_TTL_SECONDS, UPLOAD_TTL_MS, type Upload } from '../domain/upload.ts';
+import type { Clock } from './ports/clock.ts';
+import type { IdGenerator } from './ports/id-generator.ts';
+import type { UploadRepository } from './ports/upload-repository.ts';
+import type { PresignedPost, UploadStorage } from './ports/upload-storage.ts';
 
 const SAFE_SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
 
@@ -21,7 +21,10 @@ export interface CreateUploadResult extends PresignedPost {
 
 /** POST /uploads: records the announced upload and hands out a POST form that only takes that file. */
 export class CreateUpload {
-  constructor(private readonly deps: { uploads: UploadRepository; storage: UploadStorage; clock: Clock; ids: IdGenerator }) {}
+  private readonly deps: { uploads: UploadRepository; storage: UploadStorage; clock: Clock; ids: IdGenerator };
+  constructor(deps: { uploads: UploadRepository; storage: UploadStorage; clock: Clock; ids: IdGenerator }) {
+    this.deps = deps;
+  }
 
   async execute(input: { userId: string; contentType: unknown; sizeBytes: unknown }): Promise<CreateUploadResult> {
     const { contentType, sizeBytes } = parseUploadRequest(input);

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { JobEvent } from '../domain/job-event.js';
-import type { WebhookDelivery } from '../domain/webhook-delivery.js';
-import type { DeliveryQueue } from './ports/delivery-queue.js';
-import type { JobEventOutbox } from './ports/job-changes.js';
-import { SendWebhook, type SendWebhookDeps } from './send-webhook.js';
+import type { JobEvent } from '../domain/job-event.ts';
+import type { WebhookDelivery } from '../domain/webhook-delivery.ts';
+import type { DeliveryQueue } from './ports/delivery-queue.ts';
+import type { JobEventOutbox } from './ports/job-changes.ts';
+import { SendWebhook, type SendWebhookDeps } from './send-webhook.ts';
 
 export interface DeliverWebhooksDeps extends SendWebhookDeps {
   outbox: JobEventOutbox;
@@ -42,7 +42,9 @@ export class DeliverWebhooks {
   private running: Promise<TickReport> | undefined;
   readonly send: SendWebhook;
 
-  constructor(private readonly deps: DeliverWebhooksDeps) {
+  private readonly deps: DeliverWebhooksDeps;
+  constructor(deps: DeliverWebhooksDeps) {
+    this.deps = deps;
     this.send = new SendWebhook(deps);
   }
 

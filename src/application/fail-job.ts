@@ -1,10 +1,10 @@
-import { JobFinished } from '../domain/errors.js';
-import { failJob, type Job, type JobFailure } from '../domain/job.js';
-import { failureOf, GENERATION_FAILURE_CODES, type FailureCode } from '../domain/failure-codes.js';
-import { mutateJob } from './mutate-job.js';
-import type { UsageLedger } from './ports/usage-ledger.js';
-import { settleSpend } from './settle-spend.js';
-import type { WorkflowStepDeps } from './workflow-steps.js';
+import { JobFinished } from '../domain/errors.ts';
+import { failJob, type Job, type JobFailure } from '../domain/job.ts';
+import { failureOf, GENERATION_FAILURE_CODES, type FailureCode } from '../domain/failure-codes.ts';
+import { mutateJob } from './mutate-job.ts';
+import type { UsageLedger } from './ports/usage-ledger.ts';
+import { settleSpend } from './settle-spend.ts';
+import type { WorkflowStepDeps } from './workflow-steps.ts';
 
 const MODEL_CODES: ReadonlySet<string> = new Set(GENERATION_FAILURE_CODES);
 
@@ -14,14 +14,22 @@ const MODEL_CODES: ReadonlySet<string> = new Set(GENERATION_FAILURE_CODES);
  * running, and billing). A job that already ended (canceled, completed) is left as it is.
  */
 export class FailJob {
+  private readonly deps: WorkflowStepDeps & {
+      /** The code for errors that are not the model's (a bug, storage down after retries). */
+      fallbackCode: FailureCode;
+      /** The month's spend: a failed job's reservation is given back. */
+      usage: UsageLedger;
+    };
   constructor(
-    private readonly deps: WorkflowStepDeps & {
+    deps: WorkflowStepDeps & {
       /** The code for errors that are not the model's (a bug, storage down after retries). */
       fallbackCode: FailureCode;
       /** The month's spend: a failed job's reservation is given back. */
       usage: UsageLedger;
     },
-  ) {}
+  ) {
+    this.deps = deps;
+  }
 
   async execute(input: { jobId: string; error: string }): Promise<JobFailure> {
     const { jobs, model, clock, logger, fallbackCode } = this.deps;

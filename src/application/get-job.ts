@@ -1,10 +1,13 @@
-import { JobNotFound } from '../domain/errors.js';
-import type { Job } from '../domain/job.js';
-import { reconcileJob, type ReconcileDeps } from './reconcile-job.js';
+import { JobNotFound } from '../domain/errors.ts';
+import type { Job } from '../domain/job.ts';
+import { reconcileJob, type ReconcileDeps } from './reconcile-job.ts';
 
 /** A job, only for its owner: another user's job is "not found", never "forbidden". */
 export class GetJob {
-  constructor(private readonly deps: ReconcileDeps) {}
+  private readonly deps: ReconcileDeps;
+  constructor(deps: ReconcileDeps) {
+    this.deps = deps;
+  }
 
   async execute(input: { userId: string; jobId: string }): Promise<Job> {
     const job = await this.deps.jobs.get(input.jobId);

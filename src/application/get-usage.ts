@@ -1,7 +1,7 @@
-import { microToUsd } from '../domain/job-options.js';
-import { periodOf, quotaOf, type Quota } from '../domain/quota.js';
-import type { Clock } from './ports/clock.js';
-import type { UsageLedger } from './ports/usage-ledger.js';
+import { microToUsd } from '../domain/job-options.ts';
+import { periodOf, quotaOf, type Quota } from '../domain/quota.ts';
+import type { Clock } from './ports/clock.ts';
+import type { UsageLedger } from './ports/usage-ledger.ts';
 
 export interface Usage extends Quota {
   /** The month's estimated costs of the jobs counted (USD). */
@@ -11,7 +11,10 @@ export interface Usage extends Quota {
 }
 
 export class GetUsage {
-  constructor(private readonly deps: { usage: UsageLedger; clock: Clock; quotaPerMonth: number; spendLimitUsdPerMonth?: number }) {}
+  private readonly deps: { usage: UsageLedger; clock: Clock; quotaPerMonth: number; spendLimitUsdPerMonth?: number };
+  constructor(deps: { usage: UsageLedger; clock: Clock; quotaPerMonth: number; spendLimitUsdPerMonth?: number }) {
+    this.deps = deps;
+  }
 
   async execute(input: { userId: string }): Promise<Usage> {
     const now = this.deps.clock.now();

@@ -1,12 +1,15 @@
-import { JobNotReady } from '../domain/errors.js';
-import type { GetJob } from './get-job.js';
-import type { Clock } from './ports/clock.js';
-import type { SignedUrl, VideoStorage } from './ports/video-storage.js';
+import { JobNotReady } from '../domain/errors.ts';
+import type { GetJob } from './get-job.ts';
+import type { Clock } from './ports/clock.ts';
+import type { SignedUrl, VideoStorage } from './ports/video-storage.ts';
 
 export class GetVideoUrl {
+  private readonly deps: { getJob: GetJob; storage: VideoStorage; clock: Clock; ttlSeconds: number };
   constructor(
-    private readonly deps: { getJob: GetJob; storage: VideoStorage; clock: Clock; ttlSeconds: number },
-  ) {}
+    deps: { getJob: GetJob; storage: VideoStorage; clock: Clock; ttlSeconds: number },
+  ) {
+    this.deps = deps;
+  }
 
   /** The video's URL, and its thumbnail's (valid as long) when the job has one. */
   async execute(input: { userId: string; jobId: string }): Promise<SignedUrl & { thumbnailUrl?: string }> {

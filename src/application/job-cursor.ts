@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ValidationError } from '../domain/errors.js';
-import type { JobPosition } from './ports/job-repository.js';
+import { ValidationError } from '../domain/errors.ts';
+import type { JobPosition } from './ports/job-repository.ts';
 
 /**
  * Opaque, tamper-evident list cursors: base64url(JSON) + "." + HMAC over it and the caller's id.
@@ -8,7 +8,10 @@ import type { JobPosition } from './ports/job-repository.js';
  * never steer a listing outside the caller's own jobs.
  */
 export class JobCursor {
-  constructor(private readonly secret: string) {}
+  private readonly secret: string;
+  constructor(secret: string) {
+    this.secret = secret;
+  }
 
   encode(userId: string, position: JobPosition): string {
     const body = Buffer.from(JSON.stringify([position.createdAt, position.jobId])).toString('base64url');

@@ -1,6 +1,6 @@
-import type { Job, JobStatus } from '../domain/job.js';
-import type { JobCursor } from './job-cursor.js';
-import type { JobRepository } from './ports/job-repository.js';
+import type { Job, JobStatus } from '../domain/job.ts';
+import type { JobCursor } from './job-cursor.ts';
+import type { JobRepository } from './ports/job-repository.ts';
 
 export interface ListJobsInput {
   userId: string;
@@ -15,7 +15,10 @@ export interface ListJobsResult {
 }
 
 export class ListJobs {
-  constructor(private readonly deps: { jobs: JobRepository; cursor: JobCursor }) {}
+  private readonly deps: { jobs: JobRepository; cursor: JobCursor };
+  constructor(deps: { jobs: JobRepository; cursor: JobCursor }) {
+    this.deps = deps;
+  }
 
   async execute(input: ListJobsInput): Promise<ListJobsResult> {
     const { jobs, cursor } = this.deps;

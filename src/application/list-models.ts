@@ -1,5 +1,5 @@
-import { JOB_CATEGORIES, type JobCategory } from '../domain/job.js';
-import type { CategoryDefaults, ModelCatalogue, ModelEntry } from '../domain/model-catalogue.js';
+import { JOB_CATEGORIES, type JobCategory } from '../domain/job.ts';
+import type { CategoryDefaults, ModelCatalogue, ModelEntry } from '../domain/model-catalogue.ts';
 
 /** A catalogue entry as callers see it: what it accepts and costs, not how the provider names its inputs. */
 export type PublicModel = Omit<ModelEntry, 'input' | 'fixedInput' | 'sources' | 'providerModel'>;

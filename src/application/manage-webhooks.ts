@@ -1,12 +1,12 @@
-import { DomainError, ValidationError } from '../domain/errors.js';
+import { DomainError, ValidationError } from '../domain/errors.ts';
 import {
   MAX_ENDPOINTS_PER_USER, parseDescription, parseEvents, parseWebhookUrl, rotateSecret,
   type JobWebhook, type UrlRules, type WebhookEndpoint,
-} from '../domain/webhook.js';
-import type { Clock } from './ports/clock.js';
-import type { IdGenerator } from './ports/id-generator.js';
-import type { WebhookEndpoints } from './ports/webhook-endpoints.js';
-import type { WebhookSigner, WebhookTransport } from './ports/webhook-transport.js';
+} from '../domain/webhook.ts';
+import type { Clock } from './ports/clock.ts';
+import type { IdGenerator } from './ports/id-generator.ts';
+import type { WebhookEndpoints } from './ports/webhook-endpoints.ts';
+import type { WebhookSigner, WebhookTransport } from './ports/webhook-transport.ts';
 
 export class WebhookNotFound extends DomainError {
   constructor(id: string) {
@@ -39,7 +39,10 @@ export class WebhookLimitReached extends DomainError {
 
 /** A user's webhook endpoints: register, read, change, delete, rotate the secret (docs/webhooks.md). */
 export class ManageWebhooks {
-  constructor(private readonly deps: ManageWebhooksDeps) {}
+  private readonly deps: ManageWebhooksDeps;
+  constructor(deps: ManageWebhooksDeps) {
+    this.deps = deps;
+  }
 
   /** Checks a URL as a webhook target: its text, then the addresses its host resolves to. */
   async checkUrl(raw: unknown): Promise<string> {

@@ -1,7 +1,7 @@
-import { ConcurrentUpdate, JobNotFound } from '../domain/errors.js';
-import type { Job } from '../domain/job.js';
-import { jobEventFor } from '../domain/job-event.js';
-import type { JobRepository } from './ports/job-repository.js';
+import { ConcurrentUpdate, JobNotFound } from '../domain/errors.ts';
+import type { Job } from '../domain/job.ts';
+import { jobEventFor } from '../domain/job-event.ts';
+import type { JobRepository } from './ports/job-repository.ts';
 
 // The one seam through which a job changes: every write of a job goes through here, and the event a
 // change of status makes (domain/job-event.ts) is handed to the repository, which records it in the same

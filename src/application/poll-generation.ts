@@ -1,7 +1,7 @@
-import { GenerationFailed, JobFinished } from '../domain/errors.js';
-import { advanceJob, type Job } from '../domain/job.js';
-import { mutateJob } from './mutate-job.js';
-import type { WorkflowStepDeps } from './workflow-steps.js';
+import { GenerationFailed, JobFinished } from '../domain/errors.ts';
+import { advanceJob, type Job } from '../domain/job.ts';
+import { mutateJob } from './mutate-job.ts';
+import type { WorkflowStepDeps } from './workflow-steps.ts';
 
 /** Stage shown while the model runs, when the model names none. */
 const RENDERING = 'rendering';
@@ -12,7 +12,10 @@ const RENDERING = 'rendering';
  * nothing more is billed even if the workflow's own stop did not reach the model.
  */
 export class PollGeneration {
-  constructor(private readonly deps: WorkflowStepDeps) {}
+  private readonly deps: WorkflowStepDeps;
+  constructor(deps: WorkflowStepDeps) {
+    this.deps = deps;
+  }
 
   async execute(input: { jobId: string; generationId: string }): Promise<{ done: boolean }> {
     const { jobs, model, clock, logger } = this.deps;

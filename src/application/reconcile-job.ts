@@ -1,11 +1,11 @@
-import { advanceJob, cancelJob, completeJob, failJob, isTerminal, markSynced, type Job } from '../domain/job.js';
-import { mutateJob } from './mutate-job.js';
-import { settleSpend } from './settle-spend.js';
-import type { Clock } from './ports/clock.js';
-import type { JobRepository } from './ports/job-repository.js';
-import type { Logger } from './ports/logger.js';
-import type { UsageLedger } from './ports/usage-ledger.js';
-import type { VideoWorkflow, WorkflowState } from './ports/video-workflow.js';
+import { advanceJob, cancelJob, completeJob, failJob, isTerminal, markSynced, type Job } from '../domain/job.ts';
+import { mutateJob } from './mutate-job.ts';
+import { settleSpend } from './settle-spend.ts';
+import type { Clock } from './ports/clock.ts';
+import type { JobRepository } from './ports/job-repository.ts';
+import type { Logger } from './ports/logger.ts';
+import type { UsageLedger } from './ports/usage-ledger.ts';
+import type { VideoWorkflow, WorkflowState } from './ports/video-workflow.ts';
 
 export interface ReconcileDeps {
   jobs: JobRepository;

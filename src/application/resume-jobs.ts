@@ -1,11 +1,11 @@
-import { failureOf } from '../domain/failure-codes.js';
-import { failJob, isTerminal } from '../domain/job.js';
-import { mutateJob } from './mutate-job.js';
-import type { Clock } from './ports/clock.js';
-import type { JobRepository } from './ports/job-repository.js';
-import type { Logger } from './ports/logger.js';
-import type { UnfinishedJobs } from './ports/unfinished-jobs.js';
-import type { VideoWorkflow } from './ports/video-workflow.js';
+import { failureOf } from '../domain/failure-codes.ts';
+import { failJob, isTerminal } from '../domain/job.ts';
+import { mutateJob } from './mutate-job.ts';
+import type { Clock } from './ports/clock.ts';
+import type { JobRepository } from './ports/job-repository.ts';
+import type { Logger } from './ports/logger.ts';
+import type { UnfinishedJobs } from './ports/unfinished-jobs.ts';
+import type { VideoWorkflow } from './ports/video-workflow.ts';
 
 export const WORKFLOW_INTERRUPTED = 'LOCAL_WORKFLOW_INTERRUPTED' as const;
 
@@ -28,7 +28,10 @@ export interface ResumeReport {
  * is left pending forever.
  */
 export class ResumeJobs {
-  constructor(private readonly deps: ResumeJobsDeps) {}
+  private readonly deps: ResumeJobsDeps;
+  constructor(deps: ResumeJobsDeps) {
+    this.deps = deps;
+  }
 
   async execute(): Promise<ResumeReport> {
     const { jobs, unfinished, workflow, clock, logger } = this.deps;

@@ -1,12 +1,12 @@
-import { signingSecrets } from '../domain/webhook.js';
-import { abandon, afterAttempt, publicJob, type AttemptResult, type WebhookDelivery } from '../domain/webhook-delivery.js';
-import type { Clock } from './ports/clock.js';
-import type { DeliveryTicket } from './ports/delivery-queue.js';
-import type { Logger } from './ports/logger.js';
-import type { VideoStorage } from './ports/video-storage.js';
-import type { WebhookDeliveries } from './ports/webhook-deliveries.js';
-import type { WebhookEndpoints } from './ports/webhook-endpoints.js';
-import type { WebhookSigner, WebhookTransport } from './ports/webhook-transport.js';
+import { signingSecrets } from '../domain/webhook.ts';
+import { abandon, afterAttempt, publicJob, type AttemptResult, type WebhookDelivery } from '../domain/webhook-delivery.ts';
+import type { Clock } from './ports/clock.ts';
+import type { DeliveryTicket } from './ports/delivery-queue.ts';
+import type { Logger } from './ports/logger.ts';
+import type { VideoStorage } from './ports/video-storage.ts';
+import type { WebhookDeliveries } from './ports/webhook-deliveries.ts';
+import type { WebhookEndpoints } from './ports/webhook-endpoints.ts';
+import type { WebhookSigner, WebhookTransport } from './ports/webhook-transport.ts';
 
 export interface SendWebhookDeps {
   endpoints: WebhookEndpoints;
@@ -32,7 +32,10 @@ export type TicketOutcome = 'attempted' | 'stale';
  * mode by the delivery Lambda for each ticket the dispatcher queued.
  */
 export class SendWebhook {
-  constructor(private readonly deps: SendWebhookDeps) {}
+  private readonly deps: SendWebhookDeps;
+  constructor(deps: SendWebhookDeps) {
+    this.deps = deps;
+  }
 
   /**
    * A queued ticket: its claim taken over for `leaseMs` (longer than an attempt can take: 15 s timeout),

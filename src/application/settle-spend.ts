@@ -1,8 +1,8 @@
-import { isTerminal, type Job } from '../domain/job.js';
-import { usdToMicro } from '../domain/job-options.js';
-import { periodOf } from '../domain/quota.js';
-import type { Logger } from './ports/logger.js';
-import type { UsageLedger } from './ports/usage-ledger.js';
+import { isTerminal, type Job } from '../domain/job.ts';
+import { usdToMicro } from '../domain/job-options.ts';
+import { periodOf } from '../domain/quota.ts';
+import type { Logger } from './ports/logger.ts';
+import type { UsageLedger } from './ports/usage-ledger.ts';
 
 /**
  * A job ended: the month it was accepted in (where its estimate was reserved) now counts its actual cost

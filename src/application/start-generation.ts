@@ -1,9 +1,9 @@
-import { GenerationFailed, JobFinished, JobNotFound } from '../domain/errors.js';
-import { generationOf } from '../domain/job-options.js';
-import { isTerminal, startGeneration } from '../domain/job.js';
-import { jobInputKey, START_IMAGE_URL_TTL_SECONDS } from '../domain/upload.js';
-import { mutateJob } from './mutate-job.js';
-import type { StartGenerationDeps } from './workflow-steps.js';
+import { GenerationFailed, JobFinished, JobNotFound } from '../domain/errors.ts';
+import { generationOf } from '../domain/job-options.ts';
+import { isTerminal, startGeneration } from '../domain/job.ts';
+import { jobInputKey, START_IMAGE_URL_TTL_SECONDS } from '../domain/upload.ts';
+import { mutateJob } from './mutate-job.ts';
+import type { StartGenerationDeps } from './workflow-steps.ts';
 
 /**
  * Step 1: the job starts running and the model starts generating, given a signed URL of the job's start
@@ -12,7 +12,10 @@ import type { StartGenerationDeps } from './workflow-steps.js';
  * that id and starts nothing.
  */
 export class StartGeneration {
-  constructor(private readonly deps: StartGenerationDeps) {}
+  private readonly deps: StartGenerationDeps;
+  constructor(deps: StartGenerationDeps) {
+    this.deps = deps;
+  }
 
   async execute(input: { jobId: string }): Promise<{ generationId: string }> {
     const { jobs, model, clock, logger } = this.deps;

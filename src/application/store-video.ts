@@ -1,10 +1,10 @@
-import { JobFinished } from '../domain/errors.js';
-import { advanceJob, completeJob, type Job } from '../domain/job.js';
-import { finalCostMicroUsd, generationOf, microToUsd } from '../domain/job-options.js';
-import { mutateJob } from './mutate-job.js';
-import { settleSpend } from './settle-spend.js';
-import type { GeneratedFile } from './ports/video-model.js';
-import type { StoreVideoDeps } from './workflow-steps.js';
+import { JobFinished } from '../domain/errors.ts';
+import { advanceJob, completeJob, type Job } from '../domain/job.ts';
+import { finalCostMicroUsd, generationOf, microToUsd } from '../domain/job-options.ts';
+import { mutateJob } from './mutate-job.ts';
+import { settleSpend } from './settle-spend.ts';
+import type { GeneratedFile } from './ports/video-model.ts';
+import type { StoreVideoDeps } from './workflow-steps.ts';
 
 /** Progress shown while the finished files are copied into storage. */
 export const UPLOADING_PROGRESS = 92;
@@ -28,7 +28,10 @@ export function thumbnailTime(durationSeconds: number): number {
  * files: JobFinished is rethrown.
  */
 export class StoreVideo {
-  constructor(private readonly deps: StoreVideoDeps) {}
+  private readonly deps: StoreVideoDeps;
+  constructor(deps: StoreVideoDeps) {
+    this.deps = deps;
+  }
 
   async execute(input: { jobId: string; generationId: string }): Promise<{ videoKey: string; thumbnailKey?: string }> {
     const { jobs, model, store, clock, probe, frames } = this.deps;

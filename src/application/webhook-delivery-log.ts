@@ -1,9 +1,9 @@
-import { DomainError } from '../domain/errors.js';
-import { retryNow, type WebhookDelivery } from '../domain/webhook-delivery.js';
-import type { DeliveryPosition, WebhookDeliveries } from './ports/webhook-deliveries.js';
-import type { Clock } from './ports/clock.js';
-import type { IdGenerator } from './ports/id-generator.js';
-import type { ManageWebhooks } from './manage-webhooks.js';
+import { DomainError } from '../domain/errors.ts';
+import { retryNow, type WebhookDelivery } from '../domain/webhook-delivery.ts';
+import type { DeliveryPosition, WebhookDeliveries } from './ports/webhook-deliveries.ts';
+import type { Clock } from './ports/clock.ts';
+import type { IdGenerator } from './ports/id-generator.ts';
+import type { ManageWebhooks } from './manage-webhooks.ts';
 
 export class DeliveryNotFound extends DomainError {
   constructor(id: string) {
@@ -18,8 +18,16 @@ export interface DeliveryPage {
 
 /** What an integrator sees and does with deliveries: the log per endpoint, a retry, a test event. */
 export class WebhookDeliveryLog {
+  private readonly deps: {
+      webhooks: ManageWebhooks;
+      deliveries: WebhookDeliveries;
+      clock: Clock;
+      ids: IdGenerator;
+      /** Asks the delivery loop to run soon (a test or a retry should not wait for its timer). */
+      wake?: () => void;
+    };
   constructor(
-    private readonly deps: {
+    deps: {
       webhooks: ManageWebhooks;
       deliveries: WebhookDeliveries;
       clock: Clock;
@@ -27,7 +35,9 @@ export class WebhookDeliveryLog {
       /** Asks the delivery loop to run soon (a test or a retry should not wait for its timer). */
       wake?: () => void;
     },
-  ) {}
+  ) {
+    this.deps = deps;
+  }
 
   async list(userId: string, endpointId: string, limit: number, after?: DeliveryPosition): Promise<DeliveryPage> {
     await this.deps.webhooks.get(userId, endpointId);

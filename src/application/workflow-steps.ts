@@ -1,17 +1,17 @@
-import type { FailureCode } from '../domain/failure-codes.js';
-import type { ModelCatalogue } from '../domain/model-catalogue.js';
-import { FailJob } from './fail-job.js';
-import type { Clock } from './ports/clock.js';
-import type { JobRepository } from './ports/job-repository.js';
-import type { Logger } from './ports/logger.js';
-import type { StartImageUrls } from './ports/upload-storage.js';
-import type { UsageLedger } from './ports/usage-ledger.js';
-import type { VideoModel } from './ports/video-model.js';
-import type { FrameGrabber, VideoProbe } from './ports/video-probe.js';
-import type { VideoStore } from './ports/video-storage.js';
-import { PollGeneration } from './poll-generation.js';
-import { StartGeneration } from './start-generation.js';
-import { StoreVideo } from './store-video.js';
+import type { FailureCode } from '../domain/failure-codes.ts';
+import type { ModelCatalogue } from '../domain/model-catalogue.ts';
+import { FailJob } from './fail-job.ts';
+import type { Clock } from './ports/clock.ts';
+import type { JobRepository } from './ports/job-repository.ts';
+import type { Logger } from './ports/logger.ts';
+import type { StartImageUrls } from './ports/upload-storage.ts';
+import type { UsageLedger } from './ports/usage-ledger.ts';
+import type { VideoModel } from './ports/video-model.ts';
+import type { FrameGrabber, VideoProbe } from './ports/video-probe.ts';
+import type { VideoStore } from './ports/video-storage.ts';
+import { PollGeneration } from './poll-generation.ts';
+import { StartGeneration } from './start-generation.ts';
+import { StoreVideo } from './store-video.ts';
 
 /** What every step needs. Each step's Lambda is given only what its step takes (so only StoreVideo gets the bucket). */
 export interface WorkflowStepDeps {

@@ -3,8 +3,8 @@
 // sets from its `videoModels` context) or VIDEO_MODELS_FILE (a path). VIDEO_MODEL_MUSIC_VIDEO and
 // VIDEO_MODEL_AD_CREATIVE still pick each category's default model (or pin a version of a listed one).
 import { readFileSync } from 'node:fs';
-import { JOB_CATEGORIES, type JobCategory } from '../domain/job.js';
-import { parseCatalogue, type ModelCatalogue } from '../domain/model-catalogue.js';
+import { JOB_CATEGORIES, type JobCategory } from '../domain/job.ts';
+import { parseCatalogue, type ModelCatalogue } from '../domain/model-catalogue.ts';
 import bundled from './models.json' with { type: 'json' };
 
 type Env = Record<string, string | undefined>;

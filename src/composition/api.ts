@@ -3,32 +3,32 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { Clock } from '../application/ports/clock.js';
-import type { IdempotencyStore } from '../application/ports/idempotency-store.js';
-import type { JobChanges } from '../application/ports/job-changes.js';
-import type { JobRepository } from '../application/ports/job-repository.js';
-import type { UsageLedger } from '../application/ports/usage-ledger.js';
-import type { VideoModel } from '../application/ports/video-model.js';
-import type { VideoStorage } from '../application/ports/video-storage.js';
-import type { VideoWorkflow } from '../application/ports/video-workflow.js';
-import { ResumeJobs } from '../application/resume-jobs.js';
-import { createUseCases, type UseCaseDeps } from '../application/use-cases.js';
-import { UPLOAD_TTL_MS } from '../domain/upload.js';
-import { buildApp, type RouteRegistrar } from '../adapters/http/app.js';
-import { JwksTokenVerifier } from '../adapters/http/auth/jwks-token-verifier.js';
-import { OAuthClient } from '../adapters/http/auth/oauth-client.js';
-import { authRoutes } from '../adapters/http/routes/auth.routes.js';
-import type { RateLimitStore } from '../adapters/http/rate-limit/rate-limit-store.js';
-import type { ReadinessCheck } from '../adapters/http/routes/health.routes.js';
-import { jobEventsRoutes } from '../adapters/http/routes/job-events.routes.js';
-import { EmfMetrics } from '../adapters/observability/emf-metrics.js';
-import { currentLogContext } from '../adapters/observability/log-context.js';
-import { systemClock, uuidGenerator } from '../adapters/system-clock.js';
-import type { AppConfig } from '../config.js';
-import { openLocalStore } from './local-store.js';
-import { composeWebhooks, type Webhooks, type WebhooksDeps } from './webhooks.js';
-import { isSuccess, type AttemptResult } from '../domain/webhook-delivery.js';
-import type { DevIdentityProvider } from '../adapters/local/dev-identity-provider.js';
+import type { Clock } from '../application/ports/clock.ts';
+import type { IdempotencyStore } from '../application/ports/idempotency-store.ts';
+import type { JobChanges } from '../application/ports/job-changes.ts';
+import type { JobRepository } from '../application/ports/job-repository.ts';
+import type { UsageLedger } from '../application/ports/usage-ledger.ts';
+import type { VideoModel } from '../application/ports/video-model.ts';
+import type { VideoStorage } from '../application/ports/video-storage.ts';
+import type { VideoWorkflow } from '../application/ports/video-workflow.ts';
+import { ResumeJobs } from '../application/resume-jobs.ts';
+import { createUseCases, type UseCaseDeps } from '../application/use-cases.ts';
+import { UPLOAD_TTL_MS } from '../domain/upload.ts';
+import { buildApp, type RouteRegistrar } from '../adapters/http/app.ts';
+import { JwksTokenVerifier } from '../adapters/http/auth/jwks-token-verifier.ts';
+import { OAuthClient } from '../adapters/http/auth/oauth-client.ts';
+import { authRoutes } from '../adapters/http/routes/auth.routes.ts';
+import type { RateLimitStore } from '../adapters/http/rate-limit/rate-limit-store.ts';
+import type { ReadinessCheck } from '../adapters/http/routes/health.routes.ts';
+import { jobEventsRoutes } from '../adapters/http/routes/job-events.routes.ts';
+import { EmfMetrics } from '../adapters/observability/emf-metrics.ts';
+import { currentLogContext } from '../adapters/observability/log-context.ts';
+import { systemClock, uuidGenerator } from '../adapters/system-clock.ts';
+import type { AppConfig } from '../config.ts';
+import { openLocalStore } from './local-store.ts';
+import { composeWebhooks, type Webhooks, type WebhooksDeps } from './webhooks.ts';
+import { isSuccess, type AttemptResult } from '../domain/webhook-delivery.ts';
+import type { DevIdentityProvider } from '../adapters/local/dev-identity-provider.ts';
 
 interface Adapters {
   jobs: JobRepository;
@@ -129,7 +129,7 @@ export async function composeApp(config: AppConfig, logger: FastifyBaseLogger, o
  */
 async function composeRateLimitStore(config: AppConfig, logger: FastifyBaseLogger, metrics: EmfMetrics): Promise<{ store?: RateLimitStore; readiness: Record<string, ReadinessCheck> }> {
   if (config.rateLimitStore !== 'redis') return { readiness: {} };
-  const { createRedisClient, RedisRateLimitStore } = await import('../adapters/http/rate-limit/redis-rate-limit-store.js');
+  const { createRedisClient, RedisRateLimitStore } = await import('../adapters/http/rate-limit/redis-rate-limit-store.ts');
   const store = new RedisRateLimitStore({
     redis: createRedisClient(config.redisUrl as string),
     logger,
@@ -143,19 +143,19 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
   const local = config.local as NonNullable<AppConfig['local']>;
   const [{ LocalVideoStorage }, { LocalVideoWorkflow }, { DevIdentityProvider }, { devIdpRoutes }, { localVideoRoutes }, { tryItRoutes }, { SampleVideoModel, SAMPLE_POLLS }, media] =
     await Promise.all([
-      import('../adapters/local/local-video-storage.js'),
-      import('../adapters/local/local-video-workflow.js'),
-      import('../adapters/local/dev-identity-provider.js'),
-      import('../adapters/http/routes/dev-idp.routes.js'),
-      import('../adapters/http/routes/local-video.routes.js'),
-      import('../adapters/http/routes/try-it.routes.js'),
-      import('../adapters/local/sample-video-model.js'),
+      import('../adapters/local/local-video-storage.ts'),
+      import('../adapters/local/local-video-workflow.ts'),
+      import('../adapters/local/dev-identity-provider.ts'),
+      import('../adapters/http/routes/dev-idp.routes.ts'),
+      import('../adapters/http/routes/local-video.routes.ts'),
+      import('../adapters/http/routes/try-it.routes.ts'),
+      import('../adapters/local/sample-video-model.ts'),
       composeMedia(),
     ]);
   const [{ InMemoryUploadRepository }, { LocalUploadStorage }, { localUploadRoutes }] = await Promise.all([
-    import('../adapters/local/in-memory-upload-repository.js'),
-    import('../adapters/local/local-upload-storage.js'),
-    import('../adapters/http/routes/local-upload.routes.js'),
+    import('../adapters/local/in-memory-upload-repository.ts'),
+    import('../adapters/local/local-upload-storage.ts'),
+    import('../adapters/http/routes/local-upload.routes.ts'),
   ]);
   const store = await openLocalStore(config, logger);
   const { jobs, secret } = store;
@@ -223,9 +223,9 @@ async function composeLocal(config: AppConfig, clock: Clock, logger: FastifyBase
 /** The video probe (mp4box) and frame grabber (ffmpeg from @ffmpeg-installer/linux-x64, or FFMPEG_PATH; else `ffmpeg` on PATH). */
 async function composeMedia() {
   const [{ Mp4BoxVideoProbe }, { FfmpegFrameGrabber }, { ffmpegPath }] = await Promise.all([
-    import('../adapters/mp4/mp4box-video-probe.js'),
-    import('../adapters/ffmpeg/ffmpeg-frame-grabber.js'),
-    import('../adapters/ffmpeg/ffmpeg-path.js'),
+    import('../adapters/mp4/mp4box-video-probe.ts'),
+    import('../adapters/ffmpeg/ffmpeg-frame-grabber.ts'),
+    import('../adapters/ffmpeg/ffmpeg-path.ts'),
   ]);
   return { probe: new Mp4BoxVideoProbe(), frames: new FfmpegFrameGrabber({ ffmpegPath: ffmpegPath(process.env) ?? 'ffmpeg' }) };
 }
@@ -233,19 +233,19 @@ async function composeMedia() {
 async function composeAws(config: AppConfig, clock: Clock, logger: FastifyBaseLogger, onAttempt: WebhooksDeps['onAttempt']): Promise<Adapters> {
   const aws = config.aws as NonNullable<AppConfig['aws']>;
   const [clientsModule, jobsModule, usageModule, idempotencyModule, s3Module, sfnModule, uploadsModule, s3UploadModule, webhookModules] = await Promise.all([
-    import('../adapters/aws/aws-clients.js'),
-    import('../adapters/aws/dynamodb-job-repository.js'),
-    import('../adapters/aws/dynamodb-usage-ledger.js'),
-    import('../adapters/aws/dynamodb-idempotency-store.js'),
-    import('../adapters/aws/s3-video-storage.js'),
-    import('../adapters/aws/step-functions-workflow.js'),
-    import('../adapters/aws/dynamodb-upload-repository.js'),
-    import('../adapters/aws/s3-upload-storage.js'),
+    import('../adapters/aws/aws-clients.ts'),
+    import('../adapters/aws/dynamodb-job-repository.ts'),
+    import('../adapters/aws/dynamodb-usage-ledger.ts'),
+    import('../adapters/aws/dynamodb-idempotency-store.ts'),
+    import('../adapters/aws/s3-video-storage.ts'),
+    import('../adapters/aws/step-functions-workflow.ts'),
+    import('../adapters/aws/dynamodb-upload-repository.ts'),
+    import('../adapters/aws/s3-upload-storage.ts'),
     Promise.all([
-      import('../adapters/aws/dynamodb-job-event-outbox.js'),
-      import('../adapters/aws/dynamodb-webhook-endpoints.js'),
-      import('../adapters/aws/dynamodb-webhook-deliveries.js'),
-      import('../adapters/aws/sqs-delivery-queue.js'),
+      import('../adapters/aws/dynamodb-job-event-outbox.ts'),
+      import('../adapters/aws/dynamodb-webhook-endpoints.ts'),
+      import('../adapters/aws/dynamodb-webhook-deliveries.ts'),
+      import('../adapters/aws/sqs-delivery-queue.ts'),
     ]),
   ]);
   const [{ DynamoDbJobEventOutbox }, { DynamoDbWebhookEndpoints }, { DynamoDbWebhookDeliveries }, { SqsDeliveryQueue }] = webhookModules;
@@ -309,7 +309,7 @@ async function composeAws(config: AppConfig, clock: Clock, logger: FastifyBaseLo
 async function cancelingModel(region: string, secretArn: string, baseUrl: string | undefined) {
   const [{ SecretsManagerClient }, { providerModel }] = await Promise.all([
     import('@aws-sdk/client-secrets-manager'),
-    import('../adapters/replicate/provider-model.js'),
+    import('../adapters/replicate/provider-model.ts'),
   ]);
   const secrets = new SecretsManagerClient({ region });
   return { model: providerModel({ secrets, secretArn, baseUrl }), destroy: () => secrets.destroy() };

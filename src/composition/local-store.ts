@@ -4,14 +4,14 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import type { IdempotencyStore } from '../application/ports/idempotency-store.js';
-import type { JobChanges, JobEventOutbox } from '../application/ports/job-changes.js';
-import type { JobRepository } from '../application/ports/job-repository.js';
-import type { UnfinishedJobs } from '../application/ports/unfinished-jobs.js';
-import type { UsageLedger } from '../application/ports/usage-ledger.js';
-import type { WebhookDeliveries } from '../application/ports/webhook-deliveries.js';
-import type { WebhookEndpoints } from '../application/ports/webhook-endpoints.js';
-import type { AppConfig } from '../config.js';
+import type { IdempotencyStore } from '../application/ports/idempotency-store.ts';
+import type { JobChanges, JobEventOutbox } from '../application/ports/job-changes.ts';
+import type { JobRepository } from '../application/ports/job-repository.ts';
+import type { UnfinishedJobs } from '../application/ports/unfinished-jobs.ts';
+import type { UsageLedger } from '../application/ports/usage-ledger.ts';
+import type { WebhookDeliveries } from '../application/ports/webhook-deliveries.ts';
+import type { WebhookEndpoints } from '../application/ports/webhook-endpoints.ts';
+import type { AppConfig } from '../config.ts';
 
 /** Where local mode keeps jobs, usage and idempotency keys: SQLite under LOCAL_DATA_DIR, or memory. */
 export interface LocalStore {
@@ -33,15 +33,15 @@ export async function openLocalStore(config: AppConfig, logger: FastifyBaseLogge
   const local = config.local as NonNullable<AppConfig['local']>;
   const randomSecret = () => config.secret ?? randomBytes(32).toString('base64url');
   // The process's one feed of job changes: the repository pushes each committed write to it.
-  const { JobWatchers } = await import('../adapters/local/job-watchers.js');
+  const { JobWatchers } = await import('../adapters/local/job-watchers.ts');
   const watchers = new JobWatchers();
   if (local.store === 'memory') {
     const [{ InMemoryJobRepository }, { InMemoryUsageLedger }, { InMemoryIdempotencyStore }, { InMemoryWebhookEndpoints }, { InMemoryWebhookDeliveries }] = await Promise.all([
-      import('../adapters/local/in-memory-job-repository.js'),
-      import('../adapters/local/in-memory-usage-ledger.js'),
-      import('../adapters/local/in-memory-idempotency-store.js'),
-      import('../adapters/local/in-memory-webhook-endpoints.js'),
-      import('../adapters/local/in-memory-webhook-deliveries.js'),
+      import('../adapters/local/in-memory-job-repository.ts'),
+      import('../adapters/local/in-memory-usage-ledger.ts'),
+      import('../adapters/local/in-memory-idempotency-store.ts'),
+      import('../adapters/local/in-memory-webhook-endpoints.ts'),
+      import('../adapters/local/in-memory-webhook-deliveries.ts'),
     ]);
     return {
       jobs: new InMemoryJobRepository(watchers), usage: new InMemoryUsageLedger(), idempotency: new InMemoryIdempotencyStore(),
@@ -49,13 +49,13 @@ export async function openLocalStore(config: AppConfig, logger: FastifyBaseLogge
     };
   }
   const [sqlite, { SqliteJobRepository }, { SqliteUsageLedger }, { SqliteIdempotencyStore }, { SqliteWebhookEndpoints }, { SqliteWebhookDeliveries }, dataDir] = await Promise.all([
-    import('../adapters/sqlite/sqlite-database.js'),
-    import('../adapters/sqlite/sqlite-job-repository.js'),
-    import('../adapters/sqlite/sqlite-usage-ledger.js'),
-    import('../adapters/sqlite/sqlite-idempotency-store.js'),
-    import('../adapters/sqlite/sqlite-webhook-endpoints.js'),
-    import('../adapters/sqlite/sqlite-webhook-deliveries.js'),
-    import('../adapters/local/local-data-dir.js'),
+    import('../adapters/sqlite/sqlite-database.ts'),
+    import('../adapters/sqlite/sqlite-job-repository.ts'),
+    import('../adapters/sqlite/sqlite-usage-ledger.ts'),
+    import('../adapters/sqlite/sqlite-idempotency-store.ts'),
+    import('../adapters/sqlite/sqlite-webhook-endpoints.ts'),
+    import('../adapters/sqlite/sqlite-webhook-deliveries.ts'),
+    import('../adapters/local/local-data-dir.ts'),
   ]);
   const driver = await sqlite.loadDriver();
   await dataDir.prepareDataDir(local.dataDir);

@@ -4,22 +4,22 @@
 // mode it only dispatches (hands due deliveries to the SQS queue the delivery Lambda reads).
 import { randomInt } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { DeliverWebhooks } from '../application/deliver-webhooks.js';
-import { ManageWebhooks } from '../application/manage-webhooks.js';
-import type { Clock } from '../application/ports/clock.js';
-import type { DeliveryQueue } from '../application/ports/delivery-queue.js';
-import type { JobChanges, JobEventOutbox } from '../application/ports/job-changes.js';
-import type { VideoStorage } from '../application/ports/video-storage.js';
-import type { WebhookDeliveries } from '../application/ports/webhook-deliveries.js';
-import type { WebhookEndpoints } from '../application/ports/webhook-endpoints.js';
-import { WebhookDeliveryLog } from '../application/webhook-delivery-log.js';
-import type { RouteRegistrar } from '../adapters/http/app.js';
-import { webhookRoutes } from '../adapters/http/routes/webhooks.routes.js';
-import { PinnedWebhookTransport } from '../adapters/outbound-http/pinned-webhook-transport.js';
-import { StandardWebhooksSigner } from '../adapters/standard-webhooks/standard-webhooks-signer.js';
-import { uuidGenerator } from '../adapters/system-clock.js';
-import type { AppConfig } from '../config.js';
-import type { AttemptResult } from '../domain/webhook-delivery.js';
+import { DeliverWebhooks } from '../application/deliver-webhooks.ts';
+import { ManageWebhooks } from '../application/manage-webhooks.ts';
+import type { Clock } from '../application/ports/clock.ts';
+import type { DeliveryQueue } from '../application/ports/delivery-queue.ts';
+import type { JobChanges, JobEventOutbox } from '../application/ports/job-changes.ts';
+import type { VideoStorage } from '../application/ports/video-storage.ts';
+import type { WebhookDeliveries } from '../application/ports/webhook-deliveries.ts';
+import type { WebhookEndpoints } from '../application/ports/webhook-endpoints.ts';
+import { WebhookDeliveryLog } from '../application/webhook-delivery-log.ts';
+import type { RouteRegistrar } from '../adapters/http/app.ts';
+import { webhookRoutes } from '../adapters/http/routes/webhooks.routes.ts';
+import { PinnedWebhookTransport } from '../adapters/outbound-http/pinned-webhook-transport.ts';
+import { StandardWebhooksSigner } from '../adapters/standard-webhooks/standard-webhooks-signer.ts';
+import { uuidGenerator } from '../adapters/system-clock.ts';
+import type { AppConfig } from '../config.ts';
+import type { AttemptResult } from '../domain/webhook-delivery.ts';
 
 export interface Webhooks {
   manage: ManageWebhooks;

@@ -16,12 +16,16 @@ export type DomainErrorCode =
 export type ErrorDetails = Record<string, string | number | boolean | readonly (string | number)[]>;
 
 export class DomainError extends Error {
+  readonly code: DomainErrorCode;
+  readonly details?: ErrorDetails;
   constructor(
-    readonly code: DomainErrorCode,
+    code: DomainErrorCode,
     message: string,
-    readonly details?: ErrorDetails,
+    details?: ErrorDetails,
   ) {
     super(message);
+    this.code = code;
+    this.details = details;
     this.name = new.target.name;
   }
 }
@@ -81,14 +85,16 @@ export class SpendLimitExceeded extends DomainError {
 }
 
 export class RateLimited extends DomainError {
+  readonly retryAfterSeconds: number;
   constructor(
     limit: number,
-    readonly retryAfterSeconds: number,
+    retryAfterSeconds: number,
   ) {
     super('RATE_LIMITED', `Rate limit of ${limit} requests per minute exceeded; retry in ${retryAfterSeconds} s`, {
       limit,
       retryAfter: retryAfterSeconds,
     });
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -100,12 +106,14 @@ export class Unauthorized extends DomainError {
 
 /** A dependency throttles, times out or is down: the caller may retry after `retryAfterSeconds`. */
 export class ServiceUnavailable extends DomainError {
+  readonly retryAfterSeconds: number;
   constructor(
     message: string,
-    readonly retryAfterSeconds = 5,
+    retryAfterSeconds = 5,
     options?: { cause?: unknown },
   ) {
     super('SERVICE_UNAVAILABLE', message);
+    this.retryAfterSeconds = retryAfterSeconds;
     if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
@@ -126,12 +134,14 @@ export type GenerationFailureCode = 'PROVIDER_REJECTED' | 'PROVIDER_FAILED' | 'P
  * becomes the Step Functions error that Catch and the Fail state see).
  */
 export class GenerationFailed extends Error {
+  readonly code: GenerationFailureCode;
   constructor(
-    readonly code: GenerationFailureCode,
+    code: GenerationFailureCode,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    this.code = code;
     this.name = code;
   }
 }

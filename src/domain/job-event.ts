@@ -1,4 +1,4 @@
-import type { Job, JobStatus } from './job.js';
+import type { Job, JobStatus } from './job.ts';
 
 // A job event is a change of a job's status, recorded with the change itself (never one without the
 // other). Progress is not an event: it is shown live (SSE), not delivered (webhooks).

@@ -1,9 +1,9 @@
 // What a caller may ask of the video (POST /jobs options) and what the chosen model will use, checked
 // against the model's catalogue entry. Costs are kept in micro-dollars (integers) so that sums — the
 // month's spend, a spend limit — are exact.
-import { ValidationError } from './errors.js';
-import type { JobCategory } from './job.js';
-import { durationsAt, findModel, type ModelCatalogue, type ModelEntry } from './model-catalogue.js';
+import { ValidationError } from './errors.ts';
+import type { JobCategory } from './job.ts';
+import { durationsAt, findModel, type ModelCatalogue, type ModelEntry } from './model-catalogue.ts';
 
 export const NEGATIVE_PROMPT_MAX = 500;
 export const SEED_MAX = 2_147_483_647;

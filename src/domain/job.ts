@@ -1,5 +1,5 @@
-import { JobFinished, ValidationError } from './errors.js';
-import type { GenerationSettings, JobOptions } from './job-options.js';
+import { JobFinished, ValidationError } from './errors.ts';
+import type { GenerationSettings, JobOptions } from './job-options.ts';
 
 export const JOB_CATEGORIES = ['music-video', 'ad-creative'] as const;
 export type JobCategory = (typeof JOB_CATEGORIES)[number];

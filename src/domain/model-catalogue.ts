@@ -1,8 +1,8 @@
 // The video models a caller may choose, as data (src/catalogue/models.json, or the operator's own file):
 // what each accepts and costs. Parsing checks the data once, at start; the job's options are checked
 // against one entry per request (job-options.ts).
-import { IMAGE_TYPES, isImageType, type ImageType } from './image-info.js';
-import { JOB_CATEGORIES, type JobCategory } from './job.js';
+import { IMAGE_TYPES, isImageType, type ImageType } from './image-info.ts';
+import { JOB_CATEGORIES, type JobCategory } from './job.ts';
 
 /** The job options a catalogue entry maps to the provider's own input names. */
 export const MAPPED_OPTIONS = ['prompt', 'durationSeconds', 'aspectRatio', 'resolution', 'negativePrompt', 'seed', 'startImage', 'endImage'] as const;

@@ -19,10 +19,13 @@ export class RateWindow {
   private readonly hits: number[] = [];
   private head = 0;
 
-  constructor(
-    readonly limit: number,
-    readonly windowMs = WINDOW_MS,
-  ) {}
+  readonly limit: number;
+  readonly windowMs: number;
+
+  constructor(limit: number, windowMs = WINDOW_MS) {
+    this.limit = limit;
+    this.windowMs = windowMs;
+  }
 
   hit(nowMs: number): RateDecision {
     this.prune(nowMs);

@@ -1,5 +1,5 @@
-import { ValidationError } from './errors.js';
-import { isImageType, IMAGE_TYPES, type ImageType } from './image-info.js';
+import { ValidationError } from './errors.ts';
+import { isImageType, IMAGE_TYPES, type ImageType } from './image-info.ts';
 
 /** The largest start image a caller may upload (the bucket's policy refuses more). */
 export const UPLOAD_MAX_BYTES = 10 * 1024 * 1024;

@@ -1,5 +1,5 @@
-import type { Job } from './job.js';
-import type { WebhookEventType } from './webhook.js';
+import type { Job } from './job.ts';
+import type { WebhookEventType } from './webhook.ts';
 
 // One message to one endpoint, and its attempts. At least once: a delivery stays pending until a 2xx,
 // a 410 Gone, or the last attempt of the Standard Webhooks retry schedule

@@ -1,5 +1,5 @@
-import { ValidationError } from './errors.js';
-import { JOB_EVENT_TYPES, type JobEventType } from './job-event.js';
+import { ValidationError } from './errors.ts';
+import { JOB_EVENT_TYPES, type JobEventType } from './job-event.ts';
 
 // Webhook endpoints (docs/webhooks.md): where a user wants their job events delivered, Standard Webhooks
 // style (https://www.standardwebhooks.com/). The address checks that need DNS live behind the

@@ -2,9 +2,9 @@
 // (usage counters and idempotency claims, with TTL) and the assets bucket named by the environment, on
 // whatever endpoints the SDK's own variables name (AWS_ENDPOINT_URL…): stand-ins or a real account.
 // Safe to run again: existing resources are left as they are.
-import { createAwsClients } from '../adapters/aws/aws-clients.js';
-import { createAwsResources } from '../adapters/aws/aws-resources.js';
-import { ConfigError, loadResourceSettings, type ResourceSettings } from '../config.js';
+import { createAwsClients } from '../adapters/aws/aws-clients.ts';
+import { createAwsResources } from '../adapters/aws/aws-resources.ts';
+import { ConfigError, loadResourceSettings, type ResourceSettings } from '../config.ts';
 
 function readNames(): ResourceSettings | undefined {
   try {

@@ -1,11 +1,11 @@
 import t from 'tap';
-import { mutateJob } from '../../src/application/mutate-job.js';
-import type { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
-import { JobFinished, JobNotFound } from '../../src/domain/errors.js';
-import { CancelJob } from '../../src/application/cancel-job.js';
-import { advanceJob, completeJob, failJob, startGeneration, type Job } from '../../src/domain/job.js';
-import { FakeVideoModel } from '../helpers/fake-video-model.js';
-import { createFor, setup, SYNC_INTERVAL_MS, type Setup } from './fixtures/use-cases.js';
+import { mutateJob } from '../../src/application/mutate-job.ts';
+import type { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.ts';
+import { JobFinished, JobNotFound } from '../../src/domain/errors.ts';
+import { CancelJob } from '../../src/application/cancel-job.ts';
+import { advanceJob, completeJob, failJob, startGeneration, type Job } from '../../src/domain/job.ts';
+import { FakeVideoModel } from '../helpers/fake-video-model.ts';
+import { createFor, setup, SYNC_INTERVAL_MS, type Setup } from './fixtures/use-cases.ts';
 
 async function running(s: Setup, userId = 'alice'): Promise<Job> {
   const job = await createFor(s, userId);

@@ -1,9 +1,9 @@
 import t from 'tap';
-import { IDEMPOTENCY_TTL_MS } from '../../src/application/create-job.js';
-import { mutateJob } from '../../src/application/mutate-job.js';
-import { IdempotencyKeyReused, QuotaExceeded, ServiceUnavailable } from '../../src/domain/errors.js';
-import { cancelJob, type Job } from '../../src/domain/job.js';
-import { PROMPT, setup, type Setup } from './fixtures/use-cases.js';
+import { IDEMPOTENCY_TTL_MS } from '../../src/application/create-job.ts';
+import { mutateJob } from '../../src/application/mutate-job.ts';
+import { IdempotencyKeyReused, QuotaExceeded, ServiceUnavailable } from '../../src/domain/errors.ts';
+import { cancelJob, type Job } from '../../src/domain/job.ts';
+import { PROMPT, setup, type Setup } from './fixtures/use-cases.ts';
 
 const body = { prompt: PROMPT, category: 'music-video' };
 const used = (s: Setup, userId = 'alice') => s.usage.used(userId, '2026-11');

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { JobNotFound } from '../../src/domain/errors.js';
-import { createFor, setup, SYNC_INTERVAL_MS, type Setup } from './fixtures/use-cases.js';
+import { JobNotFound } from '../../src/domain/errors.ts';
+import { createFor, setup, SYNC_INTERVAL_MS, type Setup } from './fixtures/use-cases.ts';
 
 /** Counts describe() calls; optionally makes them fail. */
 function spyDescribe(s: Setup, fail = false) {

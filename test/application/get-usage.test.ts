@@ -1,6 +1,6 @@
 import t from 'tap';
-import { QuotaExceeded } from '../../src/domain/errors.js';
-import { createFor, setup } from './fixtures/use-cases.js';
+import { QuotaExceeded } from '../../src/domain/errors.ts';
+import { createFor, setup } from './fixtures/use-cases.ts';
 
 t.test('a new user: nothing used, the whole quota left', async (t) => {
   const s = setup({ quotaPerMonth: 10 });

@@ -1,9 +1,9 @@
 import t from 'tap';
-import { mutateJob } from '../../src/application/mutate-job.js';
-import { JobNotFound, JobNotReady } from '../../src/domain/errors.js';
-import { advanceJob, cancelJob, completeJob } from '../../src/domain/job.js';
-import { GetVideoUrl } from '../../src/application/get-video-url.js';
-import { createFor, fakeStorage, setup } from './fixtures/use-cases.js';
+import { mutateJob } from '../../src/application/mutate-job.ts';
+import { JobNotFound, JobNotReady } from '../../src/domain/errors.ts';
+import { advanceJob, cancelJob, completeJob } from '../../src/domain/job.ts';
+import { GetVideoUrl } from '../../src/application/get-video-url.ts';
+import { createFor, fakeStorage, setup } from './fixtures/use-cases.ts';
 
 t.test('JOB_NOT_READY until the job is completed', async (t) => {
   const s = setup();

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { mutateJob } from '../../src/application/mutate-job.js';
-import { ValidationError } from '../../src/domain/errors.js';
-import { cancelJob, type Job } from '../../src/domain/job.js';
-import { createFor, setup, type Setup } from './fixtures/use-cases.js';
+import { mutateJob } from '../../src/application/mutate-job.ts';
+import { ValidationError } from '../../src/domain/errors.ts';
+import { cancelJob, type Job } from '../../src/domain/job.ts';
+import { createFor, setup, type Setup } from './fixtures/use-cases.ts';
 
 /** Creates `n` jobs for `userId`, one second apart; returns them oldest first. */
 async function createMany(s: Setup, userId: string, n: number): Promise<Job[]> {

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { mutateJob } from '../../src/application/mutate-job.js';
-import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
-import { ConcurrentUpdate, JobFinished, JobNotFound } from '../../src/domain/errors.js';
-import { advanceJob, cancelJob, completeJob, newJob, type Job } from '../../src/domain/job.js';
+import { mutateJob } from '../../src/application/mutate-job.ts';
+import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.ts';
+import { ConcurrentUpdate, JobFinished, JobNotFound } from '../../src/domain/errors.ts';
+import { advanceJob, cancelJob, completeJob, newJob, type Job } from '../../src/domain/job.ts';
 
 const now = new Date('2026-11-27T10:00:00.000Z');
 /** As in src/application/mutate-job.ts. */

@@ -1,10 +1,10 @@
 import t from 'tap';
-import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
-import type { Logger } from '../../src/application/ports/logger.js';
-import { ResumeJobs, WORKFLOW_INTERRUPTED } from '../../src/application/resume-jobs.js';
-import { advanceJob, cancelJob, isTerminal, newJob, type Job } from '../../src/domain/job.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { FakeWorkflow } from '../helpers/fake-workflow.js';
+import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.ts';
+import type { Logger } from '../../src/application/ports/logger.ts';
+import { ResumeJobs, WORKFLOW_INTERRUPTED } from '../../src/application/resume-jobs.ts';
+import { advanceJob, cancelJob, isTerminal, newJob, type Job } from '../../src/domain/job.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
+import { FakeWorkflow } from '../helpers/fake-workflow.ts';
 
 async function setup(jobs: Job[]) {
   const repo = new InMemoryJobRepository();

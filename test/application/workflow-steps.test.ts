@@ -1,16 +1,16 @@
 import t from 'tap';
-import { mutateJob } from '../../src/application/mutate-job.js';
-import { createWorkflowSteps } from '../../src/application/workflow-steps.js';
-import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
-import { InMemoryUsageLedger } from '../../src/adapters/local/in-memory-usage-ledger.js';
-import { GenerationFailed, JobFinished } from '../../src/domain/errors.js';
-import { cancelJob, failJob as failJobOf, newJob, startGeneration, type Job } from '../../src/domain/job.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { FakeFrameGrabber, FakeVideoModel, FakeVideoProbe, MemoryStore } from '../helpers/fake-video-model.js';
-import { RecordingLogger } from './fixtures/use-cases.js';
-import { bundledCatalogue } from '../../src/catalogue/catalogue-config.js';
-import { microToUsd, resolveOptions, type JobOptions } from '../../src/domain/job-options.js';
-import { periodOf } from '../../src/domain/quota.js';
+import { mutateJob } from '../../src/application/mutate-job.ts';
+import { createWorkflowSteps } from '../../src/application/workflow-steps.ts';
+import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.ts';
+import { InMemoryUsageLedger } from '../../src/adapters/local/in-memory-usage-ledger.ts';
+import { GenerationFailed, JobFinished } from '../../src/domain/errors.ts';
+import { cancelJob, failJob as failJobOf, newJob, startGeneration, type Job } from '../../src/domain/job.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
+import { FakeFrameGrabber, FakeVideoModel, FakeVideoProbe, MemoryStore } from '../helpers/fake-video-model.ts';
+import { RecordingLogger } from './fixtures/use-cases.ts';
+import { bundledCatalogue } from '../../src/catalogue/catalogue-config.ts';
+import { microToUsd, resolveOptions, type JobOptions } from '../../src/domain/job-options.ts';
+import { periodOf } from '../../src/domain/quota.ts';
 
 function setup(catalogue = bundledCatalogue()) {
   const jobs = new InMemoryJobRepository();

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { LoginCookie } from '../../src/adapters/http/auth/login-cookie.js';
-import { buildAuthApp } from './fixtures/auth-fixtures.js';
+import { LoginCookie } from '../../src/adapters/http/auth/login-cookie.ts';
+import { buildAuthApp } from './fixtures/auth-fixtures.ts';
 
 // Nobody listens on port 1: the token endpoint is unreachable, which is what the 503 test needs.
 const PUBLIC_URL = 'http://127.0.0.1:1';

@@ -1,14 +1,14 @@
 // The whole local sign-in over real HTTP, as a browser would do it: login → dev IdP → callback → tokens,
 // then the tokens are checked by the very verifier the API uses.
 import t from 'tap';
-import { JwksTokenVerifier } from '../../src/adapters/http/auth/jwks-token-verifier.js';
-import { OAuthClient } from '../../src/adapters/http/auth/oauth-client.js';
-import { authRoutes } from '../../src/adapters/http/routes/auth.routes.js';
-import { devIdpRoutes } from '../../src/adapters/http/routes/dev-idp.routes.js';
-import { DevIdentityProvider } from '../../src/adapters/local/dev-identity-provider.js';
-import { buildTestApp } from '../helpers/test-app.js';
-import { listenFirst } from '../helpers/front-server.js';
-import { buildAuthApp, verifierOverHttp } from './fixtures/auth-fixtures.js';
+import { JwksTokenVerifier } from '../../src/adapters/http/auth/jwks-token-verifier.ts';
+import { OAuthClient } from '../../src/adapters/http/auth/oauth-client.ts';
+import { authRoutes } from '../../src/adapters/http/routes/auth.routes.ts';
+import { devIdpRoutes } from '../../src/adapters/http/routes/dev-idp.routes.ts';
+import { DevIdentityProvider } from '../../src/adapters/local/dev-identity-provider.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
+import { listenFirst } from '../helpers/front-server.ts';
+import { buildAuthApp, verifierOverHttp } from './fixtures/auth-fixtures.ts';
 
 async function listening(t: { teardown: (fn: () => unknown) => void }) {
   // The issuer and redirect URIs name the app's own URL: listen first (port 0), then build.

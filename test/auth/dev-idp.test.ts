@@ -1,8 +1,8 @@
 import { createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { createVerifier } from 'fast-jwt';
 import t from 'tap';
-import { challengeOf, DevIdentityProvider, InvalidGrant } from '../../src/adapters/local/dev-identity-provider.js';
-import { buildAuthApp } from './fixtures/auth-fixtures.js';
+import { challengeOf, DevIdentityProvider, InvalidGrant } from '../../src/adapters/local/dev-identity-provider.ts';
+import { buildAuthApp } from './fixtures/auth-fixtures.ts';
 
 const PUBLIC_URL = 'http://127.0.0.1:8080';
 const VERIFIER = 'v'.repeat(43);

@@ -1,7 +1,7 @@
 // Local mode on a network address: the password-less dev sign-in would let anyone who can reach the port
 // act as any user, so it is off unless LOCAL_DEV_SIGN_IN_ON_NETWORK=true (config HOST row).
 import t from 'tap';
-import { startLocalServer } from '../helpers/local-server.js';
+import { startLocalServer } from '../helpers/local-server.ts';
 
 const PKCE = 'code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256';
 

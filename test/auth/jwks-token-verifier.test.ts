@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap';
-import { flipBase64urlChar } from '../helpers/tamper.js';
-import { JwksTokenVerifier } from '../../src/adapters/http/auth/jwks-token-verifier.js';
-import { Unauthorized } from '../../src/domain/errors.js';
-import { handMade, hs256, JwksServer, makeKey, sign, verifierOverHttp } from './fixtures/auth-fixtures.js';
+import { flipBase64urlChar } from '../helpers/tamper.ts';
+import { JwksTokenVerifier } from '../../src/adapters/http/auth/jwks-token-verifier.ts';
+import { Unauthorized } from '../../src/domain/errors.ts';
+import { handMade, hs256, JwksServer, makeKey, sign, verifierOverHttp } from './fixtures/auth-fixtures.ts';
 
 const CLIENT = 'omnigen-web';
 const START = Date.parse('2026-11-27T10:00:00.000Z');

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
-import { IdentityProviderUnavailable, OAuthClient, OAuthGrantRejected } from '../../src/adapters/http/auth/oauth-client.js';
+import { IdentityProviderUnavailable, OAuthClient, OAuthGrantRejected } from '../../src/adapters/http/auth/oauth-client.ts';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { TokenCache } from '../../src/adapters/http/auth/token-cache.js';
+import { TokenCache } from '../../src/adapters/http/auth/token-cache.ts';
 
 t.test('keeps at most maxEntries, dropping the least recently used', async (t) => {
   const cache = new TokenCache<number>(2);

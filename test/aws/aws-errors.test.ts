@@ -2,13 +2,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { ConditionalCheckFailedException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { createAwsClients } from '../../src/adapters/aws/aws-clients.js';
-import { translateAwsError } from '../../src/adapters/aws/aws-errors.js';
-import { DynamoDbIdempotencyStore } from '../../src/adapters/aws/dynamodb-idempotency-store.js';
-import { DynamoDbJobRepository } from '../../src/adapters/aws/dynamodb-job-repository.js';
-import { DynamoDbUsageLedger } from '../../src/adapters/aws/dynamodb-usage-ledger.js';
-import { JobNotFound, ServiceUnavailable } from '../../src/domain/errors.js';
-import { TEST_CREDENTIALS } from '../helpers/dynalite.js';
+import { createAwsClients } from '../../src/adapters/aws/aws-clients.ts';
+import { translateAwsError } from '../../src/adapters/aws/aws-errors.ts';
+import { DynamoDbIdempotencyStore } from '../../src/adapters/aws/dynamodb-idempotency-store.ts';
+import { DynamoDbJobRepository } from '../../src/adapters/aws/dynamodb-job-repository.ts';
+import { DynamoDbUsageLedger } from '../../src/adapters/aws/dynamodb-usage-ledger.ts';
+import { JobNotFound, ServiceUnavailable } from '../../src/domain/errors.ts';
+import { TEST_CREDENTIALS } from '../helpers/dynalite.ts';
 
 const sdkError = (name: string, status: number, extra: object = {}): Error =>
   Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status }, ...extra });

@@ -1,10 +1,10 @@
 import t, { type Test } from 'tap';
 import { pino } from 'pino';
-import { composeApp } from '../../src/composition/api.js';
-import { loadConfig } from '../../src/config.js';
-import { startAwsStandIns, type AwsStandIns } from '../helpers/aws-stand-ins.js';
-import { CognitoStandIn, subOf } from '../helpers/cognito-stand-in.js';
-import { listenFirst } from '../helpers/front-server.js';
+import { composeApp } from '../../src/composition/api.ts';
+import { loadConfig } from '../../src/config.ts';
+import { startAwsStandIns, type AwsStandIns } from '../helpers/aws-stand-ins.ts';
+import { CognitoStandIn, subOf } from '../helpers/cognito-stand-in.ts';
+import { listenFirst } from '../helpers/front-server.ts';
 
 // The app composed exactly as aws mode composes it, in this process, listening on a loopback port; the
 // identity provider is oauth2-mock-server on Cognito's paths with Cognito's claims (test/helpers/cognito-stand-in.ts).

@@ -3,9 +3,9 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { JOB_INDEX, JOB_LIST_KEY } from '../../src/adapters/aws/table-definitions.js';
-import { startDynalite } from '../helpers/dynalite.js';
-import { startS3rver } from '../helpers/s3rver.js';
+import { JOB_INDEX, JOB_LIST_KEY } from '../../src/adapters/aws/table-definitions.ts';
+import { startDynalite } from '../helpers/dynalite.ts';
+import { startS3rver } from '../helpers/s3rver.ts';
 
 const run = promisify(execFile);
 const TOOL = new URL('../../src/tools/create-aws-resources.ts', import.meta.url).pathname;

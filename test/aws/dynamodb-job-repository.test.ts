@@ -2,11 +2,11 @@
 // very UpdateItem expressions docs/aws-mode.md gives workflow authors.
 import t from 'tap';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbJobRepository } from '../../src/adapters/aws/dynamodb-job-repository.js';
-import { DynamoDbUsageLedger } from '../../src/adapters/aws/dynamodb-usage-ledger.js';
-import { ConcurrentUpdate } from '../../src/domain/errors.js';
-import { advanceJob, newJob } from '../../src/domain/job.js';
-import { startDynalite } from '../helpers/dynalite.js';
+import { DynamoDbJobRepository } from '../../src/adapters/aws/dynamodb-job-repository.ts';
+import { DynamoDbUsageLedger } from '../../src/adapters/aws/dynamodb-usage-ledger.ts';
+import { ConcurrentUpdate } from '../../src/domain/errors.ts';
+import { advanceJob, newJob } from '../../src/domain/job.ts';
+import { startDynalite } from '../helpers/dynalite.ts';
 
 const PROGRESS = {
   UpdateExpression: 'SET progress = :progress, stage = :stage, #status = :processing, updatedAt = :now ADD version :one',

@@ -2,8 +2,8 @@
 // SDK command cannot ship without its permission, and keep docs/deploying.md's copy generated.
 import { readdirSync, readFileSync } from 'node:fs';
 import t from 'tap';
-import { ACTION_OF_COMMAND, DELIVERY_ADAPTERS, SIGNED_NOT_SENT, TASK_ADAPTERS, WORKFLOW_ADAPTERS, WORKFLOW_STEP_ACTIONS, taskRoleStatements, type ResourceArns } from '../../src/adapters/aws/iam-actions.js';
-import { documentedTaskPolicy, POLICY_END, POLICY_START, withDocumentedPolicy } from '../../src/adapters/aws/iam-policy-document.js';
+import { ACTION_OF_COMMAND, DELIVERY_ADAPTERS, SIGNED_NOT_SENT, TASK_ADAPTERS, WORKFLOW_ADAPTERS, WORKFLOW_STEP_ACTIONS, taskRoleStatements, type ResourceArns } from '../../src/adapters/aws/iam-actions.ts';
+import { documentedTaskPolicy, POLICY_END, POLICY_START, withDocumentedPolicy } from '../../src/adapters/aws/iam-policy-document.ts';
 
 const awsDir = new URL('../../src/adapters/aws/', import.meta.url);
 const ARNS: ResourceArns = {
@@ -69,7 +69,7 @@ t.test('`npm run iam-policy` leaves an up-to-date doc as it is', async (t) => {
   const log = console.log;
   console.log = (line: string) => logged.push(line);
   try {
-    await import('../../src/tools/write-iam-policy.js');
+    await import('../../src/tools/write-iam-policy.ts');
   } finally {
     console.log = log;
   }

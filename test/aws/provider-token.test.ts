@@ -1,7 +1,7 @@
 import t from 'tap';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { providerTokenOnce, readProviderToken } from '../../src/adapters/aws/provider-token.js';
-import { FakeSecretsManager } from '../fakes/fake-secrets-manager.js';
+import { providerTokenOnce, readProviderToken } from '../../src/adapters/aws/provider-token.ts';
+import { FakeSecretsManager } from '../fakes/fake-secrets-manager.ts';
 
 const fake = await FakeSecretsManager.start(t);
 const client = new SecretsManagerClient({ region: 'us-east-1', endpoint: fake.endpoint, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });

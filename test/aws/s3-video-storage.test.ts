@@ -1,8 +1,8 @@
 import t from 'tap';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { createAwsClients } from '../../src/adapters/aws/aws-clients.js';
-import { S3VideoStorage } from '../../src/adapters/aws/s3-video-storage.js';
-import { S3RVER_CREDENTIALS, startS3rver } from '../helpers/s3rver.js';
+import { createAwsClients } from '../../src/adapters/aws/aws-clients.ts';
+import { S3VideoStorage } from '../../src/adapters/aws/s3-video-storage.ts';
+import { S3RVER_CREDENTIALS, startS3rver } from '../helpers/s3rver.ts';
 
 /** `size` bytes that are the same on every run and not all alike. */
 const bytes = (size: number) => Buffer.from(Array.from({ length: size }, (_, i) => (i * 7 + (i >> 8)) % 256));

@@ -3,10 +3,10 @@
 // is reported by delivery id (its claim runs out and it is handed out again).
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import t from 'tap';
-import { createSqsClient } from '../../src/adapters/aws/aws-clients.js';
-import { DeliveriesNotQueued, SqsDeliveryQueue } from '../../src/adapters/aws/sqs-delivery-queue.js';
-import { ticketOf } from '../../src/adapters/lambda/deliver-webhooks.js';
-import { FakeSqs } from '../fakes/fake-sqs.js';
+import { createSqsClient } from '../../src/adapters/aws/aws-clients.ts';
+import { DeliveriesNotQueued, SqsDeliveryQueue } from '../../src/adapters/aws/sqs-delivery-queue.ts';
+import { ticketOf } from '../../src/adapters/lambda/deliver-webhooks.ts';
+import { FakeSqs } from '../fakes/fake-sqs.ts';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const tickets = (n: number, prefix = 'msg_') => Array.from({ length: n }, (_, i) => ({ deliveryId: `${prefix}${i}`, claimedUntil: '2026-12-05T10:00:00.000Z' }));

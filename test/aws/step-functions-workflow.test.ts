@@ -1,12 +1,12 @@
 import t from 'tap';
 import type { Test } from 'tap';
-import { createAwsClients } from '../../src/adapters/aws/aws-clients.js';
-import { StepFunctionsWorkflow } from '../../src/adapters/aws/step-functions-workflow.js';
-import { ServiceUnavailable } from '../../src/domain/errors.js';
-import { newJob, type Job } from '../../src/domain/job.js';
-import { FakeStepFunctions } from '../fakes/fake-step-functions.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { TEST_CREDENTIALS } from '../helpers/dynalite.js';
+import { createAwsClients } from '../../src/adapters/aws/aws-clients.ts';
+import { StepFunctionsWorkflow } from '../../src/adapters/aws/step-functions-workflow.ts';
+import { ServiceUnavailable } from '../../src/domain/errors.ts';
+import { newJob, type Job } from '../../src/domain/job.ts';
+import { FakeStepFunctions } from '../fakes/fake-step-functions.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
+import { TEST_CREDENTIALS } from '../helpers/dynalite.ts';
 
 let counter = 0;
 function job(clock: FakeClock): Job {

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
-import { startLocalServer } from '../helpers/local-server.js';
+import { startLocalServer } from '../helpers/local-server.ts';
 
 // Debian's chromium (installed by .ci/run), never a browser download.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

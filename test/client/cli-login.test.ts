@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { credentialsPath, loadCredentials, saveCredentials } from '../../packages/client/src/cli/credentials.js';
-import { browserLogin, devLogin, refresh } from '../../packages/client/src/cli/login.js';
-import { ProgressView } from '../../packages/client/src/cli/progress.js';
+import { credentialsPath, loadCredentials, saveCredentials } from '../../packages/client/src/cli/credentials.ts';
+import { browserLogin, devLogin, refresh } from '../../packages/client/src/cli/login.ts';
+import { ProgressView } from '../../packages/client/src/cli/progress.ts';
 
 // The CLI's sign-in pieces in process: the PKCE code flow through a loopback redirect against a scripted
 // service and identity provider (the browser played by fetch), the refresh, the credentials file and the

@@ -4,9 +4,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
-import { credentialsPath } from '../../packages/client/src/cli/credentials.js';
-import { cliHarness } from '../helpers/client-package.js';
-import { projectRoot } from '../helpers/server-process.js';
+import { credentialsPath } from '../../packages/client/src/cli/credentials.ts';
+import { cliHarness } from '../helpers/client-package.ts';
+import { projectRoot } from '../helpers/server-process.ts';
 
 // The CLI's other paths, each in its own process: every create option, expired sign-ins, a job's stage
 // and failure, an empty list, a long prompt, --json on login and create --wait, and Ctrl-C while waiting.

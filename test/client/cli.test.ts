@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { credentialsPath } from '../../packages/client/src/cli/credentials.js';
-import { startLocalServer } from '../helpers/local-server.js';
-import { cliHarness, type Run } from '../helpers/client-package.js';
+import { credentialsPath } from '../../packages/client/src/cli/credentials.ts';
+import { startLocalServer } from '../helpers/local-server.ts';
+import { cliHarness, type Run } from '../helpers/client-package.ts';
 
 // The `omnigen` CLI as a user runs it: the package's bin (which loads the compiled dist/cli/bin.js) in its
 // own process, against the real local server, output in a pipe; and in a real pseudo-terminal through

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { JobFailedError, OmniGen, TimeoutError, parseEventStream, verifyWebhook } from '../../packages/client/src/index.js';
-import { retryAfterSeconds } from '../../packages/client/src/errors.js';
-import { sniffImageType } from '../../packages/client/src/upload.js';
+import { JobFailedError, OmniGen, TimeoutError, parseEventStream, verifyWebhook } from '../../packages/client/src/index.ts';
+import { retryAfterSeconds } from '../../packages/client/src/errors.ts';
+import { sniffImageType } from '../../packages/client/src/upload.ts';
 
 // The client's less travelled paths, against a scripted fetch: defaults, odd answers, error bodies that
 // are not the contract's, and an event stream that never ends by itself.

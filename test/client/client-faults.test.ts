@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { JobFailedError, OmniGen, OmniGenError, type Job } from '../../packages/client/src/index.js';
-import { startLocalServer } from '../helpers/local-server.js';
-import { projectRoot } from '../helpers/server-process.js';
+import { JobFailedError, OmniGen, OmniGenError, type Job } from '../../packages/client/src/index.ts';
+import { startLocalServer } from '../helpers/local-server.ts';
+import { projectRoot } from '../helpers/server-process.ts';
 
 const prompt = 'A neon city at night, synthwave';
 

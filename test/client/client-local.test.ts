@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { JobCanceledError, OmniGen, OmniGenError, TimeoutError, type Job } from '../../packages/client/src/index.js';
-import { startLocalServer } from '../helpers/local-server.js';
-import { projectRoot } from '../helpers/server-process.js';
+import { JobCanceledError, OmniGen, OmniGenError, TimeoutError, type Job } from '../../packages/client/src/index.ts';
+import { startLocalServer } from '../helpers/local-server.ts';
+import { projectRoot } from '../helpers/server-process.ts';
 
 // Every method of @omnigen/client against the real local-mode composition (as `npm start` builds it).
 const prompt = 'A neon city at night, synthwave';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { OmniGen, OmniGenError } from '../../packages/client/src/index.js';
+import { OmniGen, OmniGenError } from '../../packages/client/src/index.ts';
 
 // Methods whose endpoints are being built in parallel (webhooks) and download paths the real server does
 // not take on its own (an expired link, a server ignoring Range), against a scripted fetch.

@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
-import { OmniGen, verifyWebhook } from '../../packages/client/src/index.js';
-import { startLocalServer } from '../helpers/local-server.js';
+import { OmniGen, verifyWebhook } from '../../packages/client/src/index.ts';
+import { startLocalServer } from '../helpers/local-server.ts';
 
 // The webhook methods of @omnigen/client against the real local-mode composition, delivering to a
 // receiver on loopback (WEBHOOK_ALLOW_LOOPBACK, as docs/webhooks.md says for local development).

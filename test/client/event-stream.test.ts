@@ -1,5 +1,5 @@
 import t from 'tap';
-import { parseEventStream, type SseEvent } from '../../packages/client/src/index.js';
+import { parseEventStream, type SseEvent } from '../../packages/client/src/index.ts';
 
 // The event-stream parser, fed in chunks that split lines (and CRLFs) anywhere.
 function streamOf(...chunks: string[]): ReadableStream<Uint8Array> {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 import t from 'tap';
-import { projectRoot } from '../helpers/server-process.js';
+import { projectRoot } from '../helpers/server-process.ts';
 
 // @omnigen/client is published on its own: it must import nothing from the repository outside its own
 // src/, only the dependencies its package.json declares, and (outside the CLI) nothing Node-only at load

@@ -3,9 +3,9 @@ import { lstat, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import t from 'tap';
-import { assertClientBuilt, clientDir, probeMp4 } from '../helpers/client-package.js';
-import { startLocalServer } from '../helpers/local-server.js';
-import { projectRoot } from '../helpers/server-process.js';
+import { assertClientBuilt, clientDir, probeMp4 } from '../helpers/client-package.ts';
+import { startLocalServer } from '../helpers/local-server.ts';
+import { projectRoot } from '../helpers/server-process.ts';
 
 // `npm pack` of @omnigen/client, installed into an empty folder outside the repository and used there:
 // the library imported by a program, the omnigen bin's --help and a create --wait --out against a real

@@ -4,9 +4,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { assertClientBuilt, probeMp4 } from '../helpers/client-package.js';
-import { startLocalServer } from '../helpers/local-server.js';
-import { projectRoot } from '../helpers/server-process.js';
+import { assertClientBuilt, probeMp4 } from '../helpers/client-package.ts';
+import { startLocalServer } from '../helpers/local-server.ts';
+import { projectRoot } from '../helpers/server-process.ts';
 
 // README.md's "Client and CLI" section, run exactly as written, as a user on a fresh clone would: in a
 // folder inside the repository (so `@omnigen/client` and `npx omnigen` resolve through its node_modules,

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { OmniGen, OmniGenError, TimeoutError } from '../../packages/client/src/index.js';
-import { Transport } from '../../packages/client/src/transport.js';
+import { OmniGen, OmniGenError, TimeoutError } from '../../packages/client/src/index.ts';
+import { Transport } from '../../packages/client/src/transport.ts';
 
 // Retry and no-retry paths, against a scripted fetch: each call takes the next scripted answer, and the
 // waits the client would make are recorded instead of slept (the jitter is a fixed 0.5).

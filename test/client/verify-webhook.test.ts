@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import t from 'tap';
-import { verifyWebhook, WebhookVerificationError } from '../../packages/client/src/index.js';
+import { verifyWebhook, WebhookVerificationError } from '../../packages/client/src/index.ts';
 
 // verifyWebhook (Web Crypto only) against the reference implementation's signatures (the standardwebhooks
 // package the service signs with).

@@ -4,9 +4,9 @@
 // the listing check holds here; against real DynamoDB the byUser index lags a moment (docs/aws-mode.md).
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import t from 'tap';
-import { mutateJob } from '../../src/application/mutate-job.js';
-import { completeJob } from '../../src/domain/job.js';
-import { FAMILIES, buildRaceApp, type RaceApp } from './fixtures/apps.js';
+import { mutateJob } from '../../src/application/mutate-job.ts';
+import { completeJob } from '../../src/domain/job.ts';
+import { FAMILIES, buildRaceApp, type RaceApp } from './fixtures/apps.ts';
 
 const PERIOD = new Date().toISOString().slice(0, 7);
 interface JobView { jobId: string; status: string; progress: number }

@@ -1,7 +1,7 @@
 // The spend limit under a burst, through the HTTP app, on the in-memory, SQLite and DynamoDB (dynalite)
 // adapters: each job's estimated cost is reserved in the same conditional write as its quota unit.
 import t from 'tap';
-import { FAMILIES, buildRaceApp } from './fixtures/apps.js';
+import { FAMILIES, buildRaceApp } from './fixtures/apps.ts';
 
 for (const family of FAMILIES) {
   t.test(`${family}: 50 concurrent creates against a spend limit: the month's spend is exact`, async (t) => {

@@ -1,8 +1,8 @@
 // No Docker engine here, so the Dockerfile and .dockerignore are checked by reading them.
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { dockerfileProblems, parseDockerfile } from './fixtures/dockerfile-rules.js';
-import { isIgnored, parseDockerignore } from './fixtures/dockerignore.js';
+import { dockerfileProblems, parseDockerfile } from './fixtures/dockerfile-rules.ts';
+import { isIgnored, parseDockerignore } from './fixtures/dockerignore.ts';
 
 const root = new URL('../../', import.meta.url);
 const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');

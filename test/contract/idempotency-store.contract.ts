@@ -1,6 +1,6 @@
 // The IdempotencyStore port's contract: every adapter of it must pass this suite.
 import type { Test } from 'tap';
-import type { IdempotencyRecord, IdempotencyStore } from '../../src/application/ports/idempotency-store.js';
+import type { IdempotencyRecord, IdempotencyStore } from '../../src/application/ports/idempotency-store.ts';
 
 const NOW = new Date('2026-11-27T10:00:00.000Z');
 const HOUR = 3_600_000;

@@ -1,10 +1,10 @@
 import t from 'tap';
-import { DynamoDbIdempotencyStore } from '../../src/adapters/aws/dynamodb-idempotency-store.js';
-import { InMemoryIdempotencyStore } from '../../src/adapters/local/in-memory-idempotency-store.js';
-import { SqliteIdempotencyStore } from '../../src/adapters/sqlite/sqlite-idempotency-store.js';
-import { startDynalite } from '../helpers/dynalite.js';
-import { openTestDatabase } from '../helpers/sqlite.js';
-import { idempotencyStoreContract } from './idempotency-store.contract.js';
+import { DynamoDbIdempotencyStore } from '../../src/adapters/aws/dynamodb-idempotency-store.ts';
+import { InMemoryIdempotencyStore } from '../../src/adapters/local/in-memory-idempotency-store.ts';
+import { SqliteIdempotencyStore } from '../../src/adapters/sqlite/sqlite-idempotency-store.ts';
+import { startDynalite } from '../helpers/dynalite.ts';
+import { openTestDatabase } from '../helpers/sqlite.ts';
+import { idempotencyStoreContract } from './idempotency-store.contract.ts';
 
 t.test('InMemoryIdempotencyStore', async (t) => {
   idempotencyStoreContract(t, async () => new InMemoryIdempotencyStore());

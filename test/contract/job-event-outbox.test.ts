@@ -1,22 +1,22 @@
 // The job events outbox, for every adapter: each status change is recorded with the write that made it
 // (both or neither), in order, and read back until it is marked handed on.
 import t, { type Test } from 'tap';
-import type { JobEventOutbox } from '../../src/application/ports/job-changes.js';
-import type { JobRepository } from '../../src/application/ports/job-repository.js';
-import { mutateJob, saveNewJob } from '../../src/application/mutate-job.js';
-import { DynamoDbJobEventOutbox } from '../../src/adapters/aws/dynamodb-job-event-outbox.js';
-import { DynamoDbJobRepository } from '../../src/adapters/aws/dynamodb-job-repository.js';
-import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
-import { JobWatchers } from '../../src/adapters/local/job-watchers.js';
-import { SqliteJobRepository } from '../../src/adapters/sqlite/sqlite-job-repository.js';
-import { ConcurrentUpdate } from '../../src/domain/errors.js';
-import { advanceJob, cancelJob, completeJob, failJob, newJob } from '../../src/domain/job.js';
-import { jobEventFor, type JobEvent } from '../../src/domain/job-event.js';
-import { startDynalite } from '../helpers/dynalite.js';
-import { openTestDatabase } from '../helpers/sqlite.js';
+import type { JobEventOutbox } from '../../src/application/ports/job-changes.ts';
+import type { JobRepository } from '../../src/application/ports/job-repository.ts';
+import { mutateJob, saveNewJob } from '../../src/application/mutate-job.ts';
+import { DynamoDbJobEventOutbox } from '../../src/adapters/aws/dynamodb-job-event-outbox.ts';
+import { DynamoDbJobRepository } from '../../src/adapters/aws/dynamodb-job-repository.ts';
+import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.ts';
+import { JobWatchers } from '../../src/adapters/local/job-watchers.ts';
+import { SqliteJobRepository } from '../../src/adapters/sqlite/sqlite-job-repository.ts';
+import { ConcurrentUpdate } from '../../src/domain/errors.ts';
+import { advanceJob, cancelJob, completeJob, failJob, newJob } from '../../src/domain/job.ts';
+import { jobEventFor, type JobEvent } from '../../src/domain/job-event.ts';
+import { startDynalite } from '../helpers/dynalite.ts';
+import { openTestDatabase } from '../helpers/sqlite.ts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { EVENTS_PENDING, jobToItem } from '../../src/adapters/aws/job-item.js';
-import { OUTBOX_KEY } from '../../src/adapters/aws/table-definitions.js';
+import { EVENTS_PENDING, jobToItem } from '../../src/adapters/aws/job-item.ts';
+import { OUTBOX_KEY } from '../../src/adapters/aws/table-definitions.ts';
 
 type Repo = JobRepository & JobEventOutbox;
 const now = new Date('2026-11-27T10:00:00.000Z');

@@ -1,9 +1,9 @@
 // The JobRepository port's contract: every adapter of it must pass this suite.
 import { createHash } from 'node:crypto';
 import type { Test } from 'tap';
-import type { JobPage, JobRepository, ListQuery } from '../../src/application/ports/job-repository.js';
-import { ConcurrentUpdate, JobNotFound } from '../../src/domain/errors.js';
-import { advanceJob, completeJob, failJob, newJob, type Job, type JobStatus } from '../../src/domain/job.js';
+import type { JobPage, JobRepository, ListQuery } from '../../src/application/ports/job-repository.ts';
+import { ConcurrentUpdate, JobNotFound } from '../../src/domain/errors.ts';
+import { advanceJob, completeJob, failJob, newJob, type Job, type JobStatus } from '../../src/domain/job.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00.000Z');
 

@@ -1,10 +1,10 @@
 import t from 'tap';
-import { DynamoDbJobRepository } from '../../src/adapters/aws/dynamodb-job-repository.js';
-import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
-import { SqliteJobRepository } from '../../src/adapters/sqlite/sqlite-job-repository.js';
-import { startDynalite } from '../helpers/dynalite.js';
-import { openTestDatabase } from '../helpers/sqlite.js';
-import { jobRepositoryContract } from './job-repository.contract.js';
+import { DynamoDbJobRepository } from '../../src/adapters/aws/dynamodb-job-repository.ts';
+import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.ts';
+import { SqliteJobRepository } from '../../src/adapters/sqlite/sqlite-job-repository.ts';
+import { startDynalite } from '../helpers/dynalite.ts';
+import { openTestDatabase } from '../helpers/sqlite.ts';
+import { jobRepositoryContract } from './job-repository.contract.ts';
 
 t.test('InMemoryJobRepository', async (t) => {
   jobRepositoryContract(t, async () => new InMemoryJobRepository());

@@ -1,6 +1,6 @@
 // The UsageLedger port's contract: every adapter of it must pass this suite.
 import type { Test } from 'tap';
-import type { UsageLedger } from '../../src/application/ports/usage-ledger.js';
+import type { UsageLedger } from '../../src/application/ports/usage-ledger.ts';
 
 export function usageLedgerContract(t: Test, makeLedger: () => Promise<UsageLedger>): void {
   t.test('consume counts per user and period until the limit', async (t) => {

@@ -1,10 +1,10 @@
 import t from 'tap';
-import { DynamoDbUsageLedger } from '../../src/adapters/aws/dynamodb-usage-ledger.js';
-import { InMemoryUsageLedger } from '../../src/adapters/local/in-memory-usage-ledger.js';
-import { SqliteUsageLedger } from '../../src/adapters/sqlite/sqlite-usage-ledger.js';
-import { startDynalite } from '../helpers/dynalite.js';
-import { openTestDatabase } from '../helpers/sqlite.js';
-import { usageLedgerContract } from './usage-ledger.contract.js';
+import { DynamoDbUsageLedger } from '../../src/adapters/aws/dynamodb-usage-ledger.ts';
+import { InMemoryUsageLedger } from '../../src/adapters/local/in-memory-usage-ledger.ts';
+import { SqliteUsageLedger } from '../../src/adapters/sqlite/sqlite-usage-ledger.ts';
+import { startDynalite } from '../helpers/dynalite.ts';
+import { openTestDatabase } from '../helpers/sqlite.ts';
+import { usageLedgerContract } from './usage-ledger.contract.ts';
 
 t.test('InMemoryUsageLedger', async (t) => {
   usageLedgerContract(t, async () => new InMemoryUsageLedger());

@@ -1,7 +1,7 @@
 // The WebhookDeliveries port's contract (the delivery log and the queue claimed from it): every adapter must pass it.
 import type { Test } from 'tap';
-import type { WebhookDeliveries } from '../../src/application/ports/webhook-deliveries.js';
-import type { WebhookDelivery } from '../../src/domain/webhook-delivery.js';
+import type { WebhookDeliveries } from '../../src/application/ports/webhook-deliveries.ts';
+import type { WebhookDelivery } from '../../src/domain/webhook-delivery.ts';
 
 const T = (s: number) => new Date(Date.UTC(2026, 11, 1, 10, 0, s)).toISOString();
 

@@ -1,10 +1,10 @@
 import t from 'tap';
-import { DynamoDbWebhookDeliveries } from '../../src/adapters/aws/dynamodb-webhook-deliveries.js';
-import { InMemoryWebhookDeliveries } from '../../src/adapters/local/in-memory-webhook-deliveries.js';
-import { SqliteWebhookDeliveries } from '../../src/adapters/sqlite/sqlite-webhook-deliveries.js';
-import { startDynalite } from '../helpers/dynalite.js';
-import { openTestDatabase } from '../helpers/sqlite.js';
-import { webhookDeliveriesContract } from './webhook-deliveries.contract.js';
+import { DynamoDbWebhookDeliveries } from '../../src/adapters/aws/dynamodb-webhook-deliveries.ts';
+import { InMemoryWebhookDeliveries } from '../../src/adapters/local/in-memory-webhook-deliveries.ts';
+import { SqliteWebhookDeliveries } from '../../src/adapters/sqlite/sqlite-webhook-deliveries.ts';
+import { startDynalite } from '../helpers/dynalite.ts';
+import { openTestDatabase } from '../helpers/sqlite.ts';
+import { webhookDeliveriesContract } from './webhook-deliveries.contract.ts';
 
 t.test('InMemoryWebhookDeliveries', async (t) => webhookDeliveriesContract(t, async () => new InMemoryWebhookDeliveries()));
 

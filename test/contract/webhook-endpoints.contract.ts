@@ -1,7 +1,7 @@
 // The WebhookEndpoints port's contract: every adapter of it must pass this suite.
 import type { Test } from 'tap';
-import type { WebhookEndpoints } from '../../src/application/ports/webhook-endpoints.js';
-import type { WebhookEndpoint } from '../../src/domain/webhook.js';
+import type { WebhookEndpoints } from '../../src/application/ports/webhook-endpoints.ts';
+import type { WebhookEndpoint } from '../../src/domain/webhook.ts';
 
 export function endpoint(id: string, userId = 'alice', createdAt = `2026-12-01T10:00:0${id.slice(-1)}.000Z`): WebhookEndpoint {
   return { id, userId, url: `https://hooks.example.com/${id}`, events: ['job.completed'], enabled: true, secret: `whsec_${id}`, createdAt, updatedAt: createdAt };

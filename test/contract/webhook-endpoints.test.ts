@@ -1,10 +1,10 @@
 import t from 'tap';
-import { DynamoDbWebhookEndpoints } from '../../src/adapters/aws/dynamodb-webhook-endpoints.js';
-import { InMemoryWebhookEndpoints } from '../../src/adapters/local/in-memory-webhook-endpoints.js';
-import { SqliteWebhookEndpoints } from '../../src/adapters/sqlite/sqlite-webhook-endpoints.js';
-import { startDynalite } from '../helpers/dynalite.js';
-import { openTestDatabase } from '../helpers/sqlite.js';
-import { webhookEndpointsContract } from './webhook-endpoints.contract.js';
+import { DynamoDbWebhookEndpoints } from '../../src/adapters/aws/dynamodb-webhook-endpoints.ts';
+import { InMemoryWebhookEndpoints } from '../../src/adapters/local/in-memory-webhook-endpoints.ts';
+import { SqliteWebhookEndpoints } from '../../src/adapters/sqlite/sqlite-webhook-endpoints.ts';
+import { startDynalite } from '../helpers/dynalite.ts';
+import { openTestDatabase } from '../helpers/sqlite.ts';
+import { webhookEndpointsContract } from './webhook-endpoints.contract.ts';
 
 t.test('InMemoryWebhookEndpoints', async (t) => webhookEndpointsContract(t, async () => new InMemoryWebhookEndpoints()));
 

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { advanceJob, attachExecution, cancelJob, completeJob, failJob, markSynced, newJob } from '../../src/domain/job.js';
-import { jobEventFor } from '../../src/domain/job-event.js';
-import { FAILURE_CODES, failureOf, isFailureCode } from '../../src/domain/failure-codes.js';
+import { advanceJob, attachExecution, cancelJob, completeJob, failJob, markSynced, newJob } from '../../src/domain/job.ts';
+import { jobEventFor } from '../../src/domain/job-event.ts';
+import { FAILURE_CODES, failureOf, isFailureCode } from '../../src/domain/failure-codes.ts';
 
 const now = new Date('2026-11-27T10:00:00.000Z');
 const pending = newJob({ jobId: 'j', userId: 'u', prompt: 'A neon city at night', category: 'music-video', now });

@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { JobFinished } from '../../src/domain/errors.js';
+import { JobFinished } from '../../src/domain/errors.ts';
 import {
   advanceJob,
   attachExecution,
@@ -14,7 +14,7 @@ import {
   parsePrompt,
   type Job,
   type JobStatus,
-} from '../../src/domain/job.js';
+} from '../../src/domain/job.ts';
 
 const T0 = new Date('2026-11-27T10:00:00.000Z');
 const T1 = new Date('2026-11-27T10:00:05.000Z');

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { periodEnd, periodOf, quotaOf } from '../../src/domain/quota.js';
+import { periodEnd, periodOf, quotaOf } from '../../src/domain/quota.ts';
 
 t.test('periodOf is the UTC calendar month', async (t) => {
   t.equal(periodOf(new Date('2026-11-27T10:30:45.123Z')), '2026-11');

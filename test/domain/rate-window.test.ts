@@ -1,5 +1,5 @@
 import t from 'tap';
-import { RateWindow, WINDOW_MS } from '../../src/domain/rate-window.js';
+import { RateWindow, WINDOW_MS } from '../../src/domain/rate-window.ts';
 
 /** Hits `n` times at `at` ms; returns how many were allowed. */
 function burst(window: RateWindow, n: number, at: number): number {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { OmniGen } from '../../packages/client/src/index.js';
-import { browserLogin, refresh } from '../../packages/client/src/cli/login.js';
-import { bar, type FakeReplicate } from '../fakes/fake-replicate.js';
-import { cognitoToken, onApi, startAwsStandIns, type AwsStandIns } from '../helpers/aws-stand-ins.js';
-import { subOf } from '../helpers/cognito-stand-in.js';
-import { entryPoint, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { OmniGen } from '../../packages/client/src/index.ts';
+import { browserLogin, refresh } from '../../packages/client/src/cli/login.ts';
+import { bar, type FakeReplicate } from '../fakes/fake-replicate.ts';
+import { cognitoToken, onApi, startAwsStandIns, type AwsStandIns } from '../helpers/aws-stand-ins.ts';
+import { subOf } from '../helpers/cognito-stand-in.ts';
+import { entryPoint, startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 
 // The real server process (`node dist/main.js`) in aws mode, with every variable pointing at the stand-ins
 // (dynalite, s3rver, the fake Step Functions, the Cognito stand-in), walked through the contract. The fake

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
-import { MIGRATIONS } from '../../src/adapters/sqlite/sqlite-migrations.js';
-import { spawnServer } from '../helpers/server-process.js';
+import { MIGRATIONS } from '../../src/adapters/sqlite/sqlite-migrations.ts';
+import { spawnServer } from '../helpers/server-process.ts';
 
 async function refusedStart(t: Test, env: Record<string, string>, nodeArgs: string[] = []): Promise<string> {
   const proc = spawnServer({ APP_MODE: 'local', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env }, nodeArgs);

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import t from 'tap';
-import { tamperQueryParam } from '../helpers/tamper.js';
-import { startLocalServer } from '../helpers/local-server.js';
+import { tamperQueryParam } from '../helpers/tamper.ts';
+import { startLocalServer } from '../helpers/local-server.ts';
 
 // The contract walked end to end on the real local composition: real tokens from the dev identity
 // provider (verified through its JWKS over HTTP), the local workflow, signed video URLs.

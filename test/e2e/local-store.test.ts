@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import t from 'tap';
-import { startLocalServer, type LocalServer } from '../helpers/local-server.js';
+import { startLocalServer, type LocalServer } from '../helpers/local-server.ts';
 
 async function createJob(server: LocalServer, token: string): Promise<string> {
   const res = await fetch(`${server.base}/api/v1/jobs`, {

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
 import { pino } from 'pino';
-import { startLocalServer } from '../helpers/local-server.js';
+import { startLocalServer } from '../helpers/local-server.ts';
 
 // The logs CloudWatch keeps: one line per request with the fields the Logs Insights queries use, and
 // never a token, a cookie, a signed URL or a prompt.

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import t from 'tap';
-import { entryPoint, projectRoot } from '../helpers/server-process.js';
+import { entryPoint, projectRoot } from '../helpers/server-process.ts';
 
 /** True when nothing accepts a connection on the port any more. */
 function refused(port: number): Promise<boolean> {

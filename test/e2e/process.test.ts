@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import t from 'tap';
-import { AWS_REQUIRED_ENV } from '../../src/config.js';
-import { entryPoint, projectRoot, startServerProcess } from '../helpers/server-process.js';
-import { until } from '../helpers/until.js';
+import { AWS_REQUIRED_ENV } from '../../src/config.ts';
+import { entryPoint, projectRoot, startServerProcess } from '../helpers/server-process.ts';
+import { until } from '../helpers/until.ts';
 
 // The real process: what an operator sees when the config is wrong, and what Fargate's SIGTERM does to
 // a request in flight.

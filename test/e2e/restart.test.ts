@@ -3,7 +3,7 @@
 // acknowledged. The second process listens on the port the first one was given (read from its log),
 // as `npm start` on 8080 does twice: tokens name their issuer's URL.
 import t from 'tap';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 
 interface JobView { jobId: string; status: string; progress: number }
 interface Seen { user: string; status: string; progress: number }

@@ -1,8 +1,8 @@
 // Two real server processes sharing one Redis (RATE_LIMIT_STORE=redis): one user's requests spread over
 // both count against one limit, so the request over it is refused whichever process gets it.
 import t from 'tap';
-import { redisMissing, startRedis } from '../helpers/redis-server.js';
-import { startServerProcess } from '../helpers/server-process.js';
+import { redisMissing, startRedis } from '../helpers/redis-server.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
 
 const LIMIT = 10;
 

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Teardown } from './fake-step-functions.js';
+import type { Teardown } from './fake-step-functions.ts';
 
 export type PredictionStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled';
 
@@ -44,7 +44,9 @@ export class FakeReplicate {
   baseUrl = '';
   origin = '';
 
-  private constructor(private readonly assets: string) {
+  private readonly assets: string;
+  private constructor(assets: string) {
+    this.assets = assets;
     this.script = [{ status: 'processing', logs: bar(20) }, { status: 'processing', logs: `${bar(20)}\n${bar(60)}` }, { status: 'succeeded', logs: bar(100), output: 'VIDEO_AND_THUMBNAIL' }];
   }
 

@@ -2,7 +2,7 @@
 // so the real SDK client and readProviderToken are exercised.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Teardown } from './fake-step-functions.js';
+import type { Teardown } from './fake-step-functions.ts';
 
 export class FakeSecretsManager {
   readonly secrets = new Map<string, string>();

@@ -6,8 +6,8 @@
 // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_Operations.html
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { closeServer, listenOnLoopback } from './loopback-server.js';
-import type { Teardown } from './fake-step-functions.js';
+import { closeServer, listenOnLoopback } from './loopback-server.ts';
+import type { Teardown } from './fake-step-functions.ts';
 
 export interface QueueSpec {
   name: string;
@@ -49,7 +49,12 @@ export class FakeSqs {
   private server: Server | undefined;
   private waiters = new Set<() => void>();
 
-  private constructor(private readonly region: string, private readonly account: string) {}
+  private readonly region: string;
+  private readonly account: string;
+  private constructor(region: string, account: string) {
+    this.region = region;
+    this.account = account;
+  }
 
   static async start(t: Teardown, queues: QueueSpec[], options: { region?: string; account?: string } = {}): Promise<FakeSqs> {
     const fake = new FakeSqs(options.region ?? 'us-east-1', options.account ?? '123456789012');

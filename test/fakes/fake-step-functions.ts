@@ -2,7 +2,7 @@
 // X-Amz-Target: AWSStepFunctions.<Operation>), so the real SFNClient and StepFunctionsWorkflow are
 // exercised end to end. Tests finish executions by hand and can make the service throttle, fail or hang.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { closeServer, listenOnLoopback } from './loopback-server.js';
+import { closeServer, listenOnLoopback } from './loopback-server.ts';
 
 /** What `start` needs of its caller: a tap Test, or anything else that runs clean-ups at the end. */
 export interface Teardown {
@@ -44,7 +44,10 @@ export class FakeStepFunctions {
   endpoint = '';
   private server: Server | undefined;
 
-  private constructor(readonly stateMachineArn: string) {}
+  readonly stateMachineArn: string;
+  private constructor(stateMachineArn: string) {
+    this.stateMachineArn = stateMachineArn;
+  }
 
   static async start(t: Teardown, stateMachineArn = 'arn:aws:states:us-east-1:123456789012:stateMachine:omnigen-video'): Promise<FakeStepFunctions> {
     const fake = new FakeStepFunctions(stateMachineArn);

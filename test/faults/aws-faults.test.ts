@@ -4,9 +4,9 @@
 // timeouts, and nothing is lost: a job that could not start is failed and its quota unit is back.
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import t from 'tap';
-import { makeKey } from '../auth/fixtures/auth-fixtures.js';
-import { contractProblem } from '../security/fixtures/contract.js';
-import { HANG_BUDGET_MS, buildFaultyAws, type FaultyAws } from './fixtures/aws-app.js';
+import { makeKey } from '../auth/fixtures/auth-fixtures.ts';
+import { contractProblem } from '../security/fixtures/contract.ts';
+import { HANG_BUDGET_MS, buildFaultyAws, type FaultyAws } from './fixtures/aws-app.ts';
 
 const PERIOD = new Date().toISOString().slice(0, 7);
 const JOB = { prompt: 'A neon city at night, synthwave', category: 'music-video' };

@@ -3,10 +3,10 @@ import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { Mp4BoxVideoProbe } from '../../src/adapters/mp4/mp4box-video-probe.js';
-import type { VideoFacts } from '../../src/domain/job.js';
-import { startLocalServer } from './local-server.js';
-import { projectRoot } from './server-process.js';
+import { Mp4BoxVideoProbe } from '../../src/adapters/mp4/mp4box-video-probe.ts';
+import type { VideoFacts } from '../../src/domain/job.ts';
+import { startLocalServer } from './local-server.ts';
+import { projectRoot } from './server-process.ts';
 
 export const clientDir = join(projectRoot, 'packages/client');
 

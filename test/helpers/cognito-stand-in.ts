@@ -50,7 +50,9 @@ export class CognitoStandIn {
   private readonly tokensBuilt = new WeakMap<IncomingMessage, number>();
   private server: Server | undefined;
 
-  private constructor(readonly clientId: string) {
+  readonly clientId: string;
+  private constructor(clientId: string) {
+    this.clientId = clientId;
     this.service = new OAuth2Service(this.issuer, {
       jwks: '/.well-known/jwks.json',
       authorize: '/oauth2/authorize',

@@ -5,9 +5,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import type { Test } from 'tap';
-import { createAwsClients, type AwsClients } from '../../src/adapters/aws/aws-clients.js';
-import { ensureTable } from '../../src/adapters/aws/aws-resources.js';
-import { jobTableDefinition, usageTableDefinition } from '../../src/adapters/aws/table-definitions.js';
+import { createAwsClients, type AwsClients } from '../../src/adapters/aws/aws-clients.ts';
+import { ensureTable } from '../../src/adapters/aws/aws-resources.ts';
+import { jobTableDefinition, usageTableDefinition } from '../../src/adapters/aws/table-definitions.ts';
 
 // dynalite ships no types; this is the one call the tests use.
 const require = createRequire(import.meta.url);

@@ -1,8 +1,8 @@
-import type { GeneratedFile, GenerationStatus, VideoModel } from '../../src/application/ports/video-model.js';
-import type { FrameGrabber, VideoProbe } from '../../src/application/ports/video-probe.js';
-import type { VideoStore } from '../../src/application/ports/video-storage.js';
-import { NotPlayableVideo } from '../../src/domain/errors.js';
-import type { VideoFacts } from '../../src/domain/job.js';
+import type { GeneratedFile, GenerationStatus, VideoModel } from '../../src/application/ports/video-model.ts';
+import type { FrameGrabber, VideoProbe } from '../../src/application/ports/video-probe.ts';
+import type { VideoStore } from '../../src/application/ports/video-storage.ts';
+import { NotPlayableVideo } from '../../src/domain/errors.ts';
+import type { VideoFacts } from '../../src/domain/job.ts';
 
 /** A VideoModel whose answers a test sets, recording what it was asked. */
 export class FakeVideoModel implements VideoModel {

@@ -1,5 +1,5 @@
-import type { Job } from '../../src/domain/job.js';
-import type { VideoWorkflow, WorkflowState } from '../../src/application/ports/video-workflow.js';
+import type { Job } from '../../src/domain/job.ts';
+import type { VideoWorkflow, WorkflowState } from '../../src/application/ports/video-workflow.ts';
 
 /** A workflow engine the test drives: records starts and stops, can refuse, reports a set state. */
 export class FakeWorkflow implements VideoWorkflow {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { composeApp } from '../../src/composition/api.js';
-import { loadConfig, withPort } from '../../src/config.js';
-import { listenFirst } from './front-server.js';
+import { composeApp } from '../../src/composition/api.ts';
+import { loadConfig, withPort } from '../../src/config.ts';
+import { listenFirst } from './front-server.ts';
 
 export interface LocalServer {
   app: FastifyInstance;

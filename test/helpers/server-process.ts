@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-/** dist/main.js when `npm run build` is newer than every source; otherwise src/main.ts with tap's TypeScript loader. */
+/** dist/main.js when `npm run build` is newer than every source; otherwise src/main.ts, run by Node's own type stripping. */
 export function entryPoint(): { args: string[]; note: string } {
   const root = projectRoot;
   const sources = (dir: string): string[] =>
@@ -18,8 +18,7 @@ export function entryPoint(): { args: string[]; note: string } {
     }
   });
   if (!stale) return { args: [join(root, 'dist/main.js')], note: 'dist/main.js' };
-  const loader = process.execArgv.filter((arg) => arg.includes('@tapjs/typescript'));
-  return { args: [...loader, join(root, 'src/main.ts')], note: `src/main.ts (dist is older than ${relative(root, stale)}; run npm run build)` };
+  return { args: [join(root, 'src/main.ts')], note: `src/main.ts (dist is older than ${relative(root, stale)}; run npm run build)` };
 }
 
 /** A server process and what it wrote, stdout and stderr apart (refusals are judged by their stderr lines). */

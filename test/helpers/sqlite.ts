@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Test } from 'tap';
-import { openDatabase, type SqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
+import { openDatabase, type SqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.ts';
 
 /** A fresh, migrated database file (WAL, as local mode opens it) in its own temp folder, removed after the test. */
 export function openTestDatabase(t: Test): SqliteDatabase {

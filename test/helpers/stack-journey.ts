@@ -1,8 +1,8 @@
 // What the stack journeys share: one stack per test file (scripts/stack-local/stack.ts) with fast
 // timings, a signed-in caller, and waiting for a job to end through the API as a client would.
 import type { Test } from 'tap';
-import { projectRoot } from './server-process.js';
-import { startStack, type LocalStack } from '../../scripts/stack-local/stack.js';
+import { projectRoot } from './server-process.ts';
+import { startStack, type LocalStack } from '../../scripts/stack-local/stack.ts';
 
 export interface Job {
   jobId: string;

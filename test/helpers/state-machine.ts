@@ -4,11 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
-import type { WorkflowSteps } from '../../src/application/workflow-steps.js';
-import { createHandler as failJob } from '../../src/adapters/lambda/fail-job.js';
-import { createHandler as pollGeneration } from '../../src/adapters/lambda/poll-generation.js';
-import { createHandler as startGeneration } from '../../src/adapters/lambda/start-generation.js';
-import { createHandler as storeVideo } from '../../src/adapters/lambda/store-video.js';
+import type { WorkflowSteps } from '../../src/application/workflow-steps.ts';
+import { createHandler as failJob } from '../../src/adapters/lambda/fail-job.ts';
+import { createHandler as pollGeneration } from '../../src/adapters/lambda/poll-generation.ts';
+import { createHandler as startGeneration } from '../../src/adapters/lambda/start-generation.ts';
+import { createHandler as storeVideo } from '../../src/adapters/lambda/store-video.ts';
 
 export interface LambdaEntry {
   id: string;

@@ -1,6 +1,6 @@
 // The tampering helper must never leave a value as it was, whatever character it meets.
 import t from 'tap';
-import { flipBase64urlChar, tamperQueryParam } from './tamper.js';
+import { flipBase64urlChar, tamperQueryParam } from './tamper.ts';
 
 t.test('every base64url character flips to another, and the decoded bytes change', async (t) => {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';

@@ -1,17 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import { createUseCases } from '../../src/application/use-cases.js';
-import { silentLogger } from '../../src/application/ports/logger.js';
-import type { VideoStorage } from '../../src/application/ports/video-storage.js';
-import type { Principal, TokenVerifier } from '../../src/adapters/http/auth/principal.js';
-import { buildApp, type AppDeps } from '../../src/adapters/http/app.js';
-import { InMemoryIdempotencyStore } from '../../src/adapters/local/in-memory-idempotency-store.js';
-import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
-import { InMemoryUsageLedger } from '../../src/adapters/local/in-memory-usage-ledger.js';
-import { uuidGenerator } from '../../src/adapters/system-clock.js';
-import { Unauthorized } from '../../src/domain/errors.js';
-import { bundledCatalogue } from '../../src/catalogue/catalogue-config.js';
-import { FakeClock } from './fake-clock.js';
-import { FakeWorkflow } from './fake-workflow.js';
+import { createUseCases } from '../../src/application/use-cases.ts';
+import { silentLogger } from '../../src/application/ports/logger.ts';
+import type { VideoStorage } from '../../src/application/ports/video-storage.ts';
+import type { Principal, TokenVerifier } from '../../src/adapters/http/auth/principal.ts';
+import { buildApp, type AppDeps } from '../../src/adapters/http/app.ts';
+import { InMemoryIdempotencyStore } from '../../src/adapters/local/in-memory-idempotency-store.ts';
+import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.ts';
+import { InMemoryUsageLedger } from '../../src/adapters/local/in-memory-usage-ledger.ts';
+import { uuidGenerator } from '../../src/adapters/system-clock.ts';
+import { Unauthorized } from '../../src/domain/errors.ts';
+import { bundledCatalogue } from '../../src/catalogue/catalogue-config.ts';
+import { FakeClock } from './fake-clock.ts';
+import { FakeWorkflow } from './fake-workflow.ts';
 
 /**
  * A test double for token verification, so HTTP tests can name callers ("Bearer user.alice").

@@ -1,22 +1,22 @@
 // The webhook use cases wired in process on the memory adapters, the real pinned transport and the real
 // signer: what local mode composes, with a fake clock (started at the real time, since receivers check
 // webhook-timestamp against their own clock) and a fixed jitter.
-import { DeliverWebhooks } from '../../src/application/deliver-webhooks.js';
-import type { DeliveryQueue } from '../../src/application/ports/delivery-queue.js';
-import { ManageWebhooks } from '../../src/application/manage-webhooks.js';
-import { mutateJob, saveNewJob } from '../../src/application/mutate-job.js';
-import { silentLogger } from '../../src/application/ports/logger.js';
-import { WebhookDeliveryLog } from '../../src/application/webhook-delivery-log.js';
-import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
-import { InMemoryWebhookDeliveries } from '../../src/adapters/local/in-memory-webhook-deliveries.js';
-import { InMemoryWebhookEndpoints } from '../../src/adapters/local/in-memory-webhook-endpoints.js';
-import { PinnedWebhookTransport, type Resolver } from '../../src/adapters/outbound-http/pinned-webhook-transport.js';
-import { StandardWebhooksSigner } from '../../src/adapters/standard-webhooks/standard-webhooks-signer.js';
-import { uuidGenerator } from '../../src/adapters/system-clock.js';
-import { advanceJob, completeJob, newJob, type Job } from '../../src/domain/job.js';
-import type { AttemptResult } from '../../src/domain/webhook-delivery.js';
-import { FakeClock } from './fake-clock.js';
-import { fakeStorage } from './test-app.js';
+import { DeliverWebhooks } from '../../src/application/deliver-webhooks.ts';
+import type { DeliveryQueue } from '../../src/application/ports/delivery-queue.ts';
+import { ManageWebhooks } from '../../src/application/manage-webhooks.ts';
+import { mutateJob, saveNewJob } from '../../src/application/mutate-job.ts';
+import { silentLogger } from '../../src/application/ports/logger.ts';
+import { WebhookDeliveryLog } from '../../src/application/webhook-delivery-log.ts';
+import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.ts';
+import { InMemoryWebhookDeliveries } from '../../src/adapters/local/in-memory-webhook-deliveries.ts';
+import { InMemoryWebhookEndpoints } from '../../src/adapters/local/in-memory-webhook-endpoints.ts';
+import { PinnedWebhookTransport, type Resolver } from '../../src/adapters/outbound-http/pinned-webhook-transport.ts';
+import { StandardWebhooksSigner } from '../../src/adapters/standard-webhooks/standard-webhooks-signer.ts';
+import { uuidGenerator } from '../../src/adapters/system-clock.ts';
+import { advanceJob, completeJob, newJob, type Job } from '../../src/domain/job.ts';
+import type { AttemptResult } from '../../src/domain/webhook-delivery.ts';
+import { FakeClock } from './fake-clock.ts';
+import { fakeStorage } from './test-app.ts';
 
 export function webhookHarness(options: { ca?: string; resolve?: Resolver; allowLoopback?: boolean; startOffsetMs?: number; queue?: DeliveryQueue } = {}) {
   const clock = new FakeClock(new Date(Math.floor(Date.now() / 1000) * 1000 + (options.startOffsetMs ?? 0)).toISOString());

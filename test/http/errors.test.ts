@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { buildTestApp } from '../helpers/test-app.js';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

@@ -1,6 +1,6 @@
 // POST /jobs options and GET /models: each option is checked against the chosen model's catalogue entry.
 import t from 'tap';
-import { buildTestApp } from '../helpers/test-app.js';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 const body = { prompt: 'A neon city at night, synthwave', category: 'music-video' };
 const KLING = 'kwaivgi/kling-v2.5-turbo-pro';

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { flipBase64urlChar } from '../helpers/tamper.js';
-import { completeJob } from '../../src/domain/job.js';
-import { mutateJob } from '../../src/application/mutate-job.js';
-import { buildTestApp } from '../helpers/test-app.js';
+import { flipBase64urlChar } from '../helpers/tamper.ts';
+import { completeJob } from '../../src/domain/job.ts';
+import { mutateJob } from '../../src/application/mutate-job.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 const body = { prompt: 'A neon city at night, synthwave', category: 'music-video' };
 

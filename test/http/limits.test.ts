@@ -1,5 +1,5 @@
 import t from 'tap';
-import { buildTestApp } from '../helpers/test-app.js';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 t.test('401 for a missing, malformed or untrusted token', async (t) => {
   const { app } = await buildTestApp();

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { EmfMetrics } from '../../src/adapters/observability/emf-metrics.js';
-import { buildTestApp } from '../helpers/test-app.js';
+import { EmfMetrics } from '../../src/adapters/observability/emf-metrics.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 t.test('under pressure: 503 SERVICE_UNAVAILABLE with Retry-After, but /health still answers', async (t) => {
   const { app, auth } = await buildTestApp({ loadShedding: { maxHeapUsedBytes: 1, retryAfterSeconds: 7 } });
@@ -20,7 +20,7 @@ t.test('under pressure: 503 SERVICE_UNAVAILABLE with Retry-After, but /health st
 
 t.test('a slow start does not shed the first requests; a loop that lags once running does', async (t) => {
   const { default: Fastify } = await import('fastify');
-  const { loadSheddingPlugin } = await import('../../src/adapters/http/plugins/load-shedding.plugin.js');
+  const { loadSheddingPlugin } = await import('../../src/adapters/http/plugins/load-shedding.plugin.ts');
   const app = Fastify();
   await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: 50, sampleIntervalMs: 100 });
   app.get('/api/v1/x', async () => ({ ok: true }));

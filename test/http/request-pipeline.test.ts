@@ -2,9 +2,9 @@ import { Writable } from 'node:stream';
 import t from 'tap';
 import { pino } from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
-import { lazyChildLogger } from '../../src/adapters/http/plugins/lazy-child-logger.js';
-import { createLogger } from '../../src/adapters/observability/logger.js';
-import { buildTestApp } from '../helpers/test-app.js';
+import { lazyChildLogger } from '../../src/adapters/http/plugins/lazy-child-logger.ts';
+import { createLogger } from '../../src/adapters/observability/logger.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 // The per-request work of the pipeline (docs/performance.md): one log line without a child logger per
 // request, CORS only for requests with an Origin (or OPTIONS).

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { buildTestApp } from '../helpers/test-app.js';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 // What helmet 8 sent with this app's options; the static set must stay exactly this.
 const EXPECTED = {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { startLocalServer } from '../helpers/local-server.js';
+import { startLocalServer } from '../helpers/local-server.ts';
 
 // Local mode, whole (SQLite store, the local workflow): once the month's jobs have ended, GET /usage
 // spentUsd is the sum of their costUsd — a canceled job's reservation given back, each completed one

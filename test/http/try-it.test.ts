@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { publicDirectory, tryItRoutes } from '../../src/adapters/http/routes/try-it.routes.js';
-import { buildTestApp } from '../helpers/test-app.js';
+import { publicDirectory, tryItRoutes } from '../../src/adapters/http/routes/try-it.routes.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 async function pageApp(t: Test) {
   const { app } = await buildTestApp({

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { mutateJob } from '../../src/application/mutate-job.js';
-import { completeJob, startGeneration } from '../../src/domain/job.js';
-import { buildTestApp } from '../helpers/test-app.js';
+import { mutateJob } from '../../src/application/mutate-job.ts';
+import { completeJob, startGeneration } from '../../src/domain/job.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 t.test('GET /jobs/{id}/video: thumbnailUrl when the job has a thumbnail; internal keys never shown', async (t) => {
   const { app, auth, jobs, clock } = await buildTestApp();

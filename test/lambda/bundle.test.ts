@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { lambdas } from '../helpers/state-machine.js';
+import { lambdas } from '../helpers/state-machine.ts';
 
 // `npm run build:lambda` as the CDK app uses it: one self-contained ESM file per manifest entry, whose
 // errors keep their names (Step Functions' Retry and Catch match on them; a minifier could rename classes).

@@ -2,7 +2,7 @@
 // when none are given), and its exported handler refusing what is not an SQS event before building
 // anything. Its behaviour on real tickets is test/webhooks/queued-delivery.test.ts's and the aws-mode tests'.
 import t from 'tap';
-import { buildDeliverWebhooks, handler } from '../../src/composition/lambda/deliver-webhooks.js';
+import { buildDeliverWebhooks, handler } from '../../src/composition/lambda/deliver-webhooks.ts';
 
 t.test('built from its own variables; a bad environment names what is missing', async (t) => {
   const lines: string[] = [];

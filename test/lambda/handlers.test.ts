@@ -1,14 +1,14 @@
 import t from 'tap';
-import type { WorkflowSteps } from '../../src/application/workflow-steps.js';
-import { createHandler as failJob } from '../../src/adapters/lambda/fail-job.js';
-import { createHandler as pollGeneration } from '../../src/adapters/lambda/poll-generation.js';
-import { createHandler as startGeneration } from '../../src/adapters/lambda/start-generation.js';
-import { createHandler as storeVideo } from '../../src/adapters/lambda/store-video.js';
-import { buildFailJob } from '../../src/composition/lambda/fail-job.js';
-import { buildPollGeneration } from '../../src/composition/lambda/poll-generation.js';
-import { buildStartGeneration } from '../../src/composition/lambda/start-generation.js';
-import { buildStoreVideo } from '../../src/composition/lambda/store-video.js';
-import { coldStart } from '../../src/composition/lambda-steps.js';
+import type { WorkflowSteps } from '../../src/application/workflow-steps.ts';
+import { createHandler as failJob } from '../../src/adapters/lambda/fail-job.ts';
+import { createHandler as pollGeneration } from '../../src/adapters/lambda/poll-generation.ts';
+import { createHandler as startGeneration } from '../../src/adapters/lambda/start-generation.ts';
+import { createHandler as storeVideo } from '../../src/adapters/lambda/store-video.ts';
+import { buildFailJob } from '../../src/composition/lambda/fail-job.ts';
+import { buildPollGeneration } from '../../src/composition/lambda/poll-generation.ts';
+import { buildStartGeneration } from '../../src/composition/lambda/start-generation.ts';
+import { buildStoreVideo } from '../../src/composition/lambda/store-video.ts';
+import { coldStart } from '../../src/composition/lambda-steps.ts';
 
 // Each handler only parses its event and calls one step; these steps record what they were given.
 const calls: [string, unknown][] = [];
@@ -52,7 +52,7 @@ t.test('a bundle entry builds its step once per cold start, on the first invocat
   const saved = { ...process.env };
   t.teardown(() => void (process.env = saved));
   process.env = { AWS_REGION: 'us-east-1', LOG_LEVEL: 'silent' };
-  const { handler } = await import('../../src/composition/lambda/fail-job.js');
+  const { handler } = await import('../../src/composition/lambda/fail-job.ts');
   await t.rejects(handler({ jobId: 'j' }), { name: 'ConfigError', message: /JOB_TABLE: required by the fail-job function/ }, 'a bad environment fails the invocation, visibly');
   const built: string[] = [];
   const once = coldStart((env) => (built.push(String(env.JOB_TABLE)), {}));

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
-import type { Logger } from '../../src/application/ports/logger.js';
-import { loggedInvocations } from '../../src/adapters/lambda/invocation.js';
-import { createLogger } from '../../src/adapters/observability/logger.js';
-import { functionLogger, lambdaHandler } from '../../src/composition/lambda-steps.js';
-import { lambdaLogLevel } from '../../src/lambda-config.js';
+import type { Logger } from '../../src/application/ports/logger.ts';
+import { loggedInvocations } from '../../src/adapters/lambda/invocation.ts';
+import { createLogger } from '../../src/adapters/observability/logger.ts';
+import { functionLogger, lambdaHandler } from '../../src/composition/lambda-steps.ts';
+import { lambdaLogLevel } from '../../src/lambda-config.ts';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];

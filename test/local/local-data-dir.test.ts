@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import {
   createOwnerOnly, createSigningKey, DataDirError, loadSigningKey, prepareDataDir, readOrCreateSecret, SECRET_FILE, SIGNING_KEY_FILE,
-} from '../../src/adapters/local/local-data-dir.js';
+} from '../../src/adapters/local/local-data-dir.ts';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
 const isRoot = process.getuid?.() === 0;

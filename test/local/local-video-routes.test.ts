@@ -1,15 +1,15 @@
 import t, { type Test } from 'tap';
-import { flipBase64urlChar } from '../helpers/tamper.js';
+import { flipBase64urlChar } from '../helpers/tamper.ts';
 import Fastify from 'fastify';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { API_PREFIX } from '../../src/adapters/http/app.js';
-import { useErrorFormat } from '../../src/adapters/http/error-handler.js';
-import { localVideoRoutes } from '../../src/adapters/http/routes/local-video.routes.js';
-import { useStrictValidation } from '../../src/adapters/http/validation.js';
-import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { buildTestApp } from '../helpers/test-app.js';
+import { API_PREFIX } from '../../src/adapters/http/app.ts';
+import { useErrorFormat } from '../../src/adapters/http/error-handler.ts';
+import { localVideoRoutes } from '../../src/adapters/http/routes/local-video.routes.ts';
+import { useStrictValidation } from '../../src/adapters/http/validation.ts';
+import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 const SAMPLE = path.resolve('assets/sample.mp4');
 const KEY = 'videos/3f1c2b1e-0000-4000-8000-000000000001.mp4';

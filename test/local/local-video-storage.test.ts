@@ -1,8 +1,8 @@
 import t from 'tap';
-import { flipBase64urlChar } from '../helpers/tamper.js';
+import { flipBase64urlChar } from '../helpers/tamper.ts';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.js';
+import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.ts';
 
 const SAMPLE = path.resolve('assets/sample.mp4');
 const NOW = new Date('2026-11-27T10:00:00.400Z');

@@ -1,16 +1,16 @@
 import path from 'node:path';
 import t from 'tap';
-import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.js';
-import { InMemoryUsageLedger } from '../../src/adapters/local/in-memory-usage-ledger.js';
-import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.js';
-import { LocalVideoWorkflow } from '../../src/adapters/local/local-video-workflow.js';
-import { SAMPLE_POLLS, SampleVideoModel } from '../../src/adapters/local/sample-video-model.js';
-import { Mp4BoxVideoProbe } from '../../src/adapters/mp4/mp4box-video-probe.js';
-import { systemClock } from '../../src/adapters/system-clock.js';
-import { silentLogger } from '../../src/application/ports/logger.js';
-import { advanceJob, isTerminal, newJob, type Job } from '../../src/domain/job.js';
-import { FakeFrameGrabber } from '../helpers/fake-video-model.js';
-import { bundledCatalogue } from '../../src/catalogue/catalogue-config.js';
+import { InMemoryJobRepository } from '../../src/adapters/local/in-memory-job-repository.ts';
+import { InMemoryUsageLedger } from '../../src/adapters/local/in-memory-usage-ledger.ts';
+import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.ts';
+import { LocalVideoWorkflow } from '../../src/adapters/local/local-video-workflow.ts';
+import { SAMPLE_POLLS, SampleVideoModel } from '../../src/adapters/local/sample-video-model.ts';
+import { Mp4BoxVideoProbe } from '../../src/adapters/mp4/mp4box-video-probe.ts';
+import { systemClock } from '../../src/adapters/system-clock.ts';
+import { silentLogger } from '../../src/application/ports/logger.ts';
+import { advanceJob, isTerminal, newJob, type Job } from '../../src/domain/job.ts';
+import { FakeFrameGrabber } from '../helpers/fake-video-model.ts';
+import { bundledCatalogue } from '../../src/catalogue/catalogue-config.ts';
 
 /** The sample clip is probed for real; it comes with its thumbnail, so no frame is taken. */
 const media = { probe: new Mp4BoxVideoProbe(), frames: new FakeFrameGrabber() };

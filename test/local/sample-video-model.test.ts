@@ -2,9 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
-import { SampleVideoModel } from '../../src/adapters/local/sample-video-model.js';
-import { bundledCatalogue } from '../../src/catalogue/catalogue-config.js';
-import { resolveOptions } from '../../src/domain/job-options.js';
+import { SampleVideoModel } from '../../src/adapters/local/sample-video-model.ts';
+import { bundledCatalogue } from '../../src/catalogue/catalogue-config.ts';
+import { resolveOptions } from '../../src/domain/job-options.ts';
 
 const asset = (name: string) => path.resolve('assets', name);
 const model = () => new SampleVideoModel({

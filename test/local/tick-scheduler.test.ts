@@ -1,5 +1,5 @@
 import t from 'tap';
-import { TickScheduler } from '../../src/adapters/local/tick-scheduler.js';
+import { TickScheduler } from '../../src/adapters/local/tick-scheduler.ts';
 
 t.test('runs calls in due order (ties in scheduling order), skips canceled ones, with one timer for all', async (t) => {
   let now = 1_000;

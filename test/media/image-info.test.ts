@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { imageInfo, isImageType } from '../../src/domain/image-info.js';
+import { imageInfo, isImageType } from '../../src/domain/image-info.ts';
 
 const fixture = (name: string) => readFile(new URL(`./fixtures/${name}`, import.meta.url));
 

@@ -1,11 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { FfmpegFrameGrabber } from '../../src/adapters/ffmpeg/ffmpeg-frame-grabber.js';
-import { ffmpegPath } from '../../src/adapters/ffmpeg/ffmpeg-path.js';
-import { Mp4BoxVideoProbe } from '../../src/adapters/mp4/mp4box-video-probe.js';
-import { NotPlayableVideo } from '../../src/domain/errors.js';
-import { imageInfo } from '../../src/domain/image-info.js';
+import { FfmpegFrameGrabber } from '../../src/adapters/ffmpeg/ffmpeg-frame-grabber.ts';
+import { ffmpegPath } from '../../src/adapters/ffmpeg/ffmpeg-path.ts';
+import { Mp4BoxVideoProbe } from '../../src/adapters/mp4/mp4box-video-probe.ts';
+import { NotPlayableVideo } from '../../src/domain/errors.ts';
+import { imageInfo } from '../../src/domain/image-info.ts';
 
 const sample = await readFile(new URL('../../assets/sample.mp4', import.meta.url));
 const jpeg = await readFile(new URL('../../assets/sample.jpg', import.meta.url));

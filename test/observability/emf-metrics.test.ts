@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
-import { EmfMetrics, OVERFLOW, type EmfMetricsOptions } from '../../src/adapters/observability/emf-metrics.js';
-import { validateEmf } from './fixtures/emf-validator.js';
+import { EmfMetrics, OVERFLOW, type EmfMetricsOptions } from '../../src/adapters/observability/emf-metrics.ts';
+import { validateEmf } from './fixtures/emf-validator.ts';
 
 type Doc = Record<string, unknown> & { _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } };
 interface Histogram { Values: number[]; Counts: number[]; Count: number; Sum: number; Min: number; Max: number }

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { currentLogContext, runWithLogContext } from '../../src/adapters/observability/log-context.js';
-import { createLogger, isoTimeOncePerMs } from '../../src/adapters/observability/logger.js';
+import { currentLogContext, runWithLogContext } from '../../src/adapters/observability/log-context.ts';
+import { createLogger, isoTimeOncePerMs } from '../../src/adapters/observability/logger.ts';
 
 function capture(base?: Record<string, string>) {
   const lines: Record<string, unknown>[] = [];

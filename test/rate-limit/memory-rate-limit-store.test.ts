@@ -1,7 +1,7 @@
 import t from 'tap';
-import { MemoryRateLimitStore } from '../../src/adapters/http/rate-limit/memory-rate-limit-store.js';
-import type { StoreResult } from '../../src/adapters/http/rate-limit/rate-limit-store.js';
-import { FakeClock } from '../helpers/fake-clock.js';
+import { MemoryRateLimitStore } from '../../src/adapters/http/rate-limit/memory-rate-limit-store.ts';
+import type { StoreResult } from '../../src/adapters/http/rate-limit/rate-limit-store.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 
 const incr = (s: MemoryRateLimitStore, key: string, max = 2, windowMs = 60_000) => {
   let out: StoreResult | undefined;

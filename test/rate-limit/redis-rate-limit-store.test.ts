@@ -1,12 +1,12 @@
 // The shared store against a real Redis (test/helpers/redis-server.ts): the window is exact and sliding,
 // keys expire, many clients share one limit, and a Redis that stops answering costs no request.
 import t, { type Test } from 'tap';
-import type { StoreResult } from '../../src/adapters/http/rate-limit/rate-limit-store.js';
-import { createRedisClient, RedisRateLimitStore } from '../../src/adapters/http/rate-limit/redis-rate-limit-store.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { redisMissing, startRedis, type TestRedis } from '../helpers/redis-server.js';
-import { startLocalServer } from '../helpers/local-server.js';
-import { buildTestApp } from '../helpers/test-app.js';
+import type { StoreResult } from '../../src/adapters/http/rate-limit/rate-limit-store.ts';
+import { createRedisClient, RedisRateLimitStore } from '../../src/adapters/http/rate-limit/redis-rate-limit-store.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
+import { redisMissing, startRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { startLocalServer } from '../helpers/local-server.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 if (redisMissing) {
   t.comment(redisMissing);

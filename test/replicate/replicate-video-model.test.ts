@@ -1,12 +1,12 @@
 import { inspect } from 'node:util';
 import t from 'tap';
-import { outputUrls, ReplicateVideoModel } from '../../src/adapters/replicate/replicate-video-model.js';
-import { createReplicateClient } from '../../src/adapters/replicate/replicate-client.js';
-import { predictionFailure } from '../../src/adapters/replicate/replicate-errors.js';
-import { bundledCatalogue, catalogueFrom } from '../../src/catalogue/catalogue-config.js';
-import { resolveOptions, type JobOptions } from '../../src/domain/job-options.js';
-import type { JobCategory } from '../../src/domain/job.js';
-import { bar, FakeReplicate } from '../fakes/fake-replicate.js';
+import { outputUrls, ReplicateVideoModel } from '../../src/adapters/replicate/replicate-video-model.ts';
+import { createReplicateClient } from '../../src/adapters/replicate/replicate-client.ts';
+import { predictionFailure } from '../../src/adapters/replicate/replicate-errors.ts';
+import { bundledCatalogue, catalogueFrom } from '../../src/catalogue/catalogue-config.ts';
+import { resolveOptions, type JobOptions } from '../../src/domain/job-options.ts';
+import type { JobCategory } from '../../src/domain/job.ts';
+import { bar, FakeReplicate } from '../fakes/fake-replicate.ts';
 
 // The adapter over the wire against the fake Replicate, through the official client.
 

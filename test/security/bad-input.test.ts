@@ -4,8 +4,8 @@
 // arrives can reach Object.prototype.
 import fc from 'fast-check';
 import t from 'tap';
-import { startLocalServer } from '../helpers/local-server.js';
-import { contractProblem } from './fixtures/contract.js';
+import { startLocalServer } from '../helpers/local-server.ts';
+import { contractProblem } from './fixtures/contract.ts';
 
 const SUCCESS = new Set([200, 202, 204, 206, 302, 304]);
 const UUID = '3f1c2a4e-8b7d-4c1a-9e2f-0a1b2c3d4e5f';

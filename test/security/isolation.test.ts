@@ -2,8 +2,8 @@
 // job (never 403), and a list cursor replayed by another user or edited shows nothing of anyone else's.
 import fc from 'fast-check';
 import t from 'tap';
-import { startLocalServer } from '../helpers/local-server.js';
-import { contractProblem } from './fixtures/contract.js';
+import { startLocalServer } from '../helpers/local-server.ts';
+import { contractProblem } from './fixtures/contract.ts';
 
 interface JobView { jobId: string; status: string; prompt: string }
 

@@ -3,9 +3,9 @@
 // fetch budget) are in test/auth/jwks-token-verifier.test.ts; this file covers what only the HTTP
 // edge sees: the Authorization header itself, its size and spelling, and that a refusal changes nothing.
 import t from 'tap';
-import { startLocalServer } from '../helpers/local-server.js';
-import { contractProblem } from './fixtures/contract.js';
-import { rawRequest } from './fixtures/raw-http.js';
+import { startLocalServer } from '../helpers/local-server.ts';
+import { contractProblem } from './fixtures/contract.ts';
+import { rawRequest } from './fixtures/raw-http.ts';
 
 const JOB = JSON.stringify({ prompt: 'A neon city at night, synthwave', category: 'music-video' });
 

@@ -2,7 +2,7 @@
 // ~10 s against the local composition in this process. It asserts the invariants, not timings: zero
 // 5xx, zero network errors, every accepted job found by id and in its owner's listing.
 import t from 'tap';
-import { startLocalServer } from '../helpers/local-server.js';
+import { startLocalServer } from '../helpers/local-server.ts';
 import { soak, violations } from './soak-lib.mjs';
 
 t.test('short soak: zero 5xx, zero lost jobs', async (t) => {

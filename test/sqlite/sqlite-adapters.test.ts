@@ -1,11 +1,11 @@
 // What the SQLite adapters do beyond the port contracts: live job events, the schema's own checks,
 // and the sweep of expired idempotency claims.
 import t from 'tap';
-import { SqliteIdempotencyStore } from '../../src/adapters/sqlite/sqlite-idempotency-store.js';
-import { SqliteJobRepository } from '../../src/adapters/sqlite/sqlite-job-repository.js';
-import { advanceJob, type Job } from '../../src/domain/job.js';
-import { jobAt } from '../contract/job-repository.contract.js';
-import { openTestDatabase } from '../helpers/sqlite.js';
+import { SqliteIdempotencyStore } from '../../src/adapters/sqlite/sqlite-idempotency-store.ts';
+import { SqliteJobRepository } from '../../src/adapters/sqlite/sqlite-job-repository.ts';
+import { advanceJob, type Job } from '../../src/domain/job.ts';
+import { jobAt } from '../contract/job-repository.contract.ts';
+import { openTestDatabase } from '../helpers/sqlite.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00.000Z');
 

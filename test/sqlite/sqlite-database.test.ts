@@ -4,12 +4,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { loadDriver, openDatabase, schemaVersion, StoreOpenError } from '../../src/adapters/sqlite/sqlite-database.js';
-import { SqliteJobRepository } from '../../src/adapters/sqlite/sqlite-job-repository.js';
-import { MIGRATIONS } from '../../src/adapters/sqlite/sqlite-migrations.js';
-import { cancelJob } from '../../src/domain/job.js';
-import { jobAt } from '../contract/job-repository.contract.js';
-import { openTestDatabase } from '../helpers/sqlite.js';
+import { loadDriver, openDatabase, schemaVersion, StoreOpenError } from '../../src/adapters/sqlite/sqlite-database.ts';
+import { SqliteJobRepository } from '../../src/adapters/sqlite/sqlite-job-repository.ts';
+import { MIGRATIONS } from '../../src/adapters/sqlite/sqlite-migrations.ts';
+import { cancelJob } from '../../src/domain/job.ts';
+import { jobAt } from '../contract/job-repository.contract.ts';
+import { openTestDatabase } from '../helpers/sqlite.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00.000Z');
 const hashOf = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -108,10 +108,9 @@ t.test('unfinished jobs: pending and processing ones, oldest first, and nothing 
 t.test('several processes on one file: the quota stays exact and each key has one holder', async (t) => {
   const file = join(t.testdir(), 'omnigen.db');
   openDatabase(Database, file).close();
-  const loader = process.execArgv.filter((arg) => arg.includes('@tapjs/typescript'));
   const script = new URL('./fixtures/contend.ts', import.meta.url).pathname;
   const children = ['p1', 'p2', 'p3', 'p4'].map((name) => {
-    const child = spawn(process.execPath, [...loader, script, file, name, '2000', '5000'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [script, file, name, '2000', '5000'], { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     const ready = new Promise<void>((resolve) => child.stdout.on('data', () => out.startsWith('ready\n') && resolve()));

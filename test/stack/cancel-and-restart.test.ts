@@ -1,8 +1,8 @@
 // A user's cancel while the provider generates, and the API task replaced mid-job, through the stack.
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import t from 'tap';
-import { bar } from '../fakes/fake-replicate.js';
-import { startJourney } from '../helpers/stack-journey.js';
+import { bar } from '../fakes/fake-replicate.ts';
+import { startJourney } from '../helpers/stack-journey.ts';
 
 const journey = await startJourney(t);
 const { stack } = journey;

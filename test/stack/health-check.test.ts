@@ -1,6 +1,6 @@
 // The load balancer stand-in's reading of the target group's Matcher (no stack is started here).
 import t from 'tap';
-import { matches } from '../../scripts/stack-local/api-task.js';
+import { matches } from '../../scripts/stack-local/api-task.ts';
 
 t.test('a Matcher HttpCode is one code, a range, or a list of either', async (t) => {
   t.ok(matches(200, '200'));

@@ -3,11 +3,11 @@
 // as the stack:local IAM proxies evaluate it, and nothing else is granted.
 import { randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
-import { ACTION_OF_COMMAND, DELIVERY_ADAPTERS, EVENT_SOURCE_ACTIONS, resourceArn, TASK_ADAPTERS, WORKFLOW_ADAPTERS, type AdapterAccess, type ResourceArns, type ResourceKind } from '../../src/adapters/aws/iam-actions.js';
-import { containerSpec } from '../../scripts/stack-local/api-task.js';
-import { IamPolicies, wildcard, type Role } from '../../scripts/stack-local/iam-policies.js';
-import { ACCOUNT_ID, ensureSynth, Template } from '../../scripts/stack-local/template.js';
-import { projectRoot } from '../helpers/server-process.js';
+import { ACTION_OF_COMMAND, DELIVERY_ADAPTERS, EVENT_SOURCE_ACTIONS, resourceArn, TASK_ADAPTERS, WORKFLOW_ADAPTERS, type AdapterAccess, type ResourceArns, type ResourceKind } from '../../src/adapters/aws/iam-actions.ts';
+import { containerSpec } from '../../scripts/stack-local/api-task.ts';
+import { IamPolicies, wildcard, type Role } from '../../scripts/stack-local/iam-policies.ts';
+import { ACCOUNT_ID, ensureSynth, Template } from '../../scripts/stack-local/template.ts';
+import { projectRoot } from '../helpers/server-process.ts';
 
 // Synthesising (when infra/cdk.out is stale) may take longer than the suite's 120 s per file.
 t.setTimeout(360_000);

@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { logLinesOf, stdoutOf, type LogLine } from '../helpers/log-format.js';
-import { projectRoot } from '../helpers/server-process.js';
-import { startJourney } from '../helpers/stack-journey.js';
+import { logLinesOf, stdoutOf, type LogLine } from '../helpers/log-format.ts';
+import { projectRoot } from '../helpers/server-process.ts';
+import { startJourney } from '../helpers/stack-journey.ts';
 
 const journey = await startJourney(t);
 const { stack } = journey;

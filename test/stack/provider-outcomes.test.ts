@@ -1,9 +1,9 @@
 // How the provider's answers end a job when the template's state machine and functions run it: a
 // refusal, a failure, a generation that never finishes, and throttling or an outage that passes.
 import t from 'tap';
-import { bar } from '../fakes/fake-replicate.js';
-import { logLinesOf } from '../helpers/log-format.js';
-import { startJourney } from '../helpers/stack-journey.js';
+import { bar } from '../fakes/fake-replicate.ts';
+import { logLinesOf } from '../helpers/log-format.ts';
+import { startJourney } from '../helpers/stack-journey.ts';
 
 const journey = await startJourney(t);
 const replicate = journey.stack.replicate;

@@ -5,9 +5,9 @@
 // down for the first attempt: the delivery is retried on the schedule (5 s) and each webhook-id is
 // delivered once, in order.
 import t from 'tap';
-import { startJourney } from '../helpers/stack-journey.js';
-import { until } from '../helpers/until.js';
-import { startReceiver } from '../helpers/webhook-receiver.js';
+import { startJourney } from '../helpers/stack-journey.ts';
+import { until } from '../helpers/until.ts';
+import { startReceiver } from '../helpers/webhook-receiver.ts';
 
 const receiver = await startReceiver(t);
 const journey = await startJourney(t, { webhookReceiverCa: receiver.ca });

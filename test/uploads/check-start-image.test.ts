@@ -1,17 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import Fastify from 'fastify';
 import t, { type Test } from 'tap';
-import { localUploadRoutes } from '../../src/adapters/http/routes/local-upload.routes.js';
-import { InMemoryUploadRepository } from '../../src/adapters/local/in-memory-upload-repository.js';
-import { LocalUploadStorage } from '../../src/adapters/local/local-upload-storage.js';
-import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.js';
-import { CheckStartImage } from '../../src/application/check-start-image.js';
-import { jobInputKey } from '../../src/domain/upload.js';
-import { CreateUpload } from '../../src/application/create-upload.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { bundledCatalogue } from '../../src/catalogue/catalogue-config.js';
+import { localUploadRoutes } from '../../src/adapters/http/routes/local-upload.routes.ts';
+import { InMemoryUploadRepository } from '../../src/adapters/local/in-memory-upload-repository.ts';
+import { LocalUploadStorage } from '../../src/adapters/local/local-upload-storage.ts';
+import { LocalVideoStorage } from '../../src/adapters/local/local-video-storage.ts';
+import { CheckStartImage } from '../../src/application/check-start-image.ts';
+import { jobInputKey } from '../../src/domain/upload.ts';
+import { CreateUpload } from '../../src/application/create-upload.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
+import { bundledCatalogue } from '../../src/catalogue/catalogue-config.ts';
 import models from '../../src/catalogue/models.json' with { type: 'json' };
-import { findModel, parseCatalogue } from '../../src/domain/model-catalogue.js';
+import { findModel, parseCatalogue } from '../../src/domain/model-catalogue.ts';
 
 const fixture = (name: string) => readFile(new URL(`../media/fixtures/${name}`, import.meta.url));
 const png = await fixture('image.png');

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { startLocalServer } from '../helpers/local-server.js';
-import { flipBase64urlChar } from '../helpers/tamper.js';
+import { startLocalServer } from '../helpers/local-server.ts';
+import { flipBase64urlChar } from '../helpers/tamper.ts';
 
 // POST /uploads in local mode, then its form posted to local mode's own upload endpoint, which enforces
 // the signed policy as S3 does: key, Content-Type, content-length-range, expiry, signature.

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import t from 'tap';
-import { createAwsClients } from '../../src/adapters/aws/aws-clients.js';
-import { S3UploadStorage } from '../../src/adapters/aws/s3-upload-storage.js';
-import { InMemoryUploadRepository } from '../../src/adapters/local/in-memory-upload-repository.js';
-import { CheckStartImage } from '../../src/application/check-start-image.js';
-import { CreateUpload } from '../../src/application/create-upload.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { S3RVER_CREDENTIALS, startS3rver } from '../helpers/s3rver.js';
+import { createAwsClients } from '../../src/adapters/aws/aws-clients.ts';
+import { S3UploadStorage } from '../../src/adapters/aws/s3-upload-storage.ts';
+import { InMemoryUploadRepository } from '../../src/adapters/local/in-memory-upload-repository.ts';
+import { CheckStartImage } from '../../src/application/check-start-image.ts';
+import { CreateUpload } from '../../src/application/create-upload.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
+import { S3RVER_CREDENTIALS, startS3rver } from '../helpers/s3rver.ts';
 
 // s3rver does not enforce POST policies, so the policy the service signs is decoded and checked here;
 // S3 itself refuses any file the policy does not allow.

@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { cognitoToken, startAwsStandIns } from '../helpers/aws-stand-ins.js';
-import { startServerProcess } from '../helpers/server-process.js';
-import { until } from '../helpers/until.js';
-import { startReceiver } from '../helpers/webhook-receiver.js';
+import { cognitoToken, startAwsStandIns } from '../helpers/aws-stand-ins.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
+import { until } from '../helpers/until.ts';
+import { startReceiver } from '../helpers/webhook-receiver.ts';
 
 /** The stand-ins, an HTTPS receiver, and the aws-mode server's environment that trusts the receiver. */
 async function webhookSetUp(t: Test) {

@@ -4,9 +4,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { until } from '../helpers/until.js';
-import { startReceiver, type Receiver } from '../helpers/webhook-receiver.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+import { until } from '../helpers/until.ts';
+import { startReceiver, type Receiver } from '../helpers/webhook-receiver.ts';
 
 async function call(server: ServerProcess, token: string | undefined, method: string, path: string, body?: unknown) {
   const res = await fetch(`${server.base}/api/v1${path}`, {

@@ -1,9 +1,9 @@
 // Delivery end to end in process: a real HTTPS receiver (self-signed certificate trusted through the
 // transport's `ca`) verifies every message with standardwebhooks' own `verify`.
 import t from 'tap';
-import { RETRY_SCHEDULE_MS } from '../../src/domain/webhook-delivery.js';
-import { startReceiver } from '../helpers/webhook-receiver.js';
-import { webhookHarness } from '../helpers/webhook-harness.js';
+import { RETRY_SCHEDULE_MS } from '../../src/domain/webhook-delivery.ts';
+import { startReceiver } from '../helpers/webhook-receiver.ts';
+import { webhookHarness } from '../helpers/webhook-harness.ts';
 
 t.test("a job's events arrive signed, in order, with the public job and a fresh video URL on completion", async (t) => {
   const receiver = await startReceiver(t);

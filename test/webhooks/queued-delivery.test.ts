@@ -5,15 +5,15 @@
 // adapters pass the same contract, test/contract/webhook-deliveries.test.ts).
 import t, { type Test } from 'tap';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsClient } from '../../src/adapters/aws/aws-clients.js';
-import { SqsDeliveryQueue } from '../../src/adapters/aws/sqs-delivery-queue.js';
-import { createHandler, type BatchResponse } from '../../src/adapters/lambda/deliver-webhooks.js';
-import { silentLogger } from '../../src/application/ports/logger.js';
-import { FakeSqs } from '../fakes/fake-sqs.js';
-import { startSqsEventSource, type SqsEvent } from '../fakes/sqs-event-source.js';
-import { until } from '../helpers/until.js';
-import { webhookHarness } from '../helpers/webhook-harness.js';
-import { startReceiver } from '../helpers/webhook-receiver.js';
+import { createSqsClient } from '../../src/adapters/aws/aws-clients.ts';
+import { SqsDeliveryQueue } from '../../src/adapters/aws/sqs-delivery-queue.ts';
+import { createHandler, type BatchResponse } from '../../src/adapters/lambda/deliver-webhooks.ts';
+import { silentLogger } from '../../src/application/ports/logger.ts';
+import { FakeSqs } from '../fakes/fake-sqs.ts';
+import { startSqsEventSource, type SqsEvent } from '../fakes/sqs-event-source.ts';
+import { until } from '../helpers/until.ts';
+import { webhookHarness } from '../helpers/webhook-harness.ts';
+import { startReceiver } from '../helpers/webhook-receiver.ts';
 
 const QUEUE = 'webhooks';
 const DLQ = 'webhooks-dlq';

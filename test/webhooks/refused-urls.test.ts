@@ -1,9 +1,9 @@
 // SSRF: URLs a webhook may never target, refused at registration (400 VALIDATION_ERROR naming `url`)
 // and again at send time (a failed attempt with the reason, never a request).
 import t from 'tap';
-import { ValidationError } from '../../src/domain/errors.js';
-import type { ResolvedAddress } from '../../src/adapters/outbound-http/pinned-webhook-transport.js';
-import { webhookHarness } from '../helpers/webhook-harness.js';
+import { ValidationError } from '../../src/domain/errors.ts';
+import type { ResolvedAddress } from '../../src/adapters/outbound-http/pinned-webhook-transport.ts';
+import { webhookHarness } from '../helpers/webhook-harness.ts';
 
 /** Names the injected resolver answers; anything else does not resolve. */
 const DNS: Record<string, ResolvedAddress[]> = {

@@ -1,8 +1,8 @@
 // The /webhooks routes over HTTP (memory adapters): status codes, bodies, the contract's error format.
 import t, { type Test } from 'tap';
-import { webhookRoutes } from '../../src/adapters/http/routes/webhooks.routes.js';
-import { buildTestApp } from '../helpers/test-app.js';
-import { webhookHarness } from '../helpers/webhook-harness.js';
+import { webhookRoutes } from '../../src/adapters/http/routes/webhooks.routes.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
+import { webhookHarness } from '../helpers/webhook-harness.ts';
 
 const resolve = async (host: string) => (host === 'hooks.example' ? [{ address: '93.184.215.14', family: 4 }] : []);
 

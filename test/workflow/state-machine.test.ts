@@ -2,20 +2,20 @@ import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createRequire } from 'node:module';
-import { CancelJob } from '../../src/application/cancel-job.js';
-import { GetJob } from '../../src/application/get-job.js';
-import { silentLogger } from '../../src/application/ports/logger.js';
-import type { VideoWorkflow } from '../../src/application/ports/video-workflow.js';
-import { createReplicateClient } from '../../src/adapters/replicate/replicate-client.js';
-import { ReplicateVideoModel } from '../../src/adapters/replicate/replicate-video-model.js';
-import { stateOf } from '../../src/adapters/aws/step-functions-workflow.js';
-import { systemClock } from '../../src/adapters/system-clock.js';
-import { ffmpegPath } from '../../src/adapters/ffmpeg/ffmpeg-path.js';
-import { imageInfo } from '../../src/domain/image-info.js';
-import type { Job } from '../../src/domain/job.js';
-import { bar } from '../fakes/fake-replicate.js';
-import { definition, lambdas, runWorkflow } from '../helpers/state-machine.js';
-import { BUCKET, workflowFixture } from './fixtures/workflow-fixture.js';
+import { CancelJob } from '../../src/application/cancel-job.ts';
+import { GetJob } from '../../src/application/get-job.ts';
+import { silentLogger } from '../../src/application/ports/logger.ts';
+import type { VideoWorkflow } from '../../src/application/ports/video-workflow.ts';
+import { createReplicateClient } from '../../src/adapters/replicate/replicate-client.ts';
+import { ReplicateVideoModel } from '../../src/adapters/replicate/replicate-video-model.ts';
+import { stateOf } from '../../src/adapters/aws/step-functions-workflow.ts';
+import { systemClock } from '../../src/adapters/system-clock.ts';
+import { ffmpegPath } from '../../src/adapters/ffmpeg/ffmpeg-path.ts';
+import { imageInfo } from '../../src/domain/image-info.ts';
+import type { Job } from '../../src/domain/job.ts';
+import { bar } from '../fakes/fake-replicate.ts';
+import { definition, lambdas, runWorkflow } from '../helpers/state-machine.ts';
+import { BUCKET, workflowFixture } from './fixtures/workflow-fixture.ts';
 
 // The real definition, executed by aws-local-stepfunctions with each Lambda Task bound to the project's
 // handler, against dynalite, s3rver and the fake Replicate over HTTP.

@@ -1,14 +1,14 @@
 import createClient from 'openapi-fetch';
-import { downloadTo, type ByteSink, type DownloadResult } from './download.js';
-import { OmniGenError } from './errors.js';
-import type { paths } from './generated/openapi.js';
-import { Transport, type RetryOptions } from './transport.js';
+import { downloadTo, type ByteSink, type DownloadResult } from './download.ts';
+import { OmniGenError } from './errors.ts';
+import type { paths } from './generated/openapi.ts';
+import { Transport, type RetryOptions } from './transport.ts';
 import type {
   CreateJobInput, CreatedJob, CreatedWebhookEndpoint, DefaultWebhookSecret, DevToken, Job, JobDeliveryList, JobPage, JobStatus, ModelCatalogue,
   Usage, VideoLink, WebhookCreateInput, WebhookDelivery, WebhookDeliveryPage, WebhookEndpoint, WebhookEndpointList, WebhookSecret, WebhookUpdateInput,
-} from './types.js';
-import { uploadImage, type ImageSource, type UploadedImage } from './upload.js';
-import { waitForJob, type WaitOptions } from './wait-for-job.js';
+} from './types.ts';
+import { uploadImage, type ImageSource, type UploadedImage } from './upload.ts';
+import { waitForJob, type WaitOptions } from './wait-for-job.ts';
 
 export interface OmniGenOptions {
   /** The service's origin (default local mode's http://127.0.0.1:8080); a trailing /api/v1 is accepted. */

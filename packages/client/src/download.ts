@@ -1,4 +1,4 @@
-import { OmniGenError } from './errors.js';
+import { OmniGenError } from './errors.ts';
 
 /** A Node-style writable (fs.WriteStream, process.stdout, …): only what downloading uses. */
 export interface NodeStyleWritable {

@@ -46,8 +46,10 @@ export class OmniGenError extends Error {
 export class JobFailedError extends Error {
   override readonly name = 'JobFailedError';
   readonly code: string;
-  constructor(readonly job: { jobId: string; failure?: { code: string; message: string } }) {
+  readonly job: { jobId: string; failure?: { code: string; message: string } };
+  constructor(job: { jobId: string; failure?: { code: string; message: string } }) {
     super(`Job ${job.jobId} failed: ${job.failure?.message ?? 'no reason given'} (${job.failure?.code ?? 'UNKNOWN'})`);
+    this.job = job;
     this.code = job.failure?.code ?? 'UNKNOWN';
   }
 }
@@ -55,16 +57,20 @@ export class JobFailedError extends Error {
 /** The job ended `canceled` (by this caller or another). */
 export class JobCanceledError extends Error {
   override readonly name = 'JobCanceledError';
-  constructor(readonly job: { jobId: string }) {
+  readonly job: { jobId: string };
+  constructor(job: { jobId: string }) {
     super(`Job ${job.jobId} was canceled`);
+    this.job = job;
   }
 }
 
 /** A wait (or a call) outlived its `timeoutMs`. */
 export class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
-  constructor(message: string, readonly timeoutMs: number) {
+  readonly timeoutMs: number;
+  constructor(message: string, timeoutMs: number) {
     super(message);
+    this.timeoutMs = timeoutMs;
   }
 }
 

@@ -1,4 +1,4 @@
-import { OmniGenError, TimeoutError, retryAfterSeconds } from './errors.js';
+import { OmniGenError, TimeoutError, retryAfterSeconds } from './errors.ts';
 
 export interface RetryOptions {
   /** Further attempts after the first (default 3). 0 turns retrying off. */
@@ -58,7 +58,9 @@ export class Transport {
   readonly timeoutMs: number;
   private readonly retry: Required<RetryOptions>;
 
-  constructor(private readonly options: TransportOptions) {
+  private readonly options: TransportOptions;
+  constructor(options: TransportOptions) {
+    this.options = options;
     this.fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retry = {

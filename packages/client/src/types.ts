@@ -1,6 +1,6 @@
 // Named types for the API's shapes, all taken from the generated OpenAPI types (src/generated/openapi.ts,
 // regenerated with `npm run client:generate`): the client knows the API only through that document.
-import type { paths } from './generated/openapi.js';
+import type { paths } from './generated/openapi.ts';
 
 type JsonOf<Operation, Status extends number> = Operation extends { responses: { [S in Status]: { content: { 'application/json': infer T } } } } ? T : never;
 type BodyOf<Operation> = Operation extends { requestBody?: { content: { 'application/json': infer T } } } ? T : never;

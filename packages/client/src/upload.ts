@@ -1,5 +1,5 @@
-import { OmniGenError } from './errors.js';
-import type { UploadContentType, UploadTicket } from './types.js';
+import { OmniGenError } from './errors.ts';
+import type { UploadContentType, UploadTicket } from './types.ts';
 
 /** A Blob/File (browsers, Node), raw bytes, or (Node only) a file path. */
 export type ImageSource = Blob | Uint8Array | string;

@@ -1,6 +1,6 @@
-import { JobCanceledError, JobFailedError, OmniGenError, TimeoutError } from './errors.js';
-import { parseEventStream } from './sse.js';
-import type { Job } from './types.js';
+import { JobCanceledError, JobFailedError, OmniGenError, TimeoutError } from './errors.ts';
+import { parseEventStream } from './sse.ts';
+import type { Job } from './types.ts';
 
 export interface WaitOptions {
   /** Called with the job at once and on every change of status, progress or stage. */

@@ -1,6 +1,6 @@
 // Standard Webhooks verification (https://www.standardwebhooks.com, spec/standard-webhooks.md) with Web
 // Crypto only, so the same code runs in browsers, Node, Deno and edge runtimes.
-import { WebhookVerificationError } from './errors.js';
+import { WebhookVerificationError } from './errors.ts';
 
 export type WebhookHeaders = Headers | Record<string, string | string[] | undefined>;
 

@@ -2,7 +2,7 @@
 // (ServiceUnavailable → 503 with Retry-After) and which are bugs or misconfiguration (rethrown as-is
 // → 500). The lists mirror the SDK's own retry classification (@smithy/core retry constants), so an
 // error the SDK gave up retrying on is reported to the client as a retryable 503.
-import { DomainError, ServiceUnavailable } from '../../domain/errors.js';
+import { DomainError, ServiceUnavailable } from '../../domain/errors.ts';
 
 const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',

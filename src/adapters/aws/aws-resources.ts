@@ -10,7 +10,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint, type S3Client } from '@aws-sdk/client-s3';
-import { jobTableDefinition, TTL_ATTRIBUTE, usageTableDefinition } from './table-definitions.js';
+import { jobTableDefinition, TTL_ATTRIBUTE, usageTableDefinition } from './table-definitions.ts';
 
 export type Say = (line: string) => void;
 

@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { IdempotencyRecord, IdempotencyStore } from '../../application/ports/idempotency-store.js';
-import { ServiceUnavailable } from '../../domain/errors.js';
-import { callAws } from './aws-errors.js';
-import { TTL_ATTRIBUTE, USAGE_PK, USAGE_SK } from './table-definitions.js';
+import type { IdempotencyRecord, IdempotencyStore } from '../../application/ports/idempotency-store.ts';
+import { ServiceUnavailable } from '../../domain/errors.ts';
+import { callAws } from './aws-errors.ts';
+import { TTL_ATTRIBUTE, USAGE_PK, USAGE_SK } from './table-definitions.ts';
 
 const MAX_ATTEMPTS = 5;
 
@@ -17,10 +17,15 @@ function recordKey(userId: string, key: string): Record<string, string> {
  * TTL attribute lets DynamoDB delete old claims eventually (TTL deletion lags by up to days).
  */
 export class DynamoDbIdempotencyStore implements IdempotencyStore {
+  private readonly db: DynamoDBDocumentClient;
+  private readonly tableName: string;
   constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+    db: DynamoDBDocumentClient,
+    tableName: string,
+  ) {
+    this.db = db;
+    this.tableName = tableName;
+  }
 
   async reserve(record: IdempotencyRecord, now: Date): Promise<IdempotencyRecord | undefined> {
     const put = new PutCommand({

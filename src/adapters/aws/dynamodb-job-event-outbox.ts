@@ -1,10 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { JobEventOutbox } from '../../application/ports/job-changes.js';
-import type { JobEvent } from '../../domain/job-event.js';
-import { callAws } from './aws-errors.js';
-import { EVENTS_PENDING } from './job-item.js';
-import { OUTBOX_INDEX, OUTBOX_KEY, PENDING_EVENTS } from './table-definitions.js';
+import type { JobEventOutbox } from '../../application/ports/job-changes.ts';
+import type { JobEvent } from '../../domain/job-event.ts';
+import { callAws } from './aws-errors.ts';
+import { EVENTS_PENDING } from './job-item.ts';
+import { OUTBOX_INDEX, OUTBOX_KEY, PENDING_EVENTS } from './table-definitions.ts';
 
 /** `<jobId>.<version>` → the job's id (job ids hold no dot after their last one: the version follows it). */
 const jobIdOf = (eventId: string): string => eventId.slice(0, eventId.lastIndexOf('.'));
@@ -19,10 +19,15 @@ const byOccurrence = (a: JobEvent, b: JobEvent): number =>
  * next read, never lost.
  */
 export class DynamoDbJobEventOutbox implements JobEventOutbox {
+  private readonly db: DynamoDBDocumentClient;
+  private readonly tableName: string;
   constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+    db: DynamoDBDocumentClient,
+    tableName: string,
+  ) {
+    this.db = db;
+    this.tableName = tableName;
+  }
 
   /** Oldest first among the least recently written jobs holding events (the index's order), at most `limit`. */
   async undispatched(limit: number): Promise<JobEvent[]> {

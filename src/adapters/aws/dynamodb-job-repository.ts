@@ -1,12 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConcurrentUpdate, JobNotFound } from '../../domain/errors.js';
-import type { Job } from '../../domain/job.js';
-import type { JobEvent } from '../../domain/job-event.js';
-import type { JobPage, JobPosition, JobRepository, ListQuery } from '../../application/ports/job-repository.js';
-import { callAws } from './aws-errors.js';
-import { JOB_INDEX, JOB_LIST_KEY } from './table-definitions.js';
-import { itemToJob, jobUpdate, listKey, newJobItem } from './job-item.js';
+import { ConcurrentUpdate, JobNotFound } from '../../domain/errors.ts';
+import type { Job } from '../../domain/job.ts';
+import type { JobEvent } from '../../domain/job-event.ts';
+import type { JobPage, JobPosition, JobRepository, ListQuery } from '../../application/ports/job-repository.ts';
+import { callAws } from './aws-errors.ts';
+import { JOB_INDEX, JOB_LIST_KEY } from './table-definitions.ts';
+import { itemToJob, jobUpdate, listKey, newJobItem } from './job-item.ts';
 
 export interface DynamoDbJobRepositoryOptions {
   /** Index items read per Query round while a status filter fills a page (a Query's Limit counts items before filtering). */
@@ -22,11 +22,15 @@ export interface DynamoDbJobRepositoryOptions {
 export class DynamoDbJobRepository implements JobRepository {
   private readonly filteredBatchSize: number;
 
+  private readonly db: DynamoDBDocumentClient;
+  private readonly tableName: string;
   constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    db: DynamoDBDocumentClient,
+    tableName: string,
     options: DynamoDbJobRepositoryOptions = {},
   ) {
+    this.db = db;
+    this.tableName = tableName;
     this.filteredBatchSize = options.filteredBatchSize ?? 100;
   }
 

@@ -1,9 +1,9 @@
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { UploadRepository } from '../../application/ports/upload-repository.js';
-import { isImageType } from '../../domain/image-info.js';
-import type { Upload } from '../../domain/upload.js';
-import { callAws } from './aws-errors.js';
-import { TTL_ATTRIBUTE, USAGE_PK, USAGE_SK } from './table-definitions.js';
+import type { UploadRepository } from '../../application/ports/upload-repository.ts';
+import { isImageType } from '../../domain/image-info.ts';
+import type { Upload } from '../../domain/upload.ts';
+import { callAws } from './aws-errors.ts';
+import { TTL_ATTRIBUTE, USAGE_PK, USAGE_SK } from './table-definitions.ts';
 
 const keyOf = (uploadId: string) => ({ [USAGE_PK]: `UPLOAD#${uploadId}`, [USAGE_SK]: 'UPLOAD' });
 
@@ -12,10 +12,15 @@ const keyOf = (uploadId: string) => ({ [USAGE_PK]: `UPLOAD#${uploadId}`, [USAGE_
  * attribute lets DynamoDB drop a record after its expiresAt; S3's lifecycle rule drops the file.
  */
 export class DynamoDbUploadRepository implements UploadRepository {
+  private readonly db: DynamoDBDocumentClient;
+  private readonly tableName: string;
   constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+    db: DynamoDBDocumentClient,
+    tableName: string,
+  ) {
+    this.db = db;
+    this.tableName = tableName;
+  }
 
   async create(upload: Upload): Promise<void> {
     await callAws('DynamoDB', () => this.db.send(new PutCommand({

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ConsumeResult, SpendCharge, UsageLedger } from '../../application/ports/usage-ledger.js';
-import { callAws } from './aws-errors.js';
-import { USAGE_PK, USAGE_SK } from './table-definitions.js';
+import type { ConsumeResult, SpendCharge, UsageLedger } from '../../application/ports/usage-ledger.ts';
+import { callAws } from './aws-errors.ts';
+import { USAGE_PK, USAGE_SK } from './table-definitions.ts';
 
 export function usageKey(userId: string, period: string): Record<string, string> {
   return { [USAGE_PK]: `USER#${userId}`, [USAGE_SK]: `USAGE#${period}` };
@@ -13,10 +13,15 @@ export function usageKey(userId: string, period: string): Record<string, string>
  * (an atomic ADD), so concurrent requests can never push a count past the limit or below zero.
  */
 export class DynamoDbUsageLedger implements UsageLedger {
+  private readonly db: DynamoDBDocumentClient;
+  private readonly tableName: string;
   constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+    db: DynamoDBDocumentClient,
+    tableName: string,
+  ) {
+    this.db = db;
+    this.tableName = tableName;
+  }
 
   /**
    * One UpdateItem adds the unit and the cost (micro-USD, an integer) under one condition on both, so the

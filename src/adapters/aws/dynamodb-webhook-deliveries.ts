@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryPosition, WebhookDeliveries } from '../../application/ports/webhook-deliveries.js';
-import type { WebhookDelivery } from '../../domain/webhook-delivery.js';
-import { callAws } from './aws-errors.js';
-import { DELIVERY_INDEXES, USAGE_PK, USAGE_SK } from './table-definitions.js';
+import type { DeliveryPosition, WebhookDeliveries } from '../../application/ports/webhook-deliveries.ts';
+import type { WebhookDelivery } from '../../domain/webhook-delivery.ts';
+import { callAws } from './aws-errors.ts';
+import { DELIVERY_INDEXES, USAGE_PK, USAGE_SK } from './table-definitions.ts';
 
 const { byTarget, byJob, due } = DELIVERY_INDEXES;
 /** The due index's one partition. Fine for a delivery log's write rate; shard it (PENDING#0..n) past ~1,000 writes a second. */
@@ -31,10 +31,15 @@ function toItem(d: WebhookDelivery): Record<string, unknown> {
  * consistent: a delivery just written may be claimable a moment later, never twice.
  */
 export class DynamoDbWebhookDeliveries implements WebhookDeliveries {
+  private readonly db: DynamoDBDocumentClient;
+  private readonly tableName: string;
   constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+    db: DynamoDBDocumentClient,
+    tableName: string,
+  ) {
+    this.db = db;
+    this.tableName = tableName;
+  }
 
   async add(deliveries: readonly WebhookDelivery[]): Promise<void> {
     for (const d of deliveries) {

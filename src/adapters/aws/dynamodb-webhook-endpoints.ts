@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { WebhookEndpoints } from '../../application/ports/webhook-endpoints.js';
-import type { JobWebhook, WebhookEndpoint } from '../../domain/webhook.js';
-import { callAws } from './aws-errors.js';
-import { USAGE_PK, USAGE_SK } from './table-definitions.js';
+import type { WebhookEndpoints } from '../../application/ports/webhook-endpoints.ts';
+import type { JobWebhook, WebhookEndpoint } from '../../domain/webhook.ts';
+import { callAws } from './aws-errors.ts';
+import { USAGE_PK, USAGE_SK } from './table-definitions.ts';
 
 type Endpoints = Record<string, WebhookEndpoint>;
 
@@ -20,10 +20,15 @@ const oldestFirst = (a: WebhookEndpoint, b: WebhookEndpoint): number =>
  * registrations without a transaction. The default secret and jobs' one-off webhooks are items of their own.
  */
 export class DynamoDbWebhookEndpoints implements WebhookEndpoints {
+  private readonly db: DynamoDBDocumentClient;
+  private readonly tableName: string;
   constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+    db: DynamoDBDocumentClient,
+    tableName: string,
+  ) {
+    this.db = db;
+    this.tableName = tableName;
+  }
 
   async create(endpoint: WebhookEndpoint, max: number): Promise<boolean> {
     return this.change(endpoint.userId, (mine) => (Object.keys(mine).length >= max ? undefined : { ...mine, [endpoint.id]: endpoint }));

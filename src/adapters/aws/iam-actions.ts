@@ -1,7 +1,7 @@
 // The IAM actions each AWS adapter calls, on which resource: the one source for the task role that
 // infra/ deploys, for the policy quoted in docs/deploying.md (`npm run iam-policy`) and for the test
 // that reads every adapter's SDK commands (test/aws/iam-actions.test.ts), so none of them can drift.
-import { DELIVERY_INDEXES, JOB_INDEX, OUTBOX_INDEX } from './table-definitions.js';
+import { DELIVERY_INDEXES, JOB_INDEX, OUTBOX_INDEX } from './table-definitions.ts';
 
 /** The stack's resources a statement can name. */
 export type ResourceKind = 'jobTable' | 'jobIndex' | 'outboxIndex' | 'usageTable' | 'deliveriesByTarget' | 'deliveriesByJob' | 'deliveriesDue' | 'videoObjects' | 'uploadObjects' | 'inputObjects' | 'bucket' | 'stateMachine' | 'executions' | 'providerSecret' | 'deliveryQueue';

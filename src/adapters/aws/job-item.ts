@@ -1,9 +1,9 @@
 // A job as a DynamoDB item and back. The item is the job's own fields plus the index sort key; reading
 // picks the known fields only, so attributes a workflow adds for itself never leak into API responses.
-import { isJobCategory, isJobStatus, type Job, type JobFailure, type VideoFacts } from '../../domain/job.js';
-import type { JobEvent } from '../../domain/job-event.js';
-import type { JobPosition } from '../../application/ports/job-repository.js';
-import { JOB_LIST_KEY, OUTBOX_KEY, PENDING_EVENTS } from './table-definitions.js';
+import { isJobCategory, isJobStatus, type Job, type JobFailure, type VideoFacts } from '../../domain/job.ts';
+import type { JobEvent } from '../../domain/job-event.ts';
+import type { JobPosition } from '../../application/ports/job-repository.ts';
+import { JOB_LIST_KEY, OUTBOX_KEY, PENDING_EVENTS } from './table-definitions.ts';
 
 /** The job's fields a write may leave out (the rest are always there); an update removes those it leaves out. */
 const OPTIONAL_FIELDS = [

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { callAws } from './aws-errors.js';
+import { callAws } from './aws-errors.ts';
 
 /**
  * The video provider's API token from Secrets Manager. The secret's string is the token itself, or JSON

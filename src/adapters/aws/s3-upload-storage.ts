@@ -1,9 +1,9 @@
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { PresignedPost, UploadStorage } from '../../application/ports/upload-storage.js';
-import type { SignedUrl } from '../../application/ports/video-storage.js';
-import { callAws } from './aws-errors.js';
+import type { PresignedPost, UploadStorage } from '../../application/ports/upload-storage.ts';
+import type { SignedUrl } from '../../application/ports/video-storage.ts';
+import { callAws } from './aws-errors.ts';
 
 /**
  * Start images in S3: the caller posts the file straight to the bucket with a presigned POST whose policy
@@ -12,10 +12,15 @@ import { callAws } from './aws-errors.js';
  * signed by the API's role, which must hold s3:PutObject on uploads/*.
  */
 export class S3UploadStorage implements UploadStorage {
+  private readonly s3: S3Client;
+  private readonly bucket: string;
   constructor(
-    private readonly s3: S3Client,
-    private readonly bucket: string,
-  ) {}
+    s3: S3Client,
+    bucket: string,
+  ) {
+    this.s3 = s3;
+    this.bucket = bucket;
+  }
 
   async presignPost(input: { key: string; contentType: string; sizeBytes: number; expiresAt: Date; now: Date }): Promise<PresignedPost> {
     const expires = Math.max(1, Math.round((input.expiresAt.getTime() - input.now.getTime()) / 1000));

@@ -1,14 +1,19 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { SignedUrl, VideoStorage, VideoStore } from '../../application/ports/video-storage.js';
-import { callAws } from './aws-errors.js';
+import type { SignedUrl, VideoStorage, VideoStore } from '../../application/ports/video-storage.ts';
+import { callAws } from './aws-errors.ts';
 
 /** Finished videos in S3, written by the workflow and handed out as presigned GetObject URLs. */
 export class S3VideoStorage implements VideoStorage, VideoStore {
+  private readonly s3: S3Client;
+  private readonly bucket: string;
   constructor(
-    private readonly s3: S3Client,
-    private readonly bucket: string,
-  ) {}
+    s3: S3Client,
+    bucket: string,
+  ) {
+    this.s3 = s3;
+    this.bucket = bucket;
+  }
 
   async signedUrl(videoKey: string, ttlSeconds: number, now: Date): Promise<SignedUrl> {
     // Presigning alone never touches S3, so with S3 down the client got a link that could not work. One

@@ -1,14 +1,16 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DeliveryQueue, DeliveryTicket } from '../../application/ports/delivery-queue.js';
-import { callAws } from './aws-errors.js';
+import type { DeliveryQueue, DeliveryTicket } from '../../application/ports/delivery-queue.ts';
+import { callAws } from './aws-errors.ts';
 
 /** SendMessageBatch takes at most ten entries (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html). */
 const MAX_BATCH = 10;
 
 /** Some tickets were not queued: their claims run out and are handed out again. */
 export class DeliveriesNotQueued extends Error {
-  constructor(readonly deliveryIds: string[], detail: string) {
+  readonly deliveryIds: string[];
+  constructor(deliveryIds: string[], detail: string) {
     super(`${deliveryIds.length} webhook deliveries not queued (${detail}); they are claimed again when their lease runs out`);
+    this.deliveryIds = deliveryIds;
     this.name = 'DeliveriesNotQueued';
   }
 }
@@ -19,10 +21,15 @@ export class DeliveriesNotQueued extends Error {
  * IAM authorizes SendMessageBatch as sqs:SendMessage. Every batch is tried; what failed is reported once.
  */
 export class SqsDeliveryQueue implements DeliveryQueue {
+  private readonly sqs: SQSClient;
+  private readonly queueUrl: string;
   constructor(
-    private readonly sqs: SQSClient,
-    private readonly queueUrl: string,
-  ) {}
+    sqs: SQSClient,
+    queueUrl: string,
+  ) {
+    this.sqs = sqs;
+    this.queueUrl = queueUrl;
+  }
 
   async enqueue(tickets: readonly DeliveryTicket[]): Promise<void> {
     const failed: string[] = [];

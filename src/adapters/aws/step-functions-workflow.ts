@@ -9,11 +9,11 @@ import {
   type DescribeExecutionOutput,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { failureOf, isFailureCode } from '../../domain/failure-codes.js';
-import type { Job } from '../../domain/job.js';
-import type { Clock } from '../../application/ports/clock.js';
-import type { VideoWorkflow, WorkflowState } from '../../application/ports/video-workflow.js';
-import { callAws } from './aws-errors.js';
+import { failureOf, isFailureCode } from '../../domain/failure-codes.ts';
+import type { Job } from '../../domain/job.ts';
+import type { Clock } from '../../application/ports/clock.ts';
+import type { VideoWorkflow, WorkflowState } from '../../application/ports/video-workflow.ts';
+import { callAws } from './aws-errors.ts';
 
 /** What an execution receives as input (docs/aws-mode.md). */
 export interface WorkflowInput {
@@ -44,10 +44,12 @@ export class StepFunctionsWorkflow implements VideoWorkflow {
   private readonly startGraceMs: number;
   private readonly requestId: () => string | undefined;
 
+  private readonly sfn: SFNClient;
   constructor(
-    private readonly sfn: SFNClient,
+    sfn: SFNClient,
     options: StepFunctionsWorkflowOptions,
   ) {
+    this.sfn = sfn;
     this.stateMachineArn = options.stateMachineArn;
     this.clock = options.clock;
     this.startGraceMs = options.startGraceMs ?? 60_000;

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { GeneratedFile } from '../../application/ports/video-model.js';
-import type { FrameGrabber } from '../../application/ports/video-probe.js';
-import { NotPlayableVideo } from '../../domain/errors.js';
+import type { GeneratedFile } from '../../application/ports/video-model.ts';
+import type { FrameGrabber } from '../../application/ports/video-probe.ts';
+import { NotPlayableVideo } from '../../domain/errors.ts';
 
 export interface FfmpegFrameGrabberOptions {
   /** The ffmpeg binary: the npm package's (ffmpeg-path.ts), or the copy shipped beside a Lambda's bundle. */
@@ -22,7 +22,10 @@ const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
 
 /** One frame as a JPEG, by running ffmpeg on a temporary copy of the video (MP4 needs seeking, not a pipe). */
 export class FfmpegFrameGrabber implements FrameGrabber {
-  constructor(private readonly options: FfmpegFrameGrabberOptions) {}
+  private readonly options: FfmpegFrameGrabberOptions;
+  constructor(options: FfmpegFrameGrabberOptions) {
+    this.options = options;
+  }
 
   async frame(video: Uint8Array, atSeconds: number): Promise<GeneratedFile> {
     const dir = await mkdtemp(path.join(this.options.tempDir ?? tmpdir(), 'omnigen-frame-'));

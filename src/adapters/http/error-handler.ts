@@ -2,10 +2,10 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { DomainError, type DomainErrorCode, RateLimited, ServiceUnavailable } from '../../domain/errors.js';
-import { errorBody, HttpError } from './http-error.js';
-import { describeValidation } from './validation.js';
-import './plugins/metrics.plugin.js';
+import { DomainError, type DomainErrorCode, RateLimited, ServiceUnavailable } from '../../domain/errors.ts';
+import { errorBody, HttpError } from './http-error.ts';
+import { describeValidation } from './validation.ts';
+import './plugins/metrics.plugin.ts';
 
 /** The one place where domain error codes become HTTP statuses. */
 const STATUS: Record<DomainErrorCode, number> = {

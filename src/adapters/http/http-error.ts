@@ -20,14 +20,22 @@ export function errorBody(code: string, error: string, details?: Record<string, 
 
 /** An HTTP-level failure raised at the edge (not a domain rule): the error handler renders it as is. */
 export class HttpError extends Error {
+  readonly statusCode: number;
+  readonly code: string;
+  readonly details?: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
   constructor(
-    readonly statusCode: number,
-    readonly code: string,
+    statusCode: number,
+    code: string,
     message: string,
-    readonly details?: Record<string, unknown>,
-    readonly headers?: Record<string, string>,
+    details?: Record<string, unknown>,
+    headers?: Record<string, string>,
   ) {
     super(message);
+    this.statusCode = statusCode;
+    this.code = code;
+    this.details = details;
+    this.headers = headers;
     this.name = 'HttpError';
   }
 }

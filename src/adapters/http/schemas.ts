@@ -1,9 +1,9 @@
 // TypeBox schemas of the HTTP contract: one source for validation, serialization and the OpenAPI document.
 import { Type } from '@sinclair/typebox';
-import { JOB_CATEGORIES, JOB_STATUSES, PROMPT_MAX, PROMPT_MIN } from '../../domain/job.js';
-import { NEGATIVE_PROMPT_MAX, SEED_MAX } from '../../domain/job-options.js';
-import { ErrorBody } from './http-error.js';
-import { JobWebhookOption } from './webhook-schemas.js';
+import { JOB_CATEGORIES, JOB_STATUSES, PROMPT_MAX, PROMPT_MIN } from '../../domain/job.ts';
+import { NEGATIVE_PROMPT_MAX, SEED_MAX } from '../../domain/job-options.ts';
+import { ErrorBody } from './http-error.ts';
+import { JobWebhookOption } from './webhook-schemas.ts';
 
 const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'lower-case UUID' });
 const Time = Type.String({ format: 'date-time', description: 'ISO 8601 UTC' });

@@ -7,7 +7,10 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 export class SseStream {
   private ended = false;
 
-  constructor(private readonly raw: ServerResponse) {}
+  private readonly raw: ServerResponse;
+  constructor(raw: ServerResponse) {
+    this.raw = raw;
+  }
 
   /** `headers` are the ones already set on the Fastify reply (x-request-id, rate limit, CORS): hijack skips them. */
   open(headers: Record<string, string | number | string[] | undefined>): void {

@@ -1,8 +1,8 @@
 // TypeBox schemas of the webhook routes (CONTRACT.md "Webhooks"; docs/webhooks.md).
 import { Type } from '@sinclair/typebox';
-import { JOB_EVENT_TYPES } from '../../domain/job-event.js';
-import { DESCRIPTION_MAX, URL_MAX_BYTES, WEBHOOK_EVENT_TYPES } from '../../domain/webhook.js';
-import { MAX_DELIVERY_ATTEMPTS } from '../../domain/webhook-delivery.js';
+import { JOB_EVENT_TYPES } from '../../domain/job-event.ts';
+import { DESCRIPTION_MAX, URL_MAX_BYTES, WEBHOOK_EVENT_TYPES } from '../../domain/webhook.ts';
+import { MAX_DELIVERY_ATTEMPTS } from '../../domain/webhook-delivery.ts';
 
 const Time = Type.String({ format: 'date-time', description: 'ISO 8601 UTC' });
 const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'lower-case UUID' });

@@ -6,10 +6,10 @@
 // A failed *request* to the receiver is not a failed message: it is recorded, with its next attempt
 // scheduled in the delivery log, and the message is done.
 // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html#services-sqs-batchfailurereporting
-import type { Logger } from '../../application/ports/logger.js';
-import type { DeliveryTicket } from '../../application/ports/delivery-queue.js';
-import type { TicketOutcome } from '../../application/send-webhook.js';
-import { InvalidEvent } from './lambda-event.js';
+import type { Logger } from '../../application/ports/logger.ts';
+import type { DeliveryTicket } from '../../application/ports/delivery-queue.ts';
+import type { TicketOutcome } from '../../application/send-webhook.ts';
+import { InvalidEvent } from './lambda-event.ts';
 
 /** How long an attempt holds a delivery: past the function's timeout (60 s), so a crashed attempt is handed out again soon after. */
 export const ATTEMPT_LEASE_MS = 5 * 60_000;

@@ -1,5 +1,5 @@
-import type { WorkflowSteps } from '../../application/workflow-steps.js';
-import { field } from './lambda-event.js';
+import type { WorkflowSteps } from '../../application/workflow-steps.ts';
+import { field } from './lambda-event.ts';
 
 /**
  * `{ jobId, error: { Error, Cause } }` (a Catch's error output) → the job's `failure`. Only `Error`, the

@@ -1,8 +1,8 @@
 // One log line per invocation, as the API writes one per request: every workflow function's handler is
 // wrapped in this, so each invocation runs in its log context (the job, the id of the API request that
 // started the job, and the Lambda's own awsRequestId) and every line written meanwhile carries them.
-import type { Logger } from '../../application/ports/logger.js';
-import { runWithLogContext, type LogContext } from '../observability/log-context.js';
+import type { Logger } from '../../application/ports/logger.ts';
+import { runWithLogContext, type LogContext } from '../observability/log-context.ts';
 
 /** The part of the Lambda runtime's context object that the log line uses. */
 export interface LambdaContext {

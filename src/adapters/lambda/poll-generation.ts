@@ -1,5 +1,5 @@
-import type { WorkflowSteps } from '../../application/workflow-steps.js';
-import { field } from './lambda-event.js';
+import type { WorkflowSteps } from '../../application/workflow-steps.ts';
+import { field } from './lambda-event.ts';
 
 /** `{ jobId, generationId }` → `{ done }`, having written progress and stage to the job. */
 export const createHandler = (steps: () => Pick<WorkflowSteps, 'pollGeneration'>) => async (event: unknown) =>

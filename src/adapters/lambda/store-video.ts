@@ -1,5 +1,5 @@
-import type { WorkflowSteps } from '../../application/workflow-steps.js';
-import { field } from './lambda-event.js';
+import type { WorkflowSteps } from '../../application/workflow-steps.ts';
+import { field } from './lambda-event.ts';
 
 /** `{ jobId, generationId }` → `{ videoKey, thumbnailKey? }`: the files are in the bucket and the job completed. */
 export const createHandler = (steps: () => Pick<WorkflowSteps, 'storeVideo'>) => async (event: unknown) =>

@@ -68,7 +68,9 @@ export class DevIdentityProvider {
   private readonly now: () => number;
   private readonly ttl: number;
 
-  constructor(private readonly options: DevIdentityProviderOptions) {
+  private readonly options: DevIdentityProviderOptions;
+  constructor(options: DevIdentityProviderOptions) {
+    this.options = options;
     // Never awaited here: generating a key takes 50..500 ms, and nothing needs it before the first token.
     this.signing = Promise.resolve(options.signingKey ?? generateKey()).then(signingWith);
     // Marks the promise handled; a key that failed still fails every call that needs it.

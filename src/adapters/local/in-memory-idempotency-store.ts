@@ -1,4 +1,4 @@
-import type { IdempotencyRecord, IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import type { IdempotencyRecord, IdempotencyStore } from '../../application/ports/idempotency-store.ts';
 
 const SWEEP_EVERY = 1024;
 

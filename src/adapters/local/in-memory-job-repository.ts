@@ -1,9 +1,9 @@
-import { ConcurrentUpdate, JobNotFound } from '../../domain/errors.js';
-import type { Job } from '../../domain/job.js';
-import type { JobEvent } from '../../domain/job-event.js';
-import type { JobChanges, JobEventOutbox } from '../../application/ports/job-changes.js';
-import type { JobPage, JobPosition, JobRepository, ListQuery } from '../../application/ports/job-repository.js';
-import { JobWatchers } from './job-watchers.js';
+import { ConcurrentUpdate, JobNotFound } from '../../domain/errors.ts';
+import type { Job } from '../../domain/job.ts';
+import type { JobEvent } from '../../domain/job-event.ts';
+import type { JobChanges, JobEventOutbox } from '../../application/ports/job-changes.ts';
+import type { JobPage, JobPosition, JobRepository, ListQuery } from '../../application/ports/job-repository.ts';
+import { JobWatchers } from './job-watchers.ts';
 
 /** Sorts ascending by (createdAt, jobId): the order of a user's index. */
 function compare(a: JobPosition, b: JobPosition): number {
@@ -22,7 +22,10 @@ export class InMemoryJobRepository implements JobRepository, JobChanges, JobEven
   /** Undispatched events, oldest first (Map keeps insertion order). */
   private readonly outbox = new Map<string, JobEvent>();
 
-  constructor(private readonly watchers: JobWatchers = new JobWatchers()) {}
+  private readonly watchers: JobWatchers;
+  constructor(watchers: JobWatchers = new JobWatchers()) {
+    this.watchers = watchers;
+  }
 
   async create(job: Job, event?: JobEvent): Promise<void> {
     if (this.byId.has(job.jobId)) throw new Error(`job ${job.jobId} already exists`);

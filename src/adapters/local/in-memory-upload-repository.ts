@@ -1,5 +1,5 @@
-import type { UploadRepository } from '../../application/ports/upload-repository.js';
-import type { Upload } from '../../domain/upload.js';
+import type { UploadRepository } from '../../application/ports/upload-repository.ts';
+import type { Upload } from '../../domain/upload.ts';
 
 /**
  * Local mode's uploads, in memory for both local stores: an upload lives a day at most, and one

@@ -1,4 +1,4 @@
-import type { ConsumeResult, SpendCharge, UsageLedger } from '../../application/ports/usage-ledger.js';
+import type { ConsumeResult, SpendCharge, UsageLedger } from '../../application/ports/usage-ledger.ts';
 
 interface Month {
   used: number;

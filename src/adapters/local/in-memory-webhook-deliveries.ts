@@ -1,5 +1,5 @@
-import type { DeliveryPosition, WebhookDeliveries } from '../../application/ports/webhook-deliveries.js';
-import type { WebhookDelivery } from '../../domain/webhook-delivery.js';
+import type { DeliveryPosition, WebhookDeliveries } from '../../application/ports/webhook-deliveries.ts';
+import type { WebhookDelivery } from '../../domain/webhook-delivery.ts';
 
 const newestFirst = (a: WebhookDelivery, b: WebhookDelivery): number =>
   a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;

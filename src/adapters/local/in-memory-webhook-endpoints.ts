@@ -1,5 +1,5 @@
-import type { WebhookEndpoints } from '../../application/ports/webhook-endpoints.js';
-import type { JobWebhook, WebhookEndpoint } from '../../domain/webhook.js';
+import type { WebhookEndpoints } from '../../application/ports/webhook-endpoints.ts';
+import type { JobWebhook, WebhookEndpoint } from '../../domain/webhook.ts';
 
 /** Webhook endpoints in memory (LOCAL_STORE=memory and tests); every method runs in one synchronous step. */
 export class InMemoryWebhookEndpoints implements WebhookEndpoints {

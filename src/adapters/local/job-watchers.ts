@@ -1,6 +1,6 @@
-import type { JobChanges } from '../../application/ports/job-changes.js';
-import type { Job } from '../../domain/job.js';
-import type { JobEvent } from '../../domain/job-event.js';
+import type { JobChanges } from '../../application/ports/job-changes.ts';
+import type { Job } from '../../domain/job.ts';
+import type { JobEvent } from '../../domain/job-event.ts';
 
 type Listener = (job: Job) => void;
 type EventListener = (event: JobEvent) => void;

@@ -1,9 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdir, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { PresignedPost, UploadStorage } from '../../application/ports/upload-storage.js';
-import type { SignedUrl } from '../../application/ports/video-storage.js';
-import { isValidVideoKey, type LocalVideoStorage } from './local-video-storage.js';
+import type { PresignedPost, UploadStorage } from '../../application/ports/upload-storage.ts';
+import type { SignedUrl } from '../../application/ports/video-storage.ts';
+import { isValidVideoKey, type LocalVideoStorage } from './local-video-storage.ts';
 
 /** The policy document, in S3's own shape (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html). */
 export interface PostPolicy {
@@ -25,10 +25,15 @@ export interface AcceptedPost {
  * as S3 would (local-upload.routes.ts). Files live beside the videos, under the same data folder.
  */
 export class LocalUploadStorage implements UploadStorage {
+  private readonly files: LocalVideoStorage;
+  private readonly options: { dir: string; publicUrl: string; secret: string | Buffer };
   constructor(
-    private readonly files: LocalVideoStorage,
-    private readonly options: { dir: string; publicUrl: string; secret: string | Buffer },
-  ) {}
+    files: LocalVideoStorage,
+    options: { dir: string; publicUrl: string; secret: string | Buffer },
+  ) {
+    this.files = files;
+    this.options = options;
+  }
 
   async presignPost(input: { key: string; contentType: string; sizeBytes: number; expiresAt: Date }): Promise<PresignedPost> {
     const policy: PostPolicy = {

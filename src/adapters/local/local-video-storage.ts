@@ -2,7 +2,7 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
 import { access, constants, copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { SignedUrl, VideoStorage, VideoStore } from '../../application/ports/video-storage.js';
+import type { SignedUrl, VideoStorage, VideoStore } from '../../application/ports/video-storage.ts';
 
 // Segments of letters, digits, '.', '_' and '-' that do not start with a dot: no '..', no hidden
 // files, nothing a URL or a file system would read differently (spaces, '%', '\', ':').

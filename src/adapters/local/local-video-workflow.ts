@@ -1,17 +1,17 @@
-import type { Clock } from '../../application/ports/clock.js';
-import type { JobRepository } from '../../application/ports/job-repository.js';
-import type { Logger } from '../../application/ports/logger.js';
-import type { StartImageUrls } from '../../application/ports/upload-storage.js';
-import type { UsageLedger } from '../../application/ports/usage-ledger.js';
-import type { VideoModel } from '../../application/ports/video-model.js';
-import type { FrameGrabber, VideoProbe } from '../../application/ports/video-probe.js';
-import type { VideoStore } from '../../application/ports/video-storage.js';
-import type { VideoWorkflow, WorkflowState } from '../../application/ports/video-workflow.js';
-import { createWorkflowSteps, type WorkflowSteps } from '../../application/workflow-steps.js';
-import { JobFinished } from '../../domain/errors.js';
-import type { Job } from '../../domain/job.js';
-import type { ModelCatalogue } from '../../domain/model-catalogue.js';
-import { TickScheduler, type Ticket } from './tick-scheduler.js';
+import type { Clock } from '../../application/ports/clock.ts';
+import type { JobRepository } from '../../application/ports/job-repository.ts';
+import type { Logger } from '../../application/ports/logger.ts';
+import type { StartImageUrls } from '../../application/ports/upload-storage.ts';
+import type { UsageLedger } from '../../application/ports/usage-ledger.ts';
+import type { VideoModel } from '../../application/ports/video-model.ts';
+import type { FrameGrabber, VideoProbe } from '../../application/ports/video-probe.ts';
+import type { VideoStore } from '../../application/ports/video-storage.ts';
+import type { VideoWorkflow, WorkflowState } from '../../application/ports/video-workflow.ts';
+import { createWorkflowSteps, type WorkflowSteps } from '../../application/workflow-steps.ts';
+import { JobFinished } from '../../domain/errors.ts';
+import type { Job } from '../../domain/job.ts';
+import type { ModelCatalogue } from '../../domain/model-catalogue.ts';
+import { TickScheduler, type Ticket } from './tick-scheduler.ts';
 
 export interface LocalVideoWorkflowOptions {
   jobs: JobRepository;
@@ -60,7 +60,9 @@ export class LocalVideoWorkflow implements VideoWorkflow {
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
 
-  constructor(private readonly options: LocalVideoWorkflowOptions) {
+  private readonly options: LocalVideoWorkflowOptions;
+  constructor(options: LocalVideoWorkflowOptions) {
+    this.options = options;
     this.steps = createWorkflowSteps({ ...options, fallbackCode: LOCAL_WORKFLOW_FAILED });
   }
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { GenerationRequest, GenerationResult, GenerationStatus, VideoModel } from '../../application/ports/video-model.js';
+import type { GenerationRequest, GenerationResult, GenerationStatus, VideoModel } from '../../application/ports/video-model.ts';
 
 /**
  * What the sample model reports on each poll before it is done: the stages the try-it page names. The
@@ -41,7 +41,10 @@ export class SampleVideoModel implements VideoModel {
   /** The clip and thumbnail, read once and shared by every job: a thousand jobs finishing together hold one copy. */
   private readonly files = new Map<string, Promise<GenerationResult>>();
 
-  constructor(private readonly options: SampleVideoModelOptions) {}
+  private readonly options: SampleVideoModelOptions;
+  constructor(options: SampleVideoModelOptions) {
+    this.options = options;
+  }
 
   async start(request: GenerationRequest): Promise<{ generationId: string }> {
     const generationId = `sample:${request.settings.aspectRatio.replace(':', 'x')}:${request.jobId}`;

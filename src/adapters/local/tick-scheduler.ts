@@ -22,7 +22,10 @@ export class TickScheduler {
   private timer: NodeJS.Timeout | undefined;
   private armedFor = Infinity;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  private readonly now: () => number;
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
 
   /** Calls waiting to run (canceled ones included until they come up). */
   get size(): number {

@@ -1,7 +1,7 @@
 import { createFile, Log, MP4BoxBuffer, type Movie } from 'mp4box';
-import type { VideoProbe } from '../../application/ports/video-probe.js';
-import { NotPlayableVideo } from '../../domain/errors.js';
-import type { VideoFacts } from '../../domain/job.js';
+import type { VideoProbe } from '../../application/ports/video-probe.ts';
+import { NotPlayableVideo } from '../../domain/errors.ts';
+import type { VideoFacts } from '../../domain/job.ts';
 
 // mp4box logs every box it cannot parse to the console; a probe's verdict is its return value instead.
 Log.setLogLevel(() => undefined);

@@ -5,7 +5,7 @@
 //
 // Samples are aggregated in memory and written once per interval (one line per dimension
 // combination), so a busy task writes a handful of lines a minute, not one per request.
-import { DurationHistogram } from './duration-histogram.js';
+import { DurationHistogram } from './duration-histogram.ts';
 
 export interface EmfMetricsOptions {
   /** CloudWatch namespace; default `OmniGen`. */

@@ -3,7 +3,7 @@
 // awsRequestId). A CloudWatch Logs Insights query over the API's and the functions' log groups can then
 // follow one job (docs/deploying.md, "Following one job").
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { currentLogContext, type LogContext } from './log-context.js';
+import { currentLogContext, type LogContext } from './log-context.ts';
 
 export interface LoggerOptions {
   /** `omnigen-api`, `omnigen-workflow`: which program wrote the line. */

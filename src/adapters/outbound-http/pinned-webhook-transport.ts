@@ -6,11 +6,11 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import type { WebhookTransport } from '../../application/ports/webhook-transport.js';
-import { ValidationError } from '../../domain/errors.js';
-import { checkTarget, parseWebhookUrl, type UrlRules } from '../../domain/webhook.js';
-import type { AttemptResult } from '../../domain/webhook-delivery.js';
-import { isLoopback, refusedAddress } from './address-policy.js';
+import type { WebhookTransport } from '../../application/ports/webhook-transport.ts';
+import { ValidationError } from '../../domain/errors.ts';
+import { checkTarget, parseWebhookUrl, type UrlRules } from '../../domain/webhook.ts';
+import type { AttemptResult } from '../../domain/webhook-delivery.ts';
+import { isLoopback, refusedAddress } from './address-policy.ts';
 
 export interface ResolvedAddress {
   address: string;
@@ -33,7 +33,9 @@ const systemResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim
 export class PinnedWebhookTransport implements WebhookTransport {
   private readonly resolve: Resolver;
 
-  constructor(private readonly options: PinnedTransportOptions) {
+  private readonly options: PinnedTransportOptions;
+  constructor(options: PinnedTransportOptions) {
+    this.options = options;
     this.resolve = options.resolve ?? systemResolver;
   }
 

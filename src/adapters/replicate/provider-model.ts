@@ -1,7 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { providerTokenOnce, readProviderToken } from '../aws/provider-token.js';
-import { createReplicateClient } from './replicate-client.js';
-import { ReplicateVideoModel } from './replicate-video-model.js';
+import { providerTokenOnce, readProviderToken } from '../aws/provider-token.ts';
+import { createReplicateClient } from './replicate-client.ts';
+import { ReplicateVideoModel } from './replicate-video-model.ts';
 
 /**
  * The Replicate model with its token from Secrets Manager, read on first use and then kept for the

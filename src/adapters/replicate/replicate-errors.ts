@@ -1,5 +1,5 @@
-import { ProviderUnavailable } from '../../application/ports/video-model.js';
-import { GenerationFailed } from '../../domain/errors.js';
+import { ProviderUnavailable } from '../../application/ports/video-model.ts';
+import { GenerationFailed } from '../../domain/errors.ts';
 
 export { ProviderUnavailable };
 

@@ -2,9 +2,9 @@ import type Replicate from 'replicate';
 import { parseProgressFromLogs, type Prediction } from 'replicate';
 import {
   providerGenerationId, providerIdOf, ProviderUnavailable, type GeneratedFile, type GenerationRequest, type GenerationResult, type GenerationStatus, type VideoModel,
-} from '../../application/ports/video-model.js';
-import { GenerationFailed } from '../../domain/errors.js';
-import { predictionFailure, providerError, statusOf } from './replicate-errors.js';
+} from '../../application/ports/video-model.ts';
+import { GenerationFailed } from '../../domain/errors.ts';
+import { predictionFailure, providerError, statusOf } from './replicate-errors.ts';
 
 const PROVIDER = 'replicate';
 
@@ -51,7 +51,9 @@ export class ReplicateVideoModel implements VideoModel {
   private readonly expectedMs: number;
   private readonly now: () => number;
 
-  constructor(private readonly options: ReplicateVideoModelOptions) {
+  private readonly options: ReplicateVideoModelOptions;
+  constructor(options: ReplicateVideoModelOptions) {
+    this.options = options;
     this.fetch = options.fetch ?? globalThis.fetch;
     this.expectedMs = options.expectedMs ?? 120_000;
     this.now = options.now ?? Date.now;

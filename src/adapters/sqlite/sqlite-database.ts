@@ -1,7 +1,7 @@
 // Opens local mode's SQLite file: loads the native driver (only here, only when LOCAL_STORE=sqlite),
 // refuses a file it must not touch, sets the pragmas and brings the schema up to date.
 import type BetterSqlite3 from 'better-sqlite3';
-import { MIGRATIONS } from './sqlite-migrations.js';
+import { MIGRATIONS } from './sqlite-migrations.ts';
 
 export type SqliteDatabase = BetterSqlite3.Database;
 type Driver = typeof BetterSqlite3;

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { IdempotencyRecord, IdempotencyStore } from '../../application/ports/idempotency-store.js';
-import type { SqliteDatabase } from './sqlite-database.js';
+import type { IdempotencyRecord, IdempotencyStore } from '../../application/ports/idempotency-store.ts';
+import type { SqliteDatabase } from './sqlite-database.ts';
 
 const SWEEP_EVERY = 1024;
 

@@ -1,12 +1,12 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { ConcurrentUpdate, JobNotFound } from '../../domain/errors.js';
-import { isJobCategory, isJobStatus, type Job, type VideoFacts } from '../../domain/job.js';
-import { isJobEventType, type JobEvent } from '../../domain/job-event.js';
-import type { JobChanges, JobEventOutbox } from '../../application/ports/job-changes.js';
-import type { JobPage, JobRepository, ListQuery } from '../../application/ports/job-repository.js';
-import type { UnfinishedJobs } from '../../application/ports/unfinished-jobs.js';
-import { JobWatchers } from '../local/job-watchers.js';
-import type { SqliteDatabase } from './sqlite-database.js';
+import { ConcurrentUpdate, JobNotFound } from '../../domain/errors.ts';
+import { isJobCategory, isJobStatus, type Job, type VideoFacts } from '../../domain/job.ts';
+import { isJobEventType, type JobEvent } from '../../domain/job-event.ts';
+import type { JobChanges, JobEventOutbox } from '../../application/ports/job-changes.ts';
+import type { JobPage, JobRepository, ListQuery } from '../../application/ports/job-repository.ts';
+import type { UnfinishedJobs } from '../../application/ports/unfinished-jobs.ts';
+import { JobWatchers } from '../local/job-watchers.ts';
+import type { SqliteDatabase } from './sqlite-database.ts';
 
 interface JobRow {
   job_id: string;
@@ -110,7 +110,9 @@ export class SqliteJobRepository implements JobRepository, JobChanges, JobEventO
   private readonly nextFiltered: BetterSqlite3.Statement<[{ user: string; limit: number; status: string; createdAt: string; jobId: string }], JobRow>;
   private readonly unfinished: BetterSqlite3.Statement<[], JobRow>;
 
-  constructor(db: SqliteDatabase, private readonly watchers: JobWatchers = new JobWatchers()) {
+  private readonly watchers: JobWatchers;
+  constructor(db: SqliteDatabase, watchers: JobWatchers = new JobWatchers()) {
+    this.watchers = watchers;
     this.insert = db.prepare(`INSERT INTO jobs (${COLUMNS}) VALUES (${COLUMNS.replace(/(\w+)/g, '@$1')})`);
     this.select = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE job_id = ?`);
     this.replace = db.prepare(`UPDATE jobs SET ${COLUMNS.split(', ').slice(2).map((c) => `${c} = @${c}`).join(', ')} WHERE job_id = @job_id AND version = @previous`);

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { ConsumeResult, SpendCharge, UsageLedger } from '../../application/ports/usage-ledger.js';
-import type { SqliteDatabase } from './sqlite-database.js';
+import type { ConsumeResult, SpendCharge, UsageLedger } from '../../application/ports/usage-ledger.ts';
+import type { SqliteDatabase } from './sqlite-database.ts';
 
 type Key = { user: string; period: string };
 type Row = { used: number; spent: number };

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { DeliveryPosition, WebhookDeliveries } from '../../application/ports/webhook-deliveries.js';
-import type { WebhookDelivery } from '../../domain/webhook-delivery.js';
-import type { SqliteDatabase } from './sqlite-database.js';
+import type { DeliveryPosition, WebhookDeliveries } from '../../application/ports/webhook-deliveries.ts';
+import type { WebhookDelivery } from '../../domain/webhook-delivery.ts';
+import type { SqliteDatabase } from './sqlite-database.ts';
 
 interface Row {
   id: string;

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { WebhookEndpoints } from '../../application/ports/webhook-endpoints.js';
-import type { JobWebhook, WebhookEndpoint } from '../../domain/webhook.js';
-import type { SqliteDatabase } from './sqlite-database.js';
+import type { WebhookEndpoints } from '../../application/ports/webhook-endpoints.ts';
+import type { JobWebhook, WebhookEndpoint } from '../../domain/webhook.ts';
+import type { SqliteDatabase } from './sqlite-database.ts';
 
 /** Webhook endpoints in local mode's SQLite file, each stored as its JSON (they are read whole, by id or by user). */
 export class SqliteWebhookEndpoints implements WebhookEndpoints {

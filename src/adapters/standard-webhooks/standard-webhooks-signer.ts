@@ -2,7 +2,7 @@
 // `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per secret, space-separated during a rotation.
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import type { WebhookSigner } from '../../application/ports/webhook-transport.js';
+import type { WebhookSigner } from '../../application/ports/webhook-transport.ts';
 
 export class StandardWebhooksSigner implements WebhookSigner {
   newSecret(): string {

@@ -1,5 +1,5 @@
-import type { Job } from '../../domain/job.js';
-import type { JobEvent } from '../../domain/job-event.js';
+import type { Job } from '../../domain/job.ts';
+import type { JobEvent } from '../../domain/job-event.ts';
 
 /**
  * Every committed write of a job, as it happens in this process (local mode): what the event stream

@@ -1,5 +1,5 @@
-import type { Job, JobStatus } from '../../domain/job.js';
-import type { JobEvent } from '../../domain/job-event.js';
+import type { Job, JobStatus } from '../../domain/job.ts';
+import type { JobEvent } from '../../domain/job-event.ts';
 
 /** Where a page of a user's jobs ended: the last job's sort key. Encoded into an opaque cursor elsewhere. */
 export interface JobPosition {

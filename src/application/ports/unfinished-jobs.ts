@@ -1,4 +1,4 @@
-import type { Job } from '../../domain/job.js';
+import type { Job } from '../../domain/job.ts';
 
 /** Jobs that have not reached a terminal state: what a restarted local workflow picks up again. */
 export interface UnfinishedJobs {

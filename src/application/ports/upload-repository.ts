@@ -1,4 +1,4 @@
-import type { Upload } from '../../domain/upload.js';
+import type { Upload } from '../../domain/upload.ts';
 
 /** The uploads callers announced (POST /uploads): who owns each, and what it was declared to be. */
 export interface UploadRepository {

@@ -1,4 +1,4 @@
-import type { SignedUrl } from './video-storage.js';
+import type { SignedUrl } from './video-storage.ts';
 
 /** A browser-ready form upload: POST multipart/form-data to `url` with `fields`, then the file as `file`. */
 export interface PresignedPost {

@@ -1,5 +1,5 @@
-import type { GenerationSettings } from '../../domain/job-options.js';
-import type { ModelEntry } from '../../domain/model-catalogue.js';
+import type { GenerationSettings } from '../../domain/job-options.ts';
+import type { ModelEntry } from '../../domain/model-catalogue.ts';
 
 /** One file the model produced, read whole (a few MB for a 5–10 s clip; see docs/workflow.md). */
 export interface GeneratedFile {

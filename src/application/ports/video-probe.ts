@@ -1,5 +1,5 @@
-import type { VideoFacts } from '../../domain/job.js';
-import type { GeneratedFile } from './video-model.js';
+import type { VideoFacts } from '../../domain/job.ts';
+import type { GeneratedFile } from './video-model.ts';
 
 /**
  * Reads what a video file is from its bytes. Adapters throw NotPlayableVideo (domain/errors.ts) when the

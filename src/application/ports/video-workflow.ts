@@ -1,4 +1,4 @@
-import type { Job, JobFailure } from '../../domain/job.js';
+import type { Job, JobFailure } from '../../domain/job.ts';
 
 /** What the workflow engine says about a job, for reconciling a job record that may lag behind it. */
 export type WorkflowState =

@@ -1,4 +1,4 @@
-import type { WebhookDelivery } from '../../domain/webhook-delivery.js';
+import type { WebhookDelivery } from '../../domain/webhook-delivery.ts';
 
 export interface DeliveryPosition {
   createdAt: string;

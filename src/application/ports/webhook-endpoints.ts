@@ -1,4 +1,4 @@
-import type { JobWebhook, WebhookEndpoint } from '../../domain/webhook.js';
+import type { JobWebhook, WebhookEndpoint } from '../../domain/webhook.ts';
 
 /** Users' webhook endpoints, their default secret, and jobs' one-off webhooks. */
 export interface WebhookEndpoints {

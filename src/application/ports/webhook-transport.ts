@@ -1,4 +1,4 @@
-import type { AttemptResult } from '../../domain/webhook-delivery.js';
+import type { AttemptResult } from '../../domain/webhook-delivery.ts';
 
 /**
  * Where webhooks go out: the outbound HTTP port, SSRF-safe by construction. `check` and `send` both

@@ -6,20 +6,20 @@
 import { randomInt } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SendWebhook } from '../../application/send-webhook.js';
-import { createDynamoDbClients, createS3Client } from '../../adapters/aws/aws-clients.js';
-import { DynamoDbWebhookDeliveries } from '../../adapters/aws/dynamodb-webhook-deliveries.js';
-import { DynamoDbWebhookEndpoints } from '../../adapters/aws/dynamodb-webhook-endpoints.js';
-import { S3VideoStorage } from '../../adapters/aws/s3-video-storage.js';
-import { createHandler, type DeliveryFunction } from '../../adapters/lambda/deliver-webhooks.js';
-import { EmfMetrics } from '../../adapters/observability/emf-metrics.js';
-import { PinnedWebhookTransport } from '../../adapters/outbound-http/pinned-webhook-transport.js';
-import { StandardWebhooksSigner } from '../../adapters/standard-webhooks/standard-webhooks-signer.js';
-import { systemClock } from '../../adapters/system-clock.js';
-import type { Env } from '../../config.js';
-import { isSuccess } from '../../domain/webhook-delivery.js';
-import { DELIVERY_FUNCTION, loadDeliveryConfig } from '../../lambda-config.js';
-import { coldStart, functionLogger, lambdaHandler } from '../lambda-steps.js';
+import { SendWebhook } from '../../application/send-webhook.ts';
+import { createDynamoDbClients, createS3Client } from '../../adapters/aws/aws-clients.ts';
+import { DynamoDbWebhookDeliveries } from '../../adapters/aws/dynamodb-webhook-deliveries.ts';
+import { DynamoDbWebhookEndpoints } from '../../adapters/aws/dynamodb-webhook-endpoints.ts';
+import { S3VideoStorage } from '../../adapters/aws/s3-video-storage.ts';
+import { createHandler, type DeliveryFunction } from '../../adapters/lambda/deliver-webhooks.ts';
+import { EmfMetrics } from '../../adapters/observability/emf-metrics.ts';
+import { PinnedWebhookTransport } from '../../adapters/outbound-http/pinned-webhook-transport.ts';
+import { StandardWebhooksSigner } from '../../adapters/standard-webhooks/standard-webhooks-signer.ts';
+import { systemClock } from '../../adapters/system-clock.ts';
+import type { Env } from '../../config.ts';
+import { isSuccess } from '../../domain/webhook-delivery.ts';
+import { DELIVERY_FUNCTION, loadDeliveryConfig } from '../../lambda-config.ts';
+import { coldStart, functionLogger, lambdaHandler } from '../lambda-steps.ts';
 
 /** The `Service` dimension of the function's metrics (the API's are omnigen-api). */
 export const DELIVERY_METRICS_SERVICE = 'omnigen-webhooks';

@@ -1,13 +1,13 @@
 // The StartGeneration function: its bundle entry (workflow/lambdas.json) and what it is built on. It reads
 // the bucket's inputs/ only: it signs the provider's URL of a job's start image.
-import { StartGeneration } from '../../application/start-generation.js';
-import type { WorkflowSteps } from '../../application/workflow-steps.js';
-import { createS3Client } from '../../adapters/aws/aws-clients.js';
-import { S3UploadStorage } from '../../adapters/aws/s3-upload-storage.js';
-import { createHandler } from '../../adapters/lambda/start-generation.js';
-import type { Env } from '../../config.js';
-import { loadLambdaConfig } from '../../lambda-config.js';
-import { catalogueOf, clientOptions, coldStart, commonDeps, lambdaHandler, type LambdaOverrides } from '../lambda-steps.js';
+import { StartGeneration } from '../../application/start-generation.ts';
+import type { WorkflowSteps } from '../../application/workflow-steps.ts';
+import { createS3Client } from '../../adapters/aws/aws-clients.ts';
+import { S3UploadStorage } from '../../adapters/aws/s3-upload-storage.ts';
+import { createHandler } from '../../adapters/lambda/start-generation.ts';
+import type { Env } from '../../config.ts';
+import { loadLambdaConfig } from '../../lambda-config.ts';
+import { catalogueOf, clientOptions, coldStart, commonDeps, lambdaHandler, type LambdaOverrides } from '../lambda-steps.ts';
 
 export function buildStartGeneration(env: Env, overrides: LambdaOverrides = {}): Pick<WorkflowSteps, 'startGeneration'> {
   const config = loadLambdaConfig('start-generation', env);

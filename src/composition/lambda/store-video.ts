@@ -1,17 +1,17 @@
 // The StoreVideo function: its bundle entry (workflow/lambdas.json) and what it is built on. The only
 // function with the bucket: it copies the finished video (and thumbnail) into it.
 import { fileURLToPath } from 'node:url';
-import { StoreVideo } from '../../application/store-video.js';
-import type { WorkflowSteps } from '../../application/workflow-steps.js';
-import { createS3Client } from '../../adapters/aws/aws-clients.js';
-import { S3VideoStorage } from '../../adapters/aws/s3-video-storage.js';
-import { FfmpegFrameGrabber } from '../../adapters/ffmpeg/ffmpeg-frame-grabber.js';
-import { ffmpegPath } from '../../adapters/ffmpeg/ffmpeg-path.js';
-import { createHandler } from '../../adapters/lambda/store-video.js';
-import { Mp4BoxVideoProbe } from '../../adapters/mp4/mp4box-video-probe.js';
-import type { Env } from '../../config.js';
-import { loadLambdaConfig, ownEnv } from '../../lambda-config.js';
-import { catalogueOf, clientOptions, coldStart, commonDeps, dynamoOf, lambdaHandler, usageLedgerOf, type LambdaOverrides } from '../lambda-steps.js';
+import { StoreVideo } from '../../application/store-video.ts';
+import type { WorkflowSteps } from '../../application/workflow-steps.ts';
+import { createS3Client } from '../../adapters/aws/aws-clients.ts';
+import { S3VideoStorage } from '../../adapters/aws/s3-video-storage.ts';
+import { FfmpegFrameGrabber } from '../../adapters/ffmpeg/ffmpeg-frame-grabber.ts';
+import { ffmpegPath } from '../../adapters/ffmpeg/ffmpeg-path.ts';
+import { createHandler } from '../../adapters/lambda/store-video.ts';
+import { Mp4BoxVideoProbe } from '../../adapters/mp4/mp4box-video-probe.ts';
+import type { Env } from '../../config.ts';
+import { loadLambdaConfig, ownEnv } from '../../lambda-config.ts';
+import { catalogueOf, clientOptions, coldStart, commonDeps, dynamoOf, lambdaHandler, usageLedgerOf, type LambdaOverrides } from '../lambda-steps.ts';
 
 export function buildStoreVideo(env: Env, overrides: LambdaOverrides = {}): Pick<WorkflowSteps, 'storeVideo'> {
   const config = loadLambdaConfig('store-video', env);

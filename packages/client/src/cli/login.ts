@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OmniGen } from '../client.js';
-import { OmniGenError } from '../errors.js';
-import type { Credentials } from './credentials.js';
+import { OmniGen } from '../client.ts';
+import { OmniGenError } from '../errors.ts';
+import type { Credentials } from './credentials.ts';
 
 /** Local mode: POST /auth/dev-token; undefined when the service has no dev sign-in (aws mode answers 404). */
 export async function devLogin(baseUrl: string, userId: string): Promise<Credentials | undefined> {

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
-import { OmniGen } from '../client.js';
-import { JobCanceledError, JobFailedError, OmniGenError, TimeoutError } from '../errors.js';
-import type { CreateJobInput, Job } from '../types.js';
-import { loadCredentials, saveCredentials, type Credentials } from './credentials.js';
-import { browserLogin, devLogin, refresh } from './login.js';
-import { ProgressView } from './progress.js';
+import { OmniGen } from '../client.ts';
+import { JobCanceledError, JobFailedError, OmniGenError, TimeoutError } from '../errors.ts';
+import type { CreateJobInput, Job } from '../types.ts';
+import { loadCredentials, saveCredentials, type Credentials } from './credentials.ts';
+import { browserLogin, devLogin, refresh } from './login.ts';
+import { ProgressView } from './progress.ts';
 
 /** Exit codes a script can tell apart (docs/client.md). */
 export const EXIT = { ok: 0, error: 1, usage: 2, failed: 3, canceled: 4, timeout: 5 } as const;

@@ -1,4 +1,4 @@
-import type { Job } from '../types.js';
+import type { Job } from '../types.ts';
 
 export interface ProgressOptions {
   stream: NodeJS.WriteStream;
@@ -22,7 +22,9 @@ export class ProgressView {
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
-  constructor(private readonly options: ProgressOptions) {
+  private readonly options: ProgressOptions;
+  constructor(options: ProgressOptions) {
+    this.options = options;
     this.now = options.now ?? Date.now;
     this.started = this.now();
   }

@@ -36,7 +36,9 @@ export class JwksKeys {
   private attemptedAt = Number.NEGATIVE_INFINITY;
   private inflight: Promise<void> | undefined;
 
-  constructor(private readonly options: JwksKeysOptions) {
+  private readonly options: JwksKeysOptions;
+  constructor(options: JwksKeysOptions) {
+    this.options = options;
     this.jwks = buildGetJwks({ issuersWhitelist: [options.issuer], max: MAX_KEYS, ttl: 2 * KEYS_TTL_MS });
   }
 

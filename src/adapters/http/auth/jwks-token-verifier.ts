@@ -1,9 +1,9 @@
 import type { FastifyJWTOptions } from '@fastify/jwt';
 import type { FastifyRequest } from 'fastify';
-import { Unauthorized } from '../../../domain/errors.js';
-import { JwksKeys } from './jwks-keys.js';
-import type { Principal } from './principal.js';
-import { TokenCache } from './token-cache.js';
+import { Unauthorized } from '../../../domain/errors.ts';
+import { JwksKeys } from './jwks-keys.ts';
+import type { Principal } from './principal.ts';
+import { TokenCache } from './token-cache.ts';
 
 export interface JwksTokenVerifierOptions {
   /** The exact `iss` trusted; its `/.well-known/jwks.json` holds the signing keys. */
@@ -38,7 +38,9 @@ export class JwksTokenVerifier {
   readonly now: () => number;
   private readonly cache: TokenCache<VerifiedToken>;
 
-  constructor(private readonly options: JwksTokenVerifierOptions) {
+  private readonly options: JwksTokenVerifierOptions;
+  constructor(options: JwksTokenVerifierOptions) {
+    this.options = options;
     this.now = options.now ?? Date.now;
     this.keys = new JwksKeys({
       issuer: options.issuer,

@@ -25,10 +25,15 @@ export function newLoginSession(): LoginSession & { codeChallenge: string } {
  * only the browser that started the login receives; the expiry inside also bounds a copied cookie.
  */
 export class LoginCookie {
+  private readonly secret: string;
+  private readonly options: { path: string; secure: boolean; now?: () => number };
   constructor(
-    private readonly secret: string,
-    private readonly options: { path: string; secure: boolean; now?: () => number },
-  ) {}
+    secret: string,
+    options: { path: string; secure: boolean; now?: () => number },
+  ) {
+    this.secret = secret;
+    this.options = options;
+  }
 
   serialize(session: LoginSession): string {
     const expiresAt = this.now() + LOGIN_TTL_SECONDS * 1000;

@@ -17,8 +17,10 @@ export interface OAuthTokens {
 
 /** The identity provider refused the code (RFC 6749 §5.2 invalid_grant): the user must log in again. */
 export class OAuthGrantRejected extends Error {
-  constructor(readonly oauthError: string) {
+  readonly oauthError: string;
+  constructor(oauthError: string) {
     super(`Identity provider rejected the authorization code (${oauthError})`);
+    this.oauthError = oauthError;
     this.name = 'OAuthGrantRejected';
   }
 }
@@ -41,7 +43,9 @@ export class IdentityProviderUnavailable extends Error {
 export class OAuthClient {
   private readonly domain: string;
 
-  constructor(private readonly options: OAuthClientOptions) {
+  private readonly options: OAuthClientOptions;
+  constructor(options: OAuthClientOptions) {
+    this.options = options;
     this.domain = options.domain.replace(/\/+$/, '');
   }
 

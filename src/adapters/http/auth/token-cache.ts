@@ -5,7 +5,10 @@
 export class TokenCache<V> {
   private readonly entries = new Map<string, V>();
 
-  constructor(private readonly maxEntries: number) {}
+  private readonly maxEntries: number;
+  constructor(maxEntries: number) {
+    this.maxEntries = maxEntries;
+  }
 
   get(token: string): V | undefined {
     const value = this.entries.get(token);

@@ -1,9 +1,9 @@
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { Unauthorized } from '../../../domain/errors.js';
-import { JwksTokenVerifier } from '../auth/jwks-token-verifier.js';
-import type { Principal, TokenVerifier } from '../auth/principal.js';
+import { Unauthorized } from '../../../domain/errors.ts';
+import { JwksTokenVerifier } from '../auth/jwks-token-verifier.ts';
+import type { Principal, TokenVerifier } from '../auth/principal.ts';
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import sjson from 'secure-json-parse';
-import { ValidationError } from '../../../domain/errors.js';
-import { HttpError } from '../http-error.js';
+import { ValidationError } from '../../../domain/errors.ts';
+import { HttpError } from '../http-error.ts';
 
 export const BODY_LIMIT = 64 * 1024;
 

@@ -12,11 +12,18 @@ type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 class LazyChildLogger {
   private real?: FastifyBaseLogger;
 
+  private readonly parent: FastifyBaseLogger;
+  private readonly bindings: Bindings;
+  private readonly options: ChildOptions;
   constructor(
-    private readonly parent: FastifyBaseLogger,
-    private readonly bindings: Bindings,
-    private readonly options: ChildOptions,
-  ) {}
+    parent: FastifyBaseLogger,
+    bindings: Bindings,
+    options: ChildOptions,
+  ) {
+    this.parent = parent;
+    this.bindings = bindings;
+    this.options = options;
+  }
 
   private get logger(): FastifyBaseLogger {
     return (this.real ??= this.parent.child(this.bindings, this.options));

@@ -2,7 +2,7 @@ import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { getHeapStatistics } from 'node:v8';
-import { errorBody } from '../http-error.js';
+import { errorBody } from '../http-error.ts';
 
 export interface LoadSheddingOptions {
   /** Shed when the event loop lags more than this (ms). */

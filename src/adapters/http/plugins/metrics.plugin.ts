@@ -1,5 +1,5 @@
-import type { EmfMetrics } from '../../observability/emf-metrics.js';
-import type { ResponseObserver } from './request-context.plugin.js';
+import type { EmfMetrics } from '../../observability/emf-metrics.ts';
+import type { ResponseObserver } from './request-context.plugin.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,9 +1,9 @@
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { RateLimited } from '../../../domain/errors.js';
-import { WINDOW_MS } from '../../../domain/rate-window.js';
-import type { RateLimitStore } from '../rate-limit/rate-limit-store.js';
+import { RateLimited } from '../../../domain/errors.ts';
+import { WINDOW_MS } from '../../../domain/rate-window.ts';
+import type { RateLimitStore } from '../rate-limit/rate-limit-store.ts';
 
 export interface RateLimitPluginOptions {
   /** Requests per sliding minute per caller. */

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { runWithLogContext, type LogContext } from '../../observability/log-context.js';
-import { lazyChildLogger } from './lazy-child-logger.js';
+import { runWithLogContext, type LogContext } from '../../observability/log-context.ts';
+import { lazyChildLogger } from './lazy-child-logger.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,5 +1,5 @@
-import { RateWindow } from '../../../domain/rate-window.js';
-import { type RateLimitStore, type StoreResult, toStoreResult } from './rate-limit-store.js';
+import { RateWindow } from '../../../domain/rate-window.ts';
+import { type RateLimitStore, type StoreResult, toStoreResult } from './rate-limit-store.ts';
 
 const SWEEP_EVERY_MS = 60_000;
 
@@ -12,7 +12,9 @@ export class MemoryRateLimitStore implements RateLimitStore {
   private readonly windows = new Map<string, RateWindow>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly now: () => number = Date.now) {
+  private readonly now: () => number;
+  constructor(now: () => number = Date.now) {
+    this.now = now;
     this.timer = setInterval(() => this.sweep(), SWEEP_EVERY_MS).unref();
   }
 

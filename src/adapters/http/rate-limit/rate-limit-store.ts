@@ -1,5 +1,5 @@
 import type { FastifyRateLimitStore } from '@fastify/rate-limit';
-import type { RateDecision } from '../../../domain/rate-window.js';
+import type { RateDecision } from '../../../domain/rate-window.ts';
 
 /** What @fastify/rate-limit asks of a store: `incr` (and `child`), plus what the app needs to run it. */
 export interface RateLimitStore extends FastifyRateLimitStore {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Logger } from '../../../application/ports/logger.js';
-import type { RateDecision } from '../../../domain/rate-window.js';
-import { type RateLimitStore, type StoreResult, toStoreResult } from './rate-limit-store.js';
+import type { Logger } from '../../../application/ports/logger.ts';
+import type { RateDecision } from '../../../domain/rate-window.ts';
+import { type RateLimitStore, type StoreResult, toStoreResult } from './rate-limit-store.ts';
 
 // One sliding window per key, as the domain's RateWindow keeps it, in one atomic step: drop the
 // requests older than the window, count the rest, add this one if under the limit (with the key's
@@ -68,7 +68,9 @@ export class RedisRateLimitStore implements RateLimitStore {
   private sequence = 0;
   private loggedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly options: RedisRateLimitStoreOptions) {
+  private readonly options: RedisRateLimitStoreOptions;
+  constructor(options: RedisRateLimitStoreOptions) {
+    this.options = options;
     this.redis = options.redis as WithSlidingWindow;
     this.now = options.now ?? Date.now;
     this.prefix = options.prefix ?? 'omnigen:rate:';

@@ -3,10 +3,10 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { DevIdentityProvider } from '../../local/dev-identity-provider.js';
-import { LoginCookie, newLoginSession, sameText } from '../auth/login-cookie.js';
-import { IdentityProviderUnavailable, OAuthGrantRejected, type OAuthClient } from '../auth/oauth-client.js';
-import { ErrorBody, HttpError } from '../http-error.js';
+import type { DevIdentityProvider } from '../../local/dev-identity-provider.ts';
+import { LoginCookie, newLoginSession, sameText } from '../auth/login-cookie.ts';
+import { IdentityProviderUnavailable, OAuthGrantRejected, type OAuthClient } from '../auth/oauth-client.ts';
+import { ErrorBody, HttpError } from '../http-error.ts';
 
 export interface AuthRoutesOptions {
   oauth: OAuthClient;

@@ -4,9 +4,9 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { CODE_CHALLENGE, InvalidGrant, type DevIdentityProvider } from '../../local/dev-identity-provider.js';
-import { page, signInPage } from '../auth/dev-sign-in-page.js';
-import { ErrorBody, HttpError } from '../http-error.js';
+import { CODE_CHALLENGE, InvalidGrant, type DevIdentityProvider } from '../../local/dev-identity-provider.ts';
+import { page, signInPage } from '../auth/dev-sign-in-page.ts';
+import { ErrorBody, HttpError } from '../http-error.ts';
 
 const tags = ['dev identity provider (local mode)'];
 const DevUserId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._@+-]+$' });
@@ -40,8 +40,10 @@ const TokenResponse = Type.Object({
 const OAuthError = Type.Object({ error: Type.String(), error_description: Type.Optional(Type.String()) }, { title: 'OAuthError' });
 
 class OAuthFailure extends Error {
-  constructor(readonly error: string, message: string) {
+  readonly error: string;
+  constructor(error: string, message: string) {
     super(message);
+    this.error = error;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { errorBody, ErrorBody } from '../http-error.js';
+import { errorBody, ErrorBody } from '../http-error.ts';
 
 /** A named check of one adapter (a table, the bucket, the JWKS, …). Rejects when it is not usable. */
 export type ReadinessCheck = () => Promise<void>;

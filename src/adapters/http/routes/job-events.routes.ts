@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { GetJob } from '../../../application/get-job.js';
-import type { JobChanges } from '../../../application/ports/job-changes.js';
-import { JobNotFound } from '../../../domain/errors.js';
-import { isTerminal, type Job as DomainJob } from '../../../domain/job.js';
-import { ErrorBody, HttpError } from '../http-error.js';
-import { principalOf } from '../plugins/auth.plugin.js';
-import { authErrors, bearer, Job, JobIdParams } from '../schemas.js';
-import { SseStream } from '../sse.js';
+import type { GetJob } from '../../../application/get-job.ts';
+import type { JobChanges } from '../../../application/ports/job-changes.ts';
+import { JobNotFound } from '../../../domain/errors.ts';
+import { isTerminal, type Job as DomainJob } from '../../../domain/job.ts';
+import { ErrorBody, HttpError } from '../http-error.ts';
+import { principalOf } from '../plugins/auth.plugin.ts';
+import { authErrors, bearer, Job, JobIdParams } from '../schemas.ts';
+import { SseStream } from '../sse.ts';
 
 export interface JobEventsRoutesOptions {
   getJob: GetJob;
@@ -27,7 +27,12 @@ const RETRY_AFTER_SECONDS = '5';
 class StreamSlots {
   private total = 0;
   private readonly byUser = new Map<string, number>();
-  constructor(private readonly perUser: number, private readonly max: number) {}
+  private readonly perUser: number;
+  private readonly max: number;
+  constructor(perUser: number, max: number) {
+    this.perUser = perUser;
+    this.max = max;
+  }
 
   acquire(userId: string): () => void {
     const mine = this.byUser.get(userId) ?? 0;

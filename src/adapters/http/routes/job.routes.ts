@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { CancelJob } from '../../../application/cancel-job.js';
-import type { CreateJob } from '../../../application/create-job.js';
-import type { GetJob } from '../../../application/get-job.js';
-import type { GetVideoUrl } from '../../../application/get-video-url.js';
-import type { ListJobs } from '../../../application/list-jobs.js';
-import { ErrorBody } from '../http-error.js';
-import { principalOf } from '../plugins/auth.plugin.js';
+import type { CancelJob } from '../../../application/cancel-job.ts';
+import type { CreateJob } from '../../../application/create-job.ts';
+import type { GetJob } from '../../../application/get-job.ts';
+import type { GetVideoUrl } from '../../../application/get-video-url.ts';
+import type { ListJobs } from '../../../application/list-jobs.ts';
+import { ErrorBody } from '../http-error.ts';
+import { principalOf } from '../plugins/auth.plugin.ts';
 import {
   authErrors,
   bearer,
@@ -17,7 +17,7 @@ import {
   JobList,
   ListJobsQuery,
   VideoUrl,
-} from '../schemas.js';
+} from '../schemas.ts';
 
 export interface JobRoutesOptions {
   createJob: CreateJob;

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Clock } from '../../../application/ports/clock.js';
-import { UPLOAD_MAX_BYTES } from '../../../domain/upload.js';
-import type { LocalUploadStorage } from '../../local/local-upload-storage.js';
-import { systemClock } from '../../system-clock.js';
-import { HttpError } from '../http-error.js';
+import type { Clock } from '../../../application/ports/clock.ts';
+import { UPLOAD_MAX_BYTES } from '../../../domain/upload.ts';
+import type { LocalUploadStorage } from '../../local/local-upload-storage.ts';
+import { systemClock } from '../../system-clock.ts';
+import { HttpError } from '../http-error.ts';
 
 /** Room for the form's other fields around the largest file. */
 const FORM_LIMIT = UPLOAD_MAX_BYTES + 64 * 1024;

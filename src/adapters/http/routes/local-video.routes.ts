@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Clock } from '../../../application/ports/clock.js';
-import type { LocalVideoStorage } from '../../local/local-video-storage.js';
-import { imageTypeOf } from '../../../domain/image-info.js';
-import { systemClock } from '../../system-clock.js';
-import { ErrorBody, HttpError } from '../http-error.js';
+import type { Clock } from '../../../application/ports/clock.ts';
+import type { LocalVideoStorage } from '../../local/local-video-storage.ts';
+import { imageTypeOf } from '../../../domain/image-info.ts';
+import { systemClock } from '../../system-clock.ts';
+import { ErrorBody, HttpError } from '../http-error.ts';
 
 export interface LocalVideoRoutesOptions {
   storage: LocalVideoStorage;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { ListModels } from '../../../application/list-models.js';
-import { authErrors, bearer, ModelList } from '../schemas.js';
+import type { ListModels } from '../../../application/list-models.ts';
+import { authErrors, bearer, ModelList } from '../schemas.ts';
 
 export const modelRoutes: FastifyPluginAsyncTypebox<{ listModels: ListModels }> = async (app, { listModels }) => {
   app.get('/models', {

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { CreateUpload } from '../../../application/create-upload.js';
-import { IMAGE_TYPES } from '../../../domain/image-info.js';
-import { UPLOAD_MAX_BYTES } from '../../../domain/upload.js';
-import { ErrorBody } from '../http-error.js';
-import { principalOf } from '../plugins/auth.plugin.js';
-import { authErrors, bearer } from '../schemas.js';
+import type { CreateUpload } from '../../../application/create-upload.ts';
+import { IMAGE_TYPES } from '../../../domain/image-info.ts';
+import { UPLOAD_MAX_BYTES } from '../../../domain/upload.ts';
+import { ErrorBody } from '../http-error.ts';
+import { principalOf } from '../plugins/auth.plugin.ts';
+import { authErrors, bearer } from '../schemas.ts';
 
 const CreateUploadBody = Type.Object({
   contentType: Type.Unsafe<string>({ type: 'string', enum: [...IMAGE_TYPES] }),

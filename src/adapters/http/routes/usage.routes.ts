@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { GetUsage } from '../../../application/get-usage.js';
-import { principalOf } from '../plugins/auth.plugin.js';
-import { authErrors, bearer, Usage } from '../schemas.js';
+import type { GetUsage } from '../../../application/get-usage.ts';
+import { principalOf } from '../plugins/auth.plugin.ts';
+import { authErrors, bearer, Usage } from '../schemas.ts';
 
 export const usageRoutes: FastifyPluginAsyncTypebox<{ getUsage: GetUsage }> = async (app, { getUsage }) => {
   app.get('/usage', {

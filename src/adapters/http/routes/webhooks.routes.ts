@@ -1,16 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { ManageWebhooks } from '../../../application/manage-webhooks.js';
-import type { DeliveryPosition } from '../../../application/ports/webhook-deliveries.js';
-import type { WebhookDeliveryLog } from '../../../application/webhook-delivery-log.js';
-import { ValidationError } from '../../../domain/errors.js';
-import type { WebhookEndpoint } from '../../../domain/webhook.js';
-import { ErrorBody } from '../http-error.js';
-import { principalOf } from '../plugins/auth.plugin.js';
-import { authErrors, bearer, JobIdParams } from '../schemas.js';
+import type { ManageWebhooks } from '../../../application/manage-webhooks.ts';
+import type { DeliveryPosition } from '../../../application/ports/webhook-deliveries.ts';
+import type { WebhookDeliveryLog } from '../../../application/webhook-delivery-log.ts';
+import { ValidationError } from '../../../domain/errors.ts';
+import type { WebhookEndpoint } from '../../../domain/webhook.ts';
+import { ErrorBody } from '../http-error.ts';
+import { principalOf } from '../plugins/auth.plugin.ts';
+import { authErrors, bearer, JobIdParams } from '../schemas.ts';
 import {
   CreateWebhookBody, DefaultSecret, Delivery, DeliveriesQuery, DeliveryList, DeliveryParams, JobDeliveryList,
   PatchWebhookBody, Webhook, WebhookIdParams, WebhookList, WebhookWithSecret,
-} from '../webhook-schemas.js';
+} from '../webhook-schemas.ts';
 
 export interface WebhookRoutesOptions {
   webhooks: ManageWebhooks;
