@@ -12,6 +12,8 @@ export interface LoadSheddingOptions {
   retryAfterSeconds?: number;
   /** How often the pressure is sampled (ms). */
   sampleIntervalMs?: number;
+  /** Where the figures come from: under-pressure's `app.memoryUsage()` unless a test gives its own. */
+  readPressure?: (app: FastifyInstance) => { eventLoopDelay: number; heapUsed: number };
 }
 
 const LIVENESS = '/api/v1/health';
@@ -43,7 +45,7 @@ export const loadSheddingPlugin = fp(
       delayJudgedFrom = Date.now() + 2 * sampleInterval;
     });
     const judge = () => {
-      const { eventLoopDelay, heapUsed } = app.memoryUsage();
+      const { eventLoopDelay, heapUsed } = (opts.readPressure ?? ((a) => a.memoryUsage()))(app);
       if (eventLoopDelay > maxDelay && Date.now() >= delayJudgedFrom) pressure = { type: 'eventLoopDelay', value: eventLoopDelay };
       else if (heapUsed > maxHeap) pressure = { type: 'heapUsedBytes', value: heapUsed };
       else pressure = undefined;
