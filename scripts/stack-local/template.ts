@@ -73,8 +73,19 @@ function run(cwd: string, script: string): void {
 }
 
 function npm(cwd: string, args: string[]): void {
-  const done = spawnSync('npm', args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
+  const done = spawnSync('npm', args, { cwd, env: withSystemCa(), stdio: ['ignore', 'inherit', 'inherit'] });
   if (done.status !== 0) throw new Error(`\`npm ${args.join(' ')}\` in ${cwd} failed (exit ${done.status})`);
+}
+
+/**
+ * npm runs on the PATH's node, Node 24 under `npm run`: its bundled CA list lacks any CA the machine adds
+ * (a registry mirror or proxy), so a cold cache's downloads fail. --use-system-ca (Node ≥ 22.15) reads the
+ * system store too; an older node (the script started by hand) would refuse the flag, so it gets none.
+ */
+function withSystemCa(): NodeJS.ProcessEnv {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  if (major < 22 || (major === 22 && minor < 15)) return process.env;
+  return { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --use-system-ca`.trim() };
 }
 
 /** One builder at a time: test files start stacks in parallel, and two synths into one cdk.out clobber each other. */

@@ -20,7 +20,9 @@ t.test('the packed tarball installs into an empty folder and works there with no
   const work = await mkdtemp(join(tmpdir(), 'omnigen-pack-'));
   t.teardown(() => rm(work, { recursive: true, force: true }));
   // A clean environment: npm variables of an enclosing `npm test` (its prefix among them) must not leak in.
-  const npmEnv: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? work };
+  // npm runs on the PATH's node (Node 24 under `npm test`), whose bundled CA list lacks a CA the machine
+  // adds for the registry: it reads the system store too, or a cold cache's registry fetch fails.
+  const npmEnv: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? work, NODE_OPTIONS: '--use-system-ca' };
   for (const name of ['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig']) if (process.env[name]) npmEnv[name] = process.env[name] as string;
 
   // --ignore-scripts: dist/ is already built (assertClientBuilt); prepack's rebuild would rewrite it under

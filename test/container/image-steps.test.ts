@@ -47,7 +47,8 @@ t.test('the production image layout boots, answers /health and stops cleanly on 
   await copyFile(join(root, 'package.json'), join(app, 'package.json'));
   await copyFile(join(root, 'package-lock.json'), join(app, 'package-lock.json'));
   // A clean environment, as in `docker build`: no npm_* settings or NODE_OPTIONS from `npm test`/tap.
-  const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'NODE_OPTIONS'));
+  // Only --use-system-ca: npm runs on Node 24 here, which otherwise ignores a CA the machine adds for the registry.
+  const cleanEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'NODE_OPTIONS')), NODE_OPTIONS: '--use-system-ca' };
   const install = run('npm', [...prodDepsInstallArgs(), '--prefer-offline'], { cwd: app, env: cleanEnv, maxBuffer: 16 << 20 });
   // Stage build: tsc → dist/, plus any static files kept beside the sources.
   const build = run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(app, 'dist')], { cwd: root, maxBuffer: 16 << 20 })
