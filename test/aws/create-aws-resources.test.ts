@@ -9,13 +9,12 @@ import { startS3rver } from '../helpers/s3rver.ts';
 
 const run = promisify(execFile);
 const TOOL = new URL('../../src/tools/create-aws-resources.ts', import.meta.url).pathname;
-// The tool runs as its own process, as `npm run aws:create-resources` would, with the TypeScript loader tap uses.
-const loader = process.execArgv.filter((arg) => arg.includes('@tapjs/typescript'));
+// The tool runs as its own process, as `npm run aws:create-resources` would (Node strips its types).
 
 async function tool(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && !/_TABLE$|^ASSETS_BUCKET$/.test(name)));
   try {
-    const { stdout, stderr } = await run(process.execPath, [...loader, TOOL], { env: { ...clean, ...env }, timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, [TOOL], { env: { ...clean, ...env }, timeout: 60_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

@@ -44,8 +44,9 @@ export const loadSheddingPlugin = fp(
     app.addHook('onReady', async () => {
       delayJudgedFrom = Date.now() + 2 * sampleInterval;
     });
+    const readPressure = opts.readPressure ?? ((a: FastifyInstance) => a.memoryUsage());
     const judge = () => {
-      const { eventLoopDelay, heapUsed } = (opts.readPressure ?? ((a) => a.memoryUsage()))(app);
+      const { eventLoopDelay, heapUsed } = readPressure(app);
       if (eventLoopDelay > maxDelay && Date.now() >= delayJudgedFrom) pressure = { type: 'eventLoopDelay', value: eventLoopDelay };
       else if (heapUsed > maxHeap) pressure = { type: 'heapUsedBytes', value: heapUsed };
       else pressure = undefined;
