@@ -65,16 +65,25 @@ function registerTests(redis: TestRedis) {
   });
 
   t.test('keys expire one window after their newest request; refusals do not extend them', async (t) => {
-    const { store: s, prefix } = await store(t);
+    // The window's contents on a fake clock, so no real time can empty it between the calls below.
+    const clock = new FakeClock();
+    const { store: s, prefix } = await store(t, { now: clock.nowMs });
+    await incr(s, 'long', 60_000, 1);
+    const ttl = Number(redis.cli('PTTL', `${prefix}long`));
+    t.ok(ttl > 0 && ttl <= 60_000, `an allowed request sets the expiry to the window (PTTL ${ttl} ms)`);
+    // Shorten the expiry by hand: a refusal that re-armed it would put it back near 60 s, and real time
+    // passing can only lower it, so this holds however slow the machine is.
+    redis.cli('PEXPIRE', `${prefix}long`, '30000');
+    await incr(s, 'long', 60_000, 1); // refused: not recorded
+    t.equal(redis.cli('ZCARD', `${prefix}long`), '1', 'the refusal is not recorded');
+    const after = Number(redis.cli('PTTL', `${prefix}long`));
+    t.ok(after > 0 && after <= 30_000, `the refusal does not extend the expiry (PTTL ${after} ms)`);
+
+    // Redis's own expiry, on its own clock: a 300 ms window, then poll until the key is gone (bounded, generous).
     await incr(s, 'short', 300, 1);
-    const ttl = Number(redis.cli('PTTL', `${prefix}short`));
-    t.ok(ttl > 0 && ttl <= 300, `PTTL ${ttl} ms`);
-    await incr(s, 'short', 300, 1); // refused: not recorded
-    t.equal(redis.cli('ZCARD', `${prefix}short`), '1');
-    // Redis's own expiry, on its own clock: poll until the key is gone (bounded).
-    let exists = '1';
-    for (let i = 0; i < 50 && exists !== '0'; i++) {
-      await new Promise((r) => setTimeout(r, 20));
+    let exists = redis.cli('EXISTS', `${prefix}short`);
+    for (let i = 0; i < 400 && exists !== '0'; i++) {
+      await new Promise((r) => setTimeout(r, 25));
       exists = redis.cli('EXISTS', `${prefix}short`);
     }
     t.equal(exists, '0', 'the key is gone: no memory kept for idle callers');
