@@ -9,6 +9,10 @@ import t from 'tap';
 import { JobFailedError, OmniGen, OmniGenError, type Job } from '../../packages/client/src/index.ts';
 import { startLocalServer } from '../helpers/local-server.ts';
 import { projectRoot } from '../helpers/server-process.ts';
+import { startChildrenUnmeasured } from '../helpers/unmeasured.ts';
+
+// The type generator's run (a tool) is unmeasured (helpers/unmeasured.ts).
+startChildrenUnmeasured();
 
 const prompt = 'A neon city at night, synthwave';
 

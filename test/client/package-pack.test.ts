@@ -6,6 +6,11 @@ import t from 'tap';
 import { assertClientBuilt, clientDir, probeMp4 } from '../helpers/client-package.ts';
 import { startLocalServer } from '../helpers/local-server.ts';
 import { projectRoot } from '../helpers/server-process.ts';
+import { startChildrenUnmeasured } from '../helpers/unmeasured.ts';
+
+// npm pack and npm install are tooling, and the CLI runs from a temporary install outside the project:
+// no child here can count towards coverage, so none is measured (helpers/unmeasured.ts).
+startChildrenUnmeasured();
 
 // `npm pack` of @omnigen/client, installed into an empty folder outside the repository and used there:
 // the library imported by a program, the omnigen bin's --help and a create --wait --out against a real

@@ -7,6 +7,10 @@ import t, { type Test } from 'tap';
 import { assertClientBuilt, probeMp4 } from '../helpers/client-package.ts';
 import { startLocalServer } from '../helpers/local-server.ts';
 import { projectRoot } from '../helpers/server-process.ts';
+import { startChildrenUnmeasured } from '../helpers/unmeasured.ts';
+
+// The README's commands (the CLI, tsc, node) run unmeasured (helpers/unmeasured.ts).
+startChildrenUnmeasured();
 
 // README.md's "Client and CLI" section, run exactly as written, as a user on a fresh clone would: in a
 // folder inside the repository (so `@omnigen/client` and `npx omnigen` resolve through its node_modules,

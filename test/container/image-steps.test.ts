@@ -11,6 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { parseDockerfile } from './fixtures/dockerfile-rules.ts';
+import { startChildrenUnmeasured } from '../helpers/unmeasured.ts';
+
+// The image's build steps (npm ci, tsc) are tooling, and its server runs a copy outside the project:
+// no child here can count towards coverage, so none is measured (helpers/unmeasured.ts).
+startChildrenUnmeasured();
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));

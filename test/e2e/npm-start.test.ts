@@ -7,6 +7,10 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import t from 'tap';
 import { entryPoint, projectRoot } from '../helpers/server-process.ts';
+import { startChildrenUnmeasured } from '../helpers/unmeasured.ts';
+
+// npm and the server it starts run unmeasured (helpers/unmeasured.ts).
+startChildrenUnmeasured();
 
 /** True when nothing accepts a connection on the port any more. */
 function refused(port: number): Promise<boolean> {

@@ -4,6 +4,10 @@ import t from 'tap';
 import { AWS_REQUIRED_ENV } from '../../src/config.ts';
 import { entryPoint, projectRoot, startServerProcess } from '../helpers/server-process.ts';
 import { until } from '../helpers/until.ts';
+import { startChildrenUnmeasured } from '../helpers/unmeasured.ts';
+
+// The server processes run unmeasured (helpers/unmeasured.ts).
+startChildrenUnmeasured();
 
 // The real process: what an operator sees when the config is wrong, and what Fargate's SIGTERM does to
 // a request in flight.

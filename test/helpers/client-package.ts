@@ -7,6 +7,7 @@ import { Mp4BoxVideoProbe } from '../../src/adapters/mp4/mp4box-video-probe.ts';
 import type { VideoFacts } from '../../src/domain/job.ts';
 import { startLocalServer } from './local-server.ts';
 import { projectRoot } from './server-process.ts';
+import { unmeasured } from './unmeasured.ts';
 
 export const clientDir = join(projectRoot, 'packages/client');
 
@@ -49,7 +50,7 @@ export async function cliHarness(env: Record<string, string> = {}) {
   const bin = join(clientDir, 'bin/omnigen.js');
   const server = await startLocalServer(env);
   const config = await mkdtemp(join(tmpdir(), 'omnigen-cli-'));
-  const baseEnv = { PATH: process.env.PATH ?? '', XDG_CONFIG_HOME: config, OMNIGEN_URL: server.base, USER: 'cli-user' };
+  const baseEnv = { PATH: process.env.PATH ?? '', ...unmeasured, XDG_CONFIG_HOME: config, OMNIGEN_URL: server.base, USER: 'cli-user' };
   const omnigen = (args: string[], extra: Record<string, string> = {}) => new Promise<Run>((resolve) => {
     execFile(process.execPath, [bin, ...args], { cwd: config, env: { ...baseEnv, ...extra } }, (err, stdout, stderr) => {
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unmeasured } from './unmeasured.ts';
 
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -39,7 +40,7 @@ export interface ServerProcess extends SpawnedServer {
 
 /** `node <entry>` with exactly `env` (and PATH): what a container would be given, nothing from the test runner. */
 export function spawnServer(env: Record<string, string>, nodeArgs: string[] = []): SpawnedServer {
-  const child = spawn(process.execPath, [...nodeArgs, ...entryPoint().args], { cwd: projectRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, ...entryPoint().args], { cwd: projectRoot, env: { PATH: process.env.PATH ?? '', ...unmeasured, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));

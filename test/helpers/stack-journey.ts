@@ -3,6 +3,7 @@
 import type { Test } from 'tap';
 import { projectRoot } from './server-process.ts';
 import { startStack, type LocalStack } from '../../scripts/stack-local/stack.ts';
+import { startChildrenUnmeasured } from './unmeasured.ts';
 
 export interface Job {
   jobId: string;
@@ -27,6 +28,8 @@ export async function startJourney(t: Test, options: { waitMs?: number; retryMs?
   // A whole stack per file, possibly synthesised first (behind other files' synth, on a shared machine):
   // more than the suite's 120 s per file. This is a hang guard, not a speed target.
   t.setTimeout(360_000);
+  // The stack's processes (and the synth, when infra/cdk.out is stale) run unmeasured (helpers/unmeasured.ts).
+  startChildrenUnmeasured();
   // Waits and retry pauses shortened; each poll still runs the PollGeneration function for real.
   const stack = await startStack({
     root: projectRoot, timings: { waitMs: options.waitMs ?? 50, retryMs: options.retryMs ?? 20 },

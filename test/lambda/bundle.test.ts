@@ -5,6 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { lambdas } from '../helpers/state-machine.ts';
+import { startChildrenUnmeasured } from '../helpers/unmeasured.ts';
+
+// The build script (esbuild) is tooling: its processes run unmeasured (helpers/unmeasured.ts).
+startChildrenUnmeasured();
 
 // `npm run build:lambda` as the CDK app uses it: one self-contained ESM file per manifest entry, whose
 // errors keep their names (Step Functions' Retry and Catch match on them; a minifier could rename classes).
