@@ -51,6 +51,10 @@ export interface RunOptions {
 /** How an execution ended, in DescribeExecution's terms. */
 export type Outcome = { status: 'SUCCEEDED'; output: unknown } | { status: 'FAILED'; error: string } | { status: 'TIMED_OUT' } | { status: 'ABORTED' };
 
+// One machine for every execution: validating the definition (asl-validator's JSON schemas, compiled by
+// ajv) costs more than a run, and a StateMachine runs any number of executions, each with its own overrides.
+let machine: StateMachine | undefined;
+
 /** Starts an execution whose Lambda tasks run the project's handlers over `steps`. */
 export function runWorkflow(input: Record<string, unknown>, steps: WorkflowSteps, options: RunOptions = {}): { abort(): void; outcome: Promise<Outcome> } {
   const handlers = Object.fromEntries(
@@ -63,7 +67,7 @@ export function runWorkflow(input: Record<string, unknown>, steps: WorkflowSteps
     }),
   );
   const retries = Object.fromEntries(lambdas.map(({ id }) => [id, 0]));
-  const machine = new StateMachine(definition() as never, { validationOptions: { checkArn: true, checkPaths: true } });
+  machine ??= new StateMachine(definition() as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const run = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: { WaitForGeneration: options.waitMs ?? 5 }, retryIntervalOverrides: retries },
   });
