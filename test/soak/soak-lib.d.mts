@@ -7,6 +7,8 @@ export interface SoakOptions {
   sampleMs?: number;
   log?: (line: string) => void;
   maxRequests?: number;
+  /** Numbers in [0, 1) that pick users and operations (default Math.random; seededRandom for a fixed sequence). */
+  random?: () => number;
 }
 export interface SoakResult {
   users: number;
@@ -25,6 +27,7 @@ export interface SoakResult {
   rssPeakMiB: number;
   samples: number;
 }
+export function seededRandom(seed: number): () => number;
 export function assertLoopback(base: string): void;
 export function soak(options: SoakOptions): Promise<SoakResult>;
 export function violations(result: SoakResult, options?: { maxRssGrowth?: number; perJobKiB?: number }): string[];

@@ -7,10 +7,21 @@ const OPS = [['create', 12], ['read', 33], ['list', 30], ['cancel', 10], ['usage
 const TOTAL_WEIGHT = OPS.reduce((sum, [, w]) => sum + w, 0);
 const PROMPTS = ['A neon city at night, synthwave', 'A product shot of a red sneaker', 'Waves on a rocky shore at dawn'];
 
-function pickOp() {
-  let roll = Math.random() * TOTAL_WEIGHT;
+function pickOp(random) {
+  let roll = random() * TOTAL_WEIGHT;
   for (const [op, weight] of OPS) if ((roll -= weight) < 0) return op;
   return 'read';
+}
+
+/** A seeded source of numbers in [0, 1) (mulberry32): the same seed, the same draws. */
+export function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 export function assertLoopback(base) {
@@ -54,9 +65,11 @@ async function inParallel(count, limit, work) {
 /**
  * Drives a mix of creates, reads, lists, cancels and usage reads across `users` users for `durationMs`,
  * then checks that every accepted job is found by id and in its owner's listing.
- * `rss()` returns the server's resident set size in bytes (sampled every `sampleMs`).
+ * `rss()` returns the server's resident set size in bytes (sampled every `sampleMs`). `random` picks the
+ * users and operations (a seeded one draws the same sequence; which loop gets which draw follows the
+ * server's response order).
  */
-export async function soak({ base, users, durationMs, concurrency = 64, rss, sampleMs = 1000, log = () => {}, maxRequests = 5_000_000 }) {
+export async function soak({ base, users, durationMs, concurrency = 64, rss, sampleMs = 1000, log = () => {}, maxRequests = 5_000_000, random = Math.random }) {
   assertLoopback(base);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const tokens = new Array(users);
@@ -90,14 +103,16 @@ export async function soak({ base, users, durationMs, concurrency = 64, rss, sam
   };
   const someJobOf = (user) => {
     const ids = jobsByUser.get(user);
-    return ids && ids.length > 0 ? ids[Math.floor(Math.random() * ids.length)] : undefined;
+    return ids && ids.length > 0 ? ids[Math.floor(random() * ids.length)] : undefined;
   };
 
+  let begun = 0; // requests sent: the cap counts these, so the loops stop at exactly maxRequests
   await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (Date.now() < deadline && requests < maxRequests) {
-      const user = Math.floor(Math.random() * users);
+    while (Date.now() < deadline && begun < maxRequests) {
+      begun++;
+      const user = Math.floor(random() * users);
       const token = tokens[user];
-      let op = pickOp();
+      let op = pickOp(random);
       const jobId = someJobOf(user);
       if ((op === 'read' || op === 'cancel') && !jobId) op = 'create';
       try {
