@@ -95,7 +95,7 @@ export class CreateJob {
     const spendLimit = this.deps.spendLimitUsdPerMonth;
     // The estimated cost is reserved in the same conditional write as the quota unit: exact under concurrency.
     const spend = { costMicroUsd: resolved.estimatedCostMicroUsd, ...(spendLimit === undefined ? {} : { limitMicroUsd: usdToMicro(spendLimit) }) };
-    const counted = await usage.consume(input.userId, period, limit, spend).catch(async (err: unknown) => {
+    const counted = await usage.consume(input.userId, period, limit, spend, job.jobId).catch(async (err: unknown) => {
       await this.releaseKey(input.userId, key, job.jobId);
       throw err;
     });
@@ -187,7 +187,7 @@ export class CreateJob {
 
   private async giveBack(userId: string, period: string, key: string | undefined, jobId: string, costUsd: number | undefined): Promise<void> {
     await this.deps.usage
-      .refund(userId, period, usdToMicro(costUsd ?? 0))
+      .refund(userId, period, usdToMicro(costUsd ?? 0), jobId)
       .catch((err: unknown) => this.deps.logger.error({ err, userId, period }, 'quota refund failed'));
     await this.releaseKey(userId, key, jobId);
   }

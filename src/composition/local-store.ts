@@ -70,8 +70,11 @@ export async function openLocalStore(config: AppConfig, logger: FastifyBaseLogge
   });
   logger.info({ dataDir: local.dataDir, schemaVersion: sqlite.schemaVersion(db) }, `local data kept in ${local.dataDir}`);
   const jobs = new SqliteJobRepository(db, watchers);
+  const usage = new SqliteUsageLedger(db);
+  const givenBack = usage.recoverUnsavedUnits();
+  if (givenBack > 0) logger.info({ givenBack }, `${givenBack} quota unit(s) counted for jobs the last stop never saved were given back`);
   return {
-    jobs, unfinished: jobs, usage: new SqliteUsageLedger(db), idempotency: new SqliteIdempotencyStore(db),
+    jobs, unfinished: jobs, usage, idempotency: new SqliteIdempotencyStore(db),
     webhookEndpoints: new SqliteWebhookEndpoints(db), webhookDeliveries: new SqliteWebhookDeliveries(db), secret, signingKey, close: () => db.close(),
   };
 }

@@ -127,10 +127,13 @@ export class SqliteJobRepository implements JobRepository, JobChanges, JobEventO
     const insertEvent = db.prepare<[EventRow]>(`INSERT INTO job_events (${EVENT_COLUMNS}) VALUES (${EVENT_COLUMNS.replace(/(\w+)/g, '@$1')})`);
     this.pendingEvents = db.prepare(`SELECT ${EVENT_COLUMNS} FROM job_events WHERE dispatched = 0 ORDER BY sequence LIMIT ?`);
     this.markEvent = db.prepare('UPDATE job_events SET dispatched = 1 WHERE event_id = ?');
-    // The job and its event in one transaction: a crash between them cannot leave one without the other.
+    const unitSaved = db.prepare<[string]>('DELETE FROM unsaved_units WHERE job_id = ?');
+    // The job, its event and the end of its quota unit's "not saved yet" mark in one transaction: a crash
+    // between them cannot leave one without the others (sqlite-usage-ledger.ts).
     this.insertJob = db.transaction((job: Job, event: JobEvent | undefined) => {
       this.insert.run(toRow(job));
       if (event) insertEvent.run(toEventRow(event));
+      unitSaved.run(job.jobId);
     });
     this.replaceJob = db.transaction((next: Job, event: JobEvent | undefined) => {
       const { changes } = this.replace.run({ ...toRow(next), previous: next.version - 1 });

@@ -117,4 +117,16 @@ export const MIGRATIONS: readonly string[] = [
     job_id TEXT PRIMARY KEY
   ) WITHOUT ROWID;
   `,
+  // 9: quota units counted for a job not saved yet (written with the unit, deleted with the job's insert or
+  // the unit's refund): a process that dies between the two writes leaves its row, and the next start
+  // gives the unit back. owner_pid: a row of another live server on the same file is not touched.
+  `
+  CREATE TABLE unsaved_units (
+    job_id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    period TEXT NOT NULL,
+    cost_micro_usd INTEGER NOT NULL,
+    owner_pid INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

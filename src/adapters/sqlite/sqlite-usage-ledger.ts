@@ -12,12 +12,20 @@ const NO_CAP = Number.MAX_SAFE_INTEGER;
  * Monthly job counts and spend in local mode's SQLite file. consume is one conditional upsert (count and
  * cost together), so no two requests, and no two processes on one file, can push a count past the limit or
  * the spend past its cap; refund never goes below zero; settle is one transaction, once per job.
+ *
+ * The quota unit and the job are two writes (CreateJob counts, then saves). A unit counted for a named job
+ * is marked "not saved yet" in the same transaction (unsaved_units); the job's insert or the unit's refund
+ * removes the mark in theirs. A process killed between the two leaves the mark, and recoverUnsavedUnits,
+ * at the next start, gives those units back: a crash never leaves a month counting a job that does not exist.
  */
 export class SqliteUsageLedger implements UsageLedger {
   private readonly increment: BetterSqlite3.Statement<[Key & { limit: number; cost: number; cap: number }]>;
   private readonly decrement: BetterSqlite3.Statement<[Key & { cost: number }]>;
   private readonly read: BetterSqlite3.Statement<[Key], Row>;
   private readonly settleOnce: (key: Key & { job: string; delta: number }) => void;
+  private readonly countFor: (key: Key & { limit: number; cost: number; cap: number }, jobId: string) => boolean;
+  private readonly refundFor: (key: Key & { cost: number }, jobId: string | undefined) => void;
+  private readonly recover: (alive: (pid: number) => boolean) => number;
 
   constructor(db: SqliteDatabase) {
     this.increment = db.prepare(
@@ -39,21 +47,62 @@ export class SqliteUsageLedger implements UsageLedger {
     this.settleOnce = db.transaction((key: Key & { job: string; delta: number }) => {
       if (adjust.run(key).changes === 1) mark.run({ job: key.job });
     });
+    const markUnsaved = db.prepare<[{ job: string; user: string; period: string; cost: number; pid: number }]>(
+      'INSERT INTO unsaved_units (job_id, user_id, period, cost_micro_usd, owner_pid) VALUES (:job, :user, :period, :cost, :pid)',
+    );
+    const unmark = db.prepare<[string]>('DELETE FROM unsaved_units WHERE job_id = ?');
+    this.countFor = db.transaction((key: Key & { limit: number; cost: number; cap: number }, jobId: string) => {
+      if (this.increment.run(key).changes !== 1) return false;
+      markUnsaved.run({ job: jobId, user: key.user, period: key.period, cost: key.cost, pid: process.pid });
+      return true;
+    });
+    this.refundFor = db.transaction((key: Key & { cost: number }, jobId: string | undefined) => {
+      this.decrement.run(key);
+      if (jobId !== undefined) unmark.run(jobId);
+    });
+    type Unsaved = { job: string; user: string; period: string; cost: number; pid: number; saved: number };
+    const unsaved = db.prepare<[], Unsaved>(
+      `SELECT u.job_id AS job, u.user_id AS user, u.period, u.cost_micro_usd AS cost, u.owner_pid AS pid,
+              EXISTS (SELECT 1 FROM jobs WHERE jobs.job_id = u.job_id) AS saved
+       FROM unsaved_units u`,
+    );
+    this.recover = db.transaction((alive: (pid: number) => boolean) => {
+      let givenBack = 0;
+      for (const row of unsaved.all()) {
+        // Another server on this file, alive, may be between its two writes right now: its row is its own.
+        if (!row.saved && row.pid !== process.pid && alive(row.pid)) continue;
+        if (!row.saved) {
+          this.decrement.run({ user: row.user, period: row.period, cost: row.cost });
+          givenBack++;
+        }
+        unmark.run(row.job);
+      }
+      return givenBack;
+    });
   }
 
-  async consume(userId: string, period: string, limit: number, spend?: SpendCharge): Promise<ConsumeResult> {
+  /**
+   * At start: gives back each unit counted for a job that was never saved by a process no longer running
+   * (killed between the two writes). Returns how many were given back. `alive` is for tests.
+   */
+  recoverUnsavedUnits(alive: (pid: number) => boolean = processAlive): number {
+    return this.recover(alive);
+  }
+
+  async consume(userId: string, period: string, limit: number, spend?: SpendCharge, jobId?: string): Promise<ConsumeResult> {
     // With a limit of 0, the first insert would otherwise count one; a cost over the cap alone, likewise.
     if (limit <= 0) return false;
     const cost = spend?.costMicroUsd ?? 0;
     const cap = spend?.limitMicroUsd ?? NO_CAP;
     if (cost > cap) return (this.read.get({ user: userId, period })?.used ?? 0) >= limit ? false : 'spend';
-    if (this.increment.run({ user: userId, period, limit, cost, cap }).changes === 1) return true;
+    const key = { user: userId, period, limit, cost, cap };
+    if (jobId === undefined ? this.increment.run(key).changes === 1 : this.countFor(key, jobId)) return true;
     // Refused: say which limit (the statement is synchronous, so this reads the row it just saw).
     return (this.read.get({ user: userId, period })?.used ?? 0) >= limit ? false : 'spend';
   }
 
-  async refund(userId: string, period: string, costMicroUsd = 0): Promise<void> {
-    this.decrement.run({ user: userId, period, cost: costMicroUsd });
+  async refund(userId: string, period: string, costMicroUsd = 0, jobId?: string): Promise<void> {
+    this.refundFor({ user: userId, period, cost: costMicroUsd }, jobId);
   }
 
   async settle(userId: string, period: string, jobId: string, reservedMicroUsd: number, actualMicroUsd: number): Promise<void> {
@@ -66,5 +115,15 @@ export class SqliteUsageLedger implements UsageLedger {
 
   async spentMicroUsd(userId: string, period: string): Promise<number> {
     return this.read.get({ user: userId, period })?.spent ?? 0;
+  }
+}
+
+/** Whether a process with this id runs (EPERM: it does, as another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
   }
 }

@@ -14,10 +14,13 @@ export interface UsageLedger {
    * Atomically counts one job in `period` if fewer than `limit` are counted and, with `spend`, adds its
    * cost if the month's sum stays within the spend limit — both in one conditional write, or neither.
    * Concurrent calls never push the count past `limit` nor the sum past the spend limit.
+   * `jobId` names the job the unit is for: a ledger that outlives the process (SQLite) remembers the unit
+   * until that job is saved or the unit refunded, and gives it back at the next start if the process died
+   * between the two writes.
    */
-  consume(userId: string, period: string, limit: number, spend?: SpendCharge): Promise<ConsumeResult>;
-  /** Gives one unit (and `costMicroUsd`) back (a job that could not be started). Never goes below zero. */
-  refund(userId: string, period: string, costMicroUsd?: number): Promise<void>;
+  consume(userId: string, period: string, limit: number, spend?: SpendCharge, jobId?: string): Promise<ConsumeResult>;
+  /** Gives one unit (and `costMicroUsd`) back (a job that could not be saved or started). Never goes below zero. */
+  refund(userId: string, period: string, costMicroUsd?: number, jobId?: string): Promise<void>;
   /**
    * A job ended: the month's spend drops its reserved estimate and takes its actual cost instead
    * (`actualMicroUsd - reservedMicroUsd` is added), once per `jobId` however often it is called, and only
