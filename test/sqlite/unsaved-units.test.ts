@@ -1,6 +1,7 @@
 // A quota unit and its job are two writes: a process killed between them must not leave the month counting
 // a job that does not exist. The SQLite ledger marks a unit "not saved yet" with the unit; the job's insert
 // or the unit's refund removes the mark; the next start gives back what a dead process left marked.
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { SqliteJobRepository } from '../../src/adapters/sqlite/sqlite-job-repository.ts';
 import { SqliteUsageLedger } from '../../src/adapters/sqlite/sqlite-usage-ledger.ts';
@@ -57,5 +58,18 @@ t.test('a refused unit leaves no mark', async (t) => {
   const ledger = new SqliteUsageLedger(db);
   t.equal(await ledger.consume('alice', PERIOD, 1, undefined, ID[0]), true);
   t.equal(await ledger.consume('alice', PERIOD, 1, undefined, ID[1]), false, 'over the quota');
+  t.same(db.prepare('SELECT job_id FROM unsaved_units').all(), [{ job_id: ID[0] }]);
+});
+
+t.test('by default, whether the owner runs is asked of the system: a running owner keeps its unit, a pid that cannot exist does not', async (t) => {
+  const db = openTestDatabase(t);
+  const ledger = new SqliteUsageLedger(db);
+  await ledger.consume('alice', PERIOD, 10, undefined, ID[0]);
+  await ledger.consume('alice', PERIOD, 10, undefined, ID[1]);
+  // The test runner that started this file is running; no process has a pid above the kernel's pid_max.
+  const never = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8')) + 1;
+  db.prepare('UPDATE unsaved_units SET owner_pid = ? WHERE job_id = ?').run(process.ppid, ID[0]);
+  db.prepare('UPDATE unsaved_units SET owner_pid = ? WHERE job_id = ?').run(never, ID[1]);
+  t.equal(new SqliteUsageLedger(db).recoverUnsavedUnits(), 1, "only the gone owner's unit is given back");
   t.same(db.prepare('SELECT job_id FROM unsaved_units').all(), [{ job_id: ID[0] }]);
 });
