@@ -15,15 +15,3 @@ export const unmeasured = { _TAPJS_PROCESSINFO_COVERAGE_: '0' } as const;
 export function startChildrenUnmeasured(): void {
   Object.assign(process.env, unmeasured);
 }
-
-/** Runs `fn` (synchronous: its children are started and waited for inside it) with children unmeasured. */
-export function withChildrenUnmeasured<T>(fn: () => T): T {
-  const before = process.env._TAPJS_PROCESSINFO_COVERAGE_;
-  startChildrenUnmeasured();
-  try {
-    return fn();
-  } finally {
-    if (before === undefined) delete process.env._TAPJS_PROCESSINFO_COVERAGE_;
-    else process.env._TAPJS_PROCESSINFO_COVERAGE_ = before;
-  }
-}

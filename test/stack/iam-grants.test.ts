@@ -8,12 +8,13 @@ import { containerSpec } from '../../scripts/stack-local/api-task.ts';
 import { IamPolicies, wildcard, type Role } from '../../scripts/stack-local/iam-policies.ts';
 import { ACCOUNT_ID, ensureSynth, Template } from '../../scripts/stack-local/template.ts';
 import { projectRoot } from '../helpers/server-process.ts';
-import { withChildrenUnmeasured } from '../helpers/unmeasured.ts';
+import { startChildrenUnmeasured } from '../helpers/unmeasured.ts';
 
 // Synthesising (when infra/cdk.out is stale) may take longer than the suite's 120 s per file.
 t.setTimeout(360_000);
-// The synth (npm, the CDK app) is tooling: run unmeasured (helpers/unmeasured.ts).
-const { file, region, stackName } = withChildrenUnmeasured(() => ensureSynth(projectRoot));
+// The synth (npm, the CDK app, when infra/cdk.out is stale) is tooling: run unmeasured (helpers/unmeasured.ts).
+startChildrenUnmeasured();
+const { file, region, stackName } = ensureSynth(projectRoot);
 const template = Template.load(file, region, stackName);
 // The stack's URL only shapes the auth parameters, which no policy names.
 Object.assign(template.parameterValues, { PublicUrl: 'http://127.0.0.1:1', CallbackUrl: 'http://127.0.0.1:1/cb', LogoutUrl: 'http://127.0.0.1:1/out', AuthDomainPrefix: 'omnigen-local', CertificateArn: 'arn:aws:acm:x:1:certificate/x' });
