@@ -14,22 +14,26 @@ function makeAjv(coerce: boolean): Ajv {
 }
 
 /**
- * Each distinct schema is compiled once: routes share schemas (the job id params, the list query, …),
- * but Fastify hands each route its own copy, and compiling was ~10 % of startup CPU (docs/performance.md).
+ * Each distinct schema is compiled once per process: routes share schemas (the job id params, the list
+ * query, …), but Fastify hands each route its own copy, and compiling was ~10 % of startup CPU
+ * (docs/performance.md). A validator depends on nothing but its schema and these fixed options, so a
+ * second app in the same process (the tests build hundreds) reuses the first one's.
  */
-function compilerOf(ajv: Ajv): (schema: object) => ReturnType<Ajv['compile']> {
+function compilerOf(coerce: boolean): (schema: object) => ReturnType<Ajv['compile']> {
+  let ajv: Ajv | undefined;
   const compiled = new Map<string, ReturnType<Ajv['compile']>>();
   return (schema) => {
     const key = JSON.stringify(schema);
     let validate = compiled.get(key);
-    if (!validate) compiled.set(key, (validate = ajv.compile(schema)));
+    if (!validate) compiled.set(key, (validate = (ajv ??= makeAjv(coerce)).compile(schema)));
     return validate;
   };
 }
 
+const body = compilerOf(false);
+const text = compilerOf(true);
+
 export function useStrictValidation(app: FastifyInstance): void {
-  const body = compilerOf(makeAjv(false));
-  const text = compilerOf(makeAjv(true));
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : text)(schema));
 }
 
