@@ -27,8 +27,20 @@ t.test('the load balancer admitted the task by the template\'s health check; rea
   // The second check's line may land just after the task was let in.
   await until(() => requests().filter((l) => l.endpoint === '/api/v1/health').length >= 2);
   t.same(requests().slice(0, 2).map((l) => [l.endpoint, l.statusCode]), [['/api/v1/health', 200], ['/api/v1/health', 200]], 'checked twice before the first request reached it');
-  const ready = await fetch(`${stack.apiUrl}/api/v1/health/ready`);
-  const body = (await ready.json()) as { status: string; checks: Record<string, string> };
+  // The task starts whether or not Redis has answered yet (it waits 2 s, then fails open: docs/rate-limits.md),
+  // so on a busy machine readiness may say "not yet" for a moment after the task was let in.
+  // Only that check may wait (readiness caches its answer a few seconds); any other failing one fails here.
+  const readiness = async () => {
+    const res = await fetch(`${stack.apiUrl}/api/v1/health/ready`);
+    return { status: res.status, body: (await res.json()) as { status: string; checks: Record<string, string>; details?: { checks?: Record<string, string> } } };
+  };
+  const onlyRedisPending = (checks: Record<string, string> = {}) => Object.entries(checks).every(([name, value]) => value === 'ok' || name === 'rateLimitStore');
+  let ready = await readiness();
+  while (ready.status === 503 && onlyRedisPending(ready.body.details?.checks)) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    ready = await readiness();
+  }
+  const { body } = ready;
   t.equal(ready.status, 200, JSON.stringify(body));
   t.same(Object.keys(body.checks).sort(), ['bucket', 'jwks', 'rateLimitStore', 'stateMachine', 'jobTable', 'usageTable'].sort(), 'each dependency the task uses, through its role');
   t.same(Object.values(body.checks).filter((v) => v !== 'ok'), []);
