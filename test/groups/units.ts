@@ -1,0 +1,4 @@
+// One process for the test files of group 'units' (test/helpers/group.ts).
+import { runGroup } from '../helpers/group.ts';
+
+await runGroup(import.meta.url);
