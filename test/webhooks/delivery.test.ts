@@ -2,6 +2,7 @@
 // transport's `ca`) verifies every message with standardwebhooks' own `verify`.
 import t from 'tap';
 import { RETRY_SCHEDULE_MS } from '../../src/domain/webhook-delivery.ts';
+import { PinnedWebhookTransport } from '../../src/adapters/outbound-http/pinned-webhook-transport.ts';
 import { startReceiver } from '../helpers/webhook-receiver.ts';
 import { webhookHarness } from '../helpers/webhook-harness.ts';
 
@@ -162,4 +163,19 @@ t.test('1,000 jobs completing: 1,000 deliveries, none lost, none duplicated', as
   t.equal(receiver.unique().length, 1000, 'no webhook-id twice');
   t.same(new Set(receiver.requests.map((r) => (r.payload.data.job as { jobId: string }).jobId)), jobIds, 'every job once');
   t.ok(receiver.requests.every((r) => r.verified.length === 1), 'every one verifies');
+});
+
+t.test("the transport trusts an operator's extra CA for every request, and nothing else: without it, the same self-signed receiver is refused", async (t) => {
+  const receiver = await startReceiver(t);
+  const rules = { allowLoopback: true, ports: [443, 8443] };
+  const trusting = new PinnedWebhookTransport({ ...rules, ca: receiver.ca, timeoutMs: 5000 });
+  for (const attempt of [1, 2]) {
+    const result = await trusting.send(receiver.url, { 'content-type': 'application/json' }, '{"type":"ping"}');
+    t.same([result.statusCode, result.error], [200, undefined], `attempt ${attempt} through the one secure context built from the CA`);
+  }
+  const plain = new PinnedWebhookTransport({ ...rules, timeoutMs: 5000 });
+  const refused = await plain.send(receiver.url, { 'content-type': 'application/json' }, '{"type":"ping"}');
+  t.equal(refused.statusCode, undefined, 'no answer read');
+  t.match(refused.error, /self[- ]signed certificate/i, 'the certificate is checked against the system CAs only');
+  t.equal(receiver.requests.length, 2, 'the refused attempt never reached the receiver');
 });

@@ -6,6 +6,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { WebhookTransport } from '../../application/ports/webhook-transport.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import { checkTarget, parseWebhookUrl, type UrlRules } from '../../domain/webhook.ts';
@@ -32,11 +33,14 @@ const systemResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim
 
 export class PinnedWebhookTransport implements WebhookTransport {
   private readonly resolve: Resolver;
+  /** Built once from `ca`: given `ca` itself, every request (no agent, no reuse) parsed the PEM again. */
+  private readonly secureContext: SecureContext | undefined;
 
   private readonly options: PinnedTransportOptions;
   constructor(options: PinnedTransportOptions) {
     this.options = options;
     this.resolve = options.resolve ?? systemResolver;
+    this.secureContext = options.ca ? createSecureContext({ ca: options.ca }) : undefined;
   }
 
   async check(url: string): Promise<void> {
@@ -97,7 +101,7 @@ export class PinnedWebhookTransport implements WebhookTransport {
       };
       const request = client.request(url, {
         method: 'POST', lookup: pin, agent: false, headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-        ...(this.options.ca ? { ca: this.options.ca } : {}),
+        ...(this.secureContext ? { secureContext: this.secureContext } : {}),
       }, (response) => {
         const latencyMs = performance.now() - started;
         const statusCode = response.statusCode ?? 0;
