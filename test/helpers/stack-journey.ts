@@ -4,6 +4,10 @@ import type { Test } from 'tap';
 import { projectRoot } from './server-process.ts';
 import { startStack, type LocalStack } from '../../scripts/stack-local/stack.ts';
 import { startChildrenUnmeasured } from './unmeasured.ts';
+import { redisMissing } from './redis-server.ts';
+
+/** Why a whole stack cannot run here (its ElastiCache stand-in is a real redis-server), or undefined. */
+export const stackMissing: string | undefined = redisMissing && `${redisMissing}: the stack's ElastiCache stand-in runs one`;
 
 export interface Job {
   jobId: string;
