@@ -19,6 +19,9 @@ if (compiled !== 0) {
 }
 // The compiled runner sits under node_modules/, outside this package's "type": "module" scope.
 writeFileSync(join(cache, 'package.json'), '{ "type": "module" }\n');
+// The cache's stand-in is Debian's redis-server: the machine's, or its packages unpacked into node_modules/.cache.
+const { ensureRedis } = await import('./debian-redis.ts');
+ensureRedis(root, say);
 const { startStack } = await import(pathToFileURL(join(cache, 'scripts/stack-local/stack.js')).href);
 
 const port = Number(process.env.PORT || 8080);

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findRedis } from '../../scripts/debian-redis.ts';
 
 export interface TestRedis {
   url: string;
@@ -20,18 +21,18 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((path) => spawnSync(path, ['--version']).status === 0);
-const REDIS_CLI = ['/usr/bin/redis-cli', '/usr/local/bin/redis-cli'].find((path) => spawnSync(path, ['--version']).status === 0);
+// The machine's redis-server, or Debian's unpacked into node_modules/.cache by pretest (scripts/debian-redis.ts).
+const REDIS = findRedis();
 
 /** Why Redis tests cannot run here, or undefined when they can. */
-export const redisMissing: string | undefined = REDIS_SERVER && REDIS_CLI ? undefined : 'redis-server is not installed (apt-get install redis-server); Redis tests skipped';
+export const redisMissing: string | undefined = REDIS ? undefined : 'redis-server is not installed (apt-get install redis-server; npm test\'s pretest fetches it where apt-get exists)';
 
 export async function startRedis(): Promise<TestRedis> {
-  if (!REDIS_SERVER || !REDIS_CLI) throw new Error(redisMissing);
+  if (!REDIS) throw new Error(redisMissing);
   const dir = await mkdtemp(join(tmpdir(), 'omnigen-redis-'));
   const socketPath = join(dir, 'redis.sock');
-  const child: ChildProcess = spawn(REDIS_SERVER, ['--port', '0', '--unixsocket', socketPath, '--unixsocketperm', '700', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child: ChildProcess = spawn(REDIS.server, ['--port', '0', '--unixsocket', socketPath, '--unixsocketperm', '700', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'], env: REDIS.env,
   });
   let output = '';
   await new Promise<void>((resolve, reject) => {
@@ -76,7 +77,7 @@ export async function startRedis(): Promise<TestRedis> {
       if (mode === 'stalled') for (const socket of sockets) socket.destroy();
       mode = 'open';
     },
-    cli: (...args) => spawnSync(REDIS_CLI, ['-s', socketPath, ...args], { encoding: 'utf8' }).stdout.trim(),
+    cli: (...args) => spawnSync(REDIS.cli, ['-s', socketPath, ...args], { encoding: 'utf8', env: REDIS.env }).stdout.trim(),
     async stop() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => forwarder.close(() => resolve()));
