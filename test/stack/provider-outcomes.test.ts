@@ -4,6 +4,7 @@ import t from 'tap';
 import { bar } from '../fakes/fake-replicate.ts';
 import { logLinesOf } from '../helpers/log-format.ts';
 import { stackMissing, startJourney } from '../helpers/stack-journey.ts';
+import { until } from '../helpers/until.ts';
 
 // A process of its own: the root's plan skips the whole file when no stack can run here.
 if (stackMissing) t.plan(0, stackMissing);
@@ -41,13 +42,17 @@ else {
     const job = await journey.waitFor(created.jobId);
     t.equal(job.status, 'failed');
     t.equal(job.failure?.code, 'PROVIDER_TIMEOUT');
-    // FailJob cancels a generation that may still be running (and billing).
-    const prediction = [...replicate.predictions.values()].filter((p) => p.input.prompt === created.prompt).at(-1);
-    t.equal(prediction?.status, 'canceled', 'the prediction the workflow gave up on was canceled');
+    // FailJob cancels a generation that may still be running (and billing). It does so after the job's
+    // record says failed, which is when the event stream above ended: wait for its cancel, not past it.
+    const prediction = () => [...replicate.predictions.values()].filter((p) => p.input.prompt === created.prompt).at(-1);
+    await until('the prediction the workflow gave up on is canceled', () => prediction()?.status === 'canceled');
+    t.equal(prediction()?.status, 'canceled', 'the prediction the workflow gave up on was canceled');
   });
 
   t.test('429 on create and 503 on a poll, then success → completed', async (t) => {
     replicate.script = succeeds;
+    // The earlier jobs' functions first: a late POST …/predictions/{id}/cancel from FailJob would take the 429.
+    await until('no function is still busy with an earlier job', () => journey.stack.pool.busy() === 0);
     replicate.failNext(429, { method: 'POST', pathPart: '/predictions', times: 1 });
     replicate.failNext(503, { method: 'GET', pathPart: '/v1/predictions/', times: 1 });
     const before = replicate.calls.length;
