@@ -1,6 +1,7 @@
-// `npm run build`'s last step: dist/server.mjs, the service in one ES module file (plus the chunks of
-// its dynamic imports), bundled by esbuild from tsc's output (dist/main.js and what it imports). One file to read and compile instead of
-// ~hundreds of modules resolved one by one at start (docs/performance.md, "Startup").
+// `npm run build`'s last step (and pretest's, after `tsc --noCheck`): the try-it page's static files copied
+// into dist/, then dist/server.mjs, the service in one ES module file (plus the chunks of its dynamic
+// imports), bundled by esbuild from tsc's output (dist/main.js and what it imports). One file to read and
+// compile instead of ~hundreds of modules resolved one by one at start (docs/performance.md, "Startup").
 //
 // Left outside the bundle, loaded from node_modules as before:
 // - the AWS SDK (@aws-sdk/*, @smithy/*): only aws mode's dynamic imports load it;
@@ -9,12 +10,15 @@
 // `import.meta.url` in each of our modules is rewritten to that module's URL in dist/, so the files it
 // locates (the try-it page, the sample video) are found exactly as from dist/main.js.
 import { build } from 'esbuild';
+import { cpSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
+
+cpSync(join(ROOT, 'src/adapters/http/public'), join(DIST, 'adapters/http/public'), { recursive: true });
 
 const moduleUrls = {
   name: 'module-urls',
