@@ -21,7 +21,7 @@ export interface RedisBinaries {
 const SYSTEM_DIRS = ['/usr/bin', '/usr/local/bin'];
 
 /** The project's root, from here or from the stack runner's compiled copy under node_modules/.cache. */
-export const projectRoot = ((here: string) => {
+const projectRoot = ((here: string) => {
   const cached = here.indexOf('/node_modules/.cache/');
   return cached >= 0 ? here.slice(0, cached) : resolve(here, '../..');
 })(fileURLToPath(import.meta.url));
@@ -70,9 +70,10 @@ function libraryDependencies(): string[] {
 }
 
 /** Downloads and unpacks Debian's redis-server into node_modules/.cache/debian-redis. */
-export function fetchDebianRedis(root: string): RedisBinaries {
+function fetchDebianRedis(root: string): RedisBinaries {
   const dir = debianRedisDir(root);
   const packages = ['redis-server', 'redis-tools', ...notInstalled(libraryDependencies())];
+  mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
   const downloads = mkdtempSync(join(root, 'node_modules', '.cache', 'debian-redis-'));
   try {
     run('apt-get', ['download', ...packages], { cwd: downloads });
@@ -97,7 +98,6 @@ export function ensureRedis(root = projectRoot, log: (line: string) => void = co
     log(`No redis-server here and no apt-get to fetch Debian's: install Redis 7 (redis-server and redis-cli on the PATH at /usr/bin or /usr/local/bin); ${why}.`);
     return undefined;
   }
-  mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
   try {
     const fetched = fetchDebianRedis(root);
     log(`No redis-server on this machine: Debian's packages unpacked into ${fetched.from} (nothing installed system-wide).`);

@@ -116,13 +116,13 @@ for (const family of FAMILIES) {
       const final = (await race.app.inject({ method: 'GET', url: `/api/v1/jobs/${job.jobId}`, headers: race.auth('carol') })).json() as JobView;
       const video = await race.app.inject({ method: 'GET', url: `/api/v1/jobs/${job.jobId}/video`, headers: race.auth('carol') });
       // One assertion per job whichever side won, so the count does not depend on how the races fell.
+      const cancelWon = cancel.statusCode === 202;
       const seen = {
-        cancel: cancel.statusCode === 202 ? '202' : `${cancel.statusCode} ${cancel.json().code}`,
+        cancel: cancelWon ? '202' : `${cancel.statusCode} ${cancel.json().code}`,
         status: final.status,
         atHundred: final.progress === 100,
         video: video.statusCode === 200 ? 'served' : video.json().code,
       };
-      const cancelWon = cancel.statusCode === 202;
       if (cancelWon) outcomes.canceled++;
       else outcomes.completed++;
       t.same(seen, cancelWon
